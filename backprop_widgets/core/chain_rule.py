@@ -1,0 +1,493 @@
+"""The chain rule made visible: paths, factors, and the deltas backprop uses.
+
+A :class:`ComputationGraph` is the network unrolled for one example into *stages*
+of nodes. At ``level="neuron"`` the stages are the layers (``i1 -> h1 -> o1 -> L``);
+at ``level="pre-activation"`` each neuron is split into its net input and its
+activation (``i1 -> net_h1 -> h1 -> net_o1 -> o1 -> L``), as in the classic 2-2-2
+walkthrough where ``net_h1`` is the net input and ``h1`` (``out_h1`` there) the output.
+
+Parameters are not nodes of a stage: a weight is an independent variable that
+feeds exactly one net input, so its only edge goes *into* the graph. That is why
+a factor such as dw7/dh1 can never appear in a chain-rule product.
+
+Between consecutive stages a matrix holds every local derivative
+``d node_k / d node_j``; deltas (dL/d node) come from one backward sweep of those
+matrices, and path counts from the same sweep over the edge pattern, so counting
+paths never enumerates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import BackpropInputError, TooManyPathsError, unknown_name
+
+LEVELS = ("neuron", "pre-activation")
+LOSS_NODE = "L"
+NET_PREFIX = "net_"
+
+
+def latex_name(name: str) -> str:
+    """LaTeX for a node or parameter name: h1 -> h_{1}, net_h1 -> \\mathrm{net}_{h1}."""
+    if name.startswith(NET_PREFIX):
+        return r"\mathrm{net}_{" + name[len(NET_PREFIX) :] + "}"
+    stem = name.rstrip("0123456789")
+    digits = name[len(stem) :]
+    stem = stem.replace("_", r"\_")
+    return f"{stem}_{{{digits}}}" if digits and stem else stem or digits
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One local derivative d num / d den on a path, with its value at this example."""
+
+    num: str
+    den: str
+    value: float
+
+    def text(self) -> str:
+        return f"d{self.num}/d{self.den}"
+
+    def latex(self) -> str:
+        return rf"\frac{{\partial {latex_name(self.num)}}}{{\partial {latex_name(self.den)}}}"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True)
+class DeltaEquation:
+    """delta_node = dL/d node = sum over children c of (dc/d node) * delta_c."""
+
+    node: str
+    value: float
+    terms: tuple[tuple[Factor, str], ...]  # (dc/d node, c); empty for L itself
+
+    def text(self, digits: int | None = None) -> str:
+        if not self.terms:
+            return f"dL/d{self.node} = 1"
+        if digits is None:
+            body = " + ".join(
+                f"{f.text()} * {_delta_symbol(c)}" if c != LOSS_NODE else f.text()
+                for f, c in self.terms
+            )
+        else:
+            body = " + ".join(_fmt(f.value, digits) for f, _ in self.terms)
+        return f"{_delta_symbol(self.node)} = {body}"
+
+
+def _delta_symbol(node: str) -> str:
+    return f"delta_{node}"
+
+
+def _fmt(value: float, digits: int) -> str:
+    return f"{value:.{digits}g}"
+
+
+class ComputationGraph:
+    """One example's forward pass, local derivatives and backward pass, as a graph.
+
+    Parameters
+    ----------
+    net : Network
+    x, t : array-like
+        One input vector and its target vector.
+    level : {"neuron", "pre-activation"}
+
+    Names: the network's neurons, ``net_<neuron>`` for net inputs at the
+    pre-activation level, and ``"L"`` for the loss.
+    """
+
+    def __init__(self, net, x, t, level: str = "neuron"):
+        if level not in LEVELS:
+            raise BackpropInputError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        A, single = net._inputs(x, "x")
+        if not single and A.shape[0] != 1:
+            raise BackpropInputError(
+                f"x must be one example (shape ({net.sizes[0]},)) for the chain rule; got shape {A.shape}"
+            )
+        T = net._targets(t, 1, "t")
+        self.level = level
+        self.net = net
+        self.parameter_names = net.parameter_names
+        zs, acts = net._forward(A)
+        self.loss = net._loss.value(acts[-1], T, zs[-1])
+        self._build_stages(net, zs, acts, T)
+        self._build_parameter_edges(net, zs, acts)
+        self._backward()
+
+    # -------------------------------------------------------------- building
+    def _build_stages(self, net, zs, acts, T) -> None:
+        names = net._node_names
+        stage_names = [list(names[0])]
+        stage_values = [acts[0][0].copy()]
+        stage_kinds = ["input"]
+        matrices = [None]  # matrices[s][k, j] = d stage_s[k] / d stage_{s-1}[j]
+        masks = [None]  # where an edge exists (a local derivative can be 0 and still be an edge)
+        self._jacobians = []
+        for layer in range(1, len(net.sizes)):
+            W = net._W[layer - 1]
+            z, a = zs[layer - 1][0], acts[layer][0]
+            act = net._activations[layer - 1]
+            J = act.jacobian(z, a)
+            self._jacobians.append(J)
+            structure = np.ones(J.shape, bool) if not act.elementwise else np.eye(len(a), dtype=bool)
+            if self.level == "pre-activation":
+                stage_names.append([NET_PREFIX + n for n in names[layer]])
+                stage_values.append(z.copy())
+                stage_kinds.append("net")
+                matrices.append(W.copy())
+                masks.append(np.ones(W.shape, bool))
+                stage_names.append(list(names[layer]))
+                stage_values.append(a.copy())
+                stage_kinds.append("neuron")
+                matrices.append(np.where(structure, J, 0.0))
+                masks.append(structure)
+            else:
+                stage_names.append(list(names[layer]))
+                stage_values.append(a.copy())
+                stage_kinds.append("neuron")
+                matrices.append(J @ W)
+                masks.append(np.ones(W.shape, bool))
+        # dL/dy for this single example
+        y = acts[-1]
+        dL_dy = net._loss.grad_output(y, T)[0]
+        stage_names.append([LOSS_NODE])
+        stage_values.append(np.array([self.loss]))
+        stage_kinds.append("loss")
+        matrices.append(dL_dy.reshape(1, -1))
+        masks.append(np.ones((1, len(dL_dy)), bool))
+        self._stage_names = stage_names
+        self._stage_values = stage_values
+        self._stage_kinds = stage_kinds
+        self._matrices = matrices
+        self._masks = masks
+        self._where = {
+            name: (s, k) for s, stage in enumerate(stage_names) for k, name in enumerate(stage)
+        }
+        self.node_names = [n for stage in stage_names for n in stage]
+        # The layer of the network each stage belongs to (input 0, L after the last).
+        per_layer = 2 if self.level == "pre-activation" else 1
+        self._stage_layer = [0] + [1 + (s - 1) // per_layer for s in range(1, len(stage_names))]
+
+    def _build_parameter_edges(self, net, zs, acts) -> None:
+        """For each parameter, the nodes it enters directly and the local derivatives."""
+        per_layer = 2 if self.level == "pre-activation" else 1
+        edges: dict[str, dict[tuple[int, int], float]] = {}
+        for name in net.parameter_names:
+            info = net.parameter_info(name)
+            out: dict[tuple[int, int], float] = {}
+            # the parameter's contribution to each net input it enters: dz_i/dp
+            for target, layer in zip(info.targets, info.layers):
+                i = net._node_names[layer].index(target)
+                if info.kind == "weight":
+                    j = net._node_names[layer - 1].index(info.source)
+                    dz = acts[layer - 1][0][j]
+                else:
+                    dz = 1.0
+                if self.level == "pre-activation":
+                    s = 1 + (layer - 1) * per_layer
+                    out[(s, i)] = out.get((s, i), 0.0) + dz
+                else:
+                    # at the neuron level the first node is the activation: da_k/dp = J[k, i] dz_i/dp
+                    s = layer
+                    J = self._jacobians[layer - 1]
+                    act = net._activations[layer - 1]
+                    ks = range(J.shape[0]) if not act.elementwise else (i,)
+                    for k in ks:
+                        out[(s, k)] = out.get((s, k), 0.0) + J[k, i] * dz
+            edges[name] = out
+        self._param_edges = edges
+
+    def _backward(self) -> None:
+        n = len(self._stage_names)
+        deltas = [None] * n
+        counts = [None] * n
+        deltas[-1] = np.ones(1)
+        counts[-1] = np.array([1], dtype=object)
+        for s in range(n - 1, 0, -1):
+            deltas[s - 1] = self._matrices[s].T @ deltas[s]
+            counts[s - 1] = self._masks[s].T.astype(object).dot(counts[s])
+        self._deltas = deltas
+        self._counts = counts
+
+    # -------------------------------------------------------------- lookups
+    def _locate(self, name) -> tuple[int, int]:
+        try:
+            return self._where[name]
+        except (KeyError, TypeError):
+            raise unknown_name("node", name, self.node_names) from None
+
+    def _check_param(self, name) -> None:
+        if name not in self._param_edges:
+            raise unknown_name("parameter", name, self.parameter_names)
+
+    def kind(self, name: str) -> str:
+        """"input", "net", "neuron", "loss" or "parameter"."""
+        if name in self._param_edges:
+            return "parameter"
+        return self._stage_kinds[self._locate(name)[0]]
+
+    def value(self, name: str) -> float:
+        """The value of a node at this example (or of a parameter)."""
+        if name in self._param_edges:
+            return self.net[name]
+        s, k = self._locate(name)
+        return float(self._stage_values[s][k])
+
+    def delta(self, name: str) -> float:
+        """dL/d node: the total derivative, as backprop computes it."""
+        s, k = self._locate(name)
+        return float(self._deltas[s][k])
+
+    def layer_of(self, name: str) -> int:
+        """The network layer a node belongs to (0 for inputs; L is after the last)."""
+        return self._stage_layer[self._locate(name)[0]]
+
+    def has_edge(self, den: str, num: str) -> bool:
+        """True when num depends directly on den (den a node or a parameter)."""
+        if num not in self._where:
+            return False
+        s, k = self._where[num]
+        if den in self._param_edges:
+            return (s, k) in self._param_edges[den]
+        if den not in self._where:
+            return False
+        s0, j = self._where[den]
+        return s0 == s - 1 and bool(self._masks[s][k, j])
+
+    def local(self, num: str, den: str) -> float:
+        """The local partial derivative d num / d den along an edge."""
+        if not self.has_edge(den, num):
+            raise KeyError(f"d{num}/d{den} is not an edge: {num} does not depend directly on {den}")
+        s, k = self._where[num]
+        if den in self._param_edges:
+            return float(self._param_edges[den][(s, k)])
+        return float(self._matrices[s][k, self._where[den][1]])
+
+    def children(self, name: str) -> list[str]:
+        """Nodes that depend directly on this node or parameter."""
+        if name in self._param_edges:
+            return [self._stage_names[s][k] for s, k in self._param_edges[name]]
+        s, j = self._locate(name)
+        if s + 1 >= len(self._stage_names):
+            return []
+        rows = np.flatnonzero(self._masks[s + 1][:, j])
+        return [self._stage_names[s + 1][k] for k in rows]
+
+    def parents(self, name: str) -> list[str]:
+        """Nodes and parameters this node depends on directly."""
+        s, k = self._locate(name)
+        found = []
+        if s > 0:
+            cols = np.flatnonzero(self._masks[s][k])
+            found = [self._stage_names[s - 1][j] for j in cols]
+        found += [p for p, e in self._param_edges.items() if (s, k) in e]
+        return found
+
+    def backward_order(self) -> list[str]:
+        """Node names from L back to the inputs, stage by stage: the order backprop visits them."""
+        return [n for stage in reversed(self._stage_names) for n in stage]
+
+    def delta_equation(self, name: str) -> DeltaEquation:
+        """How delta of a node collapses the paths below it: sum of (dc/dnode) * delta_c."""
+        s, j = self._locate(name)
+        terms = []
+        if s + 1 < len(self._stage_names):
+            for k in np.flatnonzero(self._masks[s + 1][:, j]):
+                child = self._stage_names[s + 1][k]
+                terms.append((Factor(child, name, float(self._matrices[s + 1][k, j])), child))
+        return DeltaEquation(name, self.delta(name), tuple(terms))
+
+    def parameter_targets(self, name: str) -> list[tuple[str, float]]:
+        """The nodes a parameter enters directly, with d node / d parameter."""
+        self._check_param(name)
+        return [(self._stage_names[s][k], float(v)) for (s, k), v in self._param_edges[name].items()]
+
+    def gradient(self, name: str) -> float:
+        """dL/d parameter for this example: sum over the nodes it enters of d node/dp * delta."""
+        self._check_param(name)
+        return float(
+            sum(v * self._deltas[s][k] for (s, k), v in self._param_edges[name].items())
+        )
+
+    def path_count(self, name: str) -> int:
+        """How many paths lead from a node or parameter to L (counted, not enumerated)."""
+        if name in self._param_edges:
+            return int(sum(self._counts[s][k] for s, k in self._param_edges[name]))
+        s, k = self._locate(name)
+        return int(self._counts[s][k])
+
+    def chain_rule(self, name: str, max_paths: int = 10_000) -> ChainRule:
+        self._check_param(name)
+        return ChainRule(self, name, max_paths)
+
+    # -------------------------------------------------------------- paths
+    def _paths_from(self, s: int, k: int):
+        """Yield (node names, factors) for every path from node (s, k) to L."""
+        if s == len(self._stage_names) - 1:
+            yield (), ()
+            return
+        here = self._stage_names[s][k]
+        for c in np.flatnonzero(self._masks[s + 1][:, k]):
+            child = self._stage_names[s + 1][c]
+            factor = Factor(child, here, float(self._matrices[s + 1][c, k]))
+            for names, factors in self._paths_from(s + 1, c):
+                yield (child, *names), (factor, *factors)
+
+
+class ChainRule:
+    """dL/dp for one parameter and one example, as a sum over paths of products of factors.
+
+    Attributes
+    ----------
+    param, level : str
+    value : float
+        The total; equals ``net.gradients(x, t)[param]``.
+    path_count : int
+        Number of paths from the parameter to L (always known).
+    enumerated : bool
+        Whether ``paths`` and ``terms`` are listed (False above ``max_paths``).
+    paths : list of tuple of str
+        ``("w1", "h1", "o1", "L")`` per path (one per use for a tied parameter).
+    terms : list of list of Factor
+        The factors of each path, first (d h1 / d w1) to last (dL/d o1).
+    """
+
+    def __init__(self, graph: ComputationGraph, param: str, max_paths: int):
+        self.graph = graph
+        self.param = param
+        self.level = graph.level
+        self.value = graph.gradient(param)
+        self.path_count = graph.path_count(param)
+        self.max_paths = max_paths
+        self.enumerated = self.path_count <= max_paths
+        self._paths: list[tuple[str, ...]] = []
+        self._terms: list[list[Factor]] = []
+        if self.enumerated:
+            for (s, k), v in graph._param_edges[param].items():
+                first = graph._stage_names[s][k]
+                head = Factor(first, param, float(v))
+                for names, factors in graph._paths_from(s, k):
+                    self._paths.append((param, first, *names))
+                    self._terms.append([head, *factors])
+
+    def _require_paths(self) -> None:
+        if not self.enumerated:
+            raise TooManyPathsError(
+                f"dL/d{self.param} has {self.path_count} paths, more than max_paths="
+                f"{self.max_paths}; use .delta_text() (the factored form backprop uses) "
+                f"or pass a larger max_paths"
+            )
+
+    @property
+    def paths(self) -> list[tuple[str, ...]]:
+        self._require_paths()
+        return list(self._paths)
+
+    @property
+    def terms(self) -> list[list[Factor]]:
+        self._require_paths()
+        return [list(t) for t in self._terms]
+
+    def term_values(self) -> list[float]:
+        """The value of each path's product."""
+        return [float(np.prod([f.value for f in term])) for term in self.terms]
+
+    # -------------------------------------------------------------- text
+    def text(self, values: bool = False, digits: int = 4) -> str:
+        """The sum over paths in ASCII Leibniz form, or with each factor's value."""
+        if values:
+            return " + ".join(
+                " * ".join(_fmt(f.value, digits) for f in term) for term in self.terms
+            )
+        return " + ".join(" * ".join(f.text() for f in term) for term in self.terms)
+
+    def latex(self, values: bool = False, digits: int = 4) -> str:
+        if values:
+            return " + ".join(
+                r" \cdot ".join(_latex_number(f.value, digits) for f in term) for term in self.terms
+            )
+        return " + ".join(" ".join(f.latex() for f in term) for term in self.terms)
+
+    def _first_nodes(self) -> list[tuple[str, Factor]]:
+        g = self.graph
+        return [
+            (g._stage_names[s][k], Factor(g._stage_names[s][k], self.param, float(v)))
+            for (s, k), v in g._param_edges[self.param].items()
+        ]
+
+    def factored_text(self) -> str:
+        """The paths regrouped by shared factors, as backprop computes them:
+        ``dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)``."""
+        self._require_paths()
+        return " + ".join(
+            _product(f.text(), *self._below_text(node, False)) for node, f in self._first_nodes()
+        )
+
+    def factored_latex(self) -> str:
+        self._require_paths()
+        return " + ".join(
+            _product(f.latex(), *self._below_text(node, True), latex=True)
+            for node, f in self._first_nodes()
+        )
+
+    def _below_text(self, node: str, latex: bool) -> tuple[str, bool]:
+        """delta_node written out in full, and whether it is a sum at the top level."""
+        eq = self.graph.delta_equation(node)
+        parts = []
+        for factor, child in eq.terms:
+            own = factor.latex() if latex else factor.text()
+            if child == LOSS_NODE:
+                parts.append(own)
+            else:
+                parts.append(_product(own, *self._below_text(child, latex), latex=latex))
+        return " + ".join(parts), len(parts) > 1
+
+    def delta_equations(self) -> list[DeltaEquation]:
+        """Delta of every node between the parameter and L, from L backwards."""
+        g = self.graph
+        reachable: list[str] = []
+        frontier = [node for node, _ in self._first_nodes()]
+        seen = set()
+        while frontier:
+            nxt = []
+            for node in frontier:
+                if node not in seen and node != LOSS_NODE:
+                    seen.add(node)
+                    reachable.append(node)
+                    nxt.extend(g.children(node))
+            frontier = nxt
+        order = {n: i for i, n in enumerate(g.backward_order())}
+        return [g.delta_equation(n) for n in sorted(reachable, key=order.get)]
+
+    def delta_text(self, digits: int | None = None) -> str:
+        """dL/dp = sum dnode/dp * delta_node, then each delta in terms of the next: linear size."""
+        top = " + ".join(
+            f"{f.text()} * {_delta_symbol(node)}" if digits is None else
+            f"{_fmt(f.value, digits)} * {_fmt(self.graph.delta(node), digits)}"
+            for node, f in self._first_nodes()
+        )
+        lines = [f"dL/d{self.param} = {top}"]
+        lines += [eq.text(digits) for eq in self.delta_equations()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<ChainRule dL/d{self.param} = {self.value:.6g} over {self.path_count} path(s)>"
+
+
+def _product(first: str, rest: str, rest_is_sum: bool, latex: bool = False) -> str:
+    sep = " " if latex else " * "
+    if rest_is_sum:
+        rest = (r"\left(" + rest + r"\right)") if latex else f"({rest})"
+    return f"{first}{sep}{rest}"
+
+
+def _latex_number(value: float, digits: int) -> str:
+    text = _fmt(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return f"({text})" if value < 0 else text

@@ -1,0 +1,815 @@
+"""A small fully-connected network with named scalar parameters.
+
+All parameters live in one float64 vector; ``net.weights`` and the per-layer bias
+vectors are views into it, so a value set by name (``net["w5"] = 0.4``) and the
+arrays can never disagree. Forward and backward passes are vectorised over the
+batch; the only Python loop is over layers.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation
+from .errors import BackpropInputError, short_list, unknown_name
+from .losses import LOSSES, Loss
+from .naming import RESERVED, default_node_names, default_target_names
+
+BIAS_MODES = ("per_neuron", "per_layer", "shared", "none")
+JSON_FORMAT = "backprop-widgets/network"
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """Where a parameter sits in the network.
+
+    ``kind`` is ``"weight"`` or ``"bias"``; ``layer`` counts non-input layers from 1
+    (for a shared bias, the first layer it feeds); ``source`` is the neuron a weight
+    reads from (None for a bias); ``targets`` are the neurons whose net input it
+    enters (one for a weight, several for a tied bias); ``layers`` is the layer of
+    each target.
+    """
+
+    name: str
+    kind: str
+    layer: int
+    source: str | None
+    targets: tuple[str, ...]
+    layers: tuple[int, ...]
+
+
+class Network:
+    """A fully-connected feed-forward network for teaching backprop.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Neurons per layer, input first: ``[2, 2, 2]`` is the classic 2-2-2 network.
+    activation : str or list of str
+        One of sigmoid, tanh, relu, linear for every non-input layer, or a list with
+        one name per non-input layer; softmax is allowed as the last one, with
+        ``loss="cross_entropy"``.
+    loss : str
+        half_sse (1/2 sum_k (t_k - y_k)^2), mse, bce (sigmoid output) or
+        cross_entropy (softmax output); each averaged over the samples of a batch.
+    bias : str
+        per_neuron (b1, b2, ... one per non-input neuron), per_layer (one per layer,
+        shared by its neurons), shared (a single b used everywhere) or none.
+    seed : int or None
+        Seed for the initial weights (Glorot uniform; He normal before relu).
+        Biases start at 0.
+    node_names : list of list of str, optional
+        Neuron names per layer; ``"L"`` is reserved for the loss.
+    target_names : list of str, optional
+        Names of the targets, one per output (default t1, t2, ...).
+
+    Examples
+    --------
+    >>> net = Network([2, 2, 2], activation="sigmoid", loss="half_sse", bias="per_layer")
+    >>> net.parameter_names
+    ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'b1', 'b2']
+    >>> net["w5"] = 0.4
+    """
+
+    def __init__(
+        self,
+        sizes,
+        activation="sigmoid",
+        loss="half_sse",
+        bias="per_neuron",
+        seed: int | None = 0,
+        node_names=None,
+        target_names=None,
+    ):
+        self._sizes = _check_sizes(sizes)
+        self._activation_names = _check_activations(activation, len(self._sizes) - 1)
+        self._loss_name = _check_loss(loss, self._activation_names[-1])
+        if bias not in BIAS_MODES:
+            raise BackpropInputError(
+                f"bias must be one of {', '.join(BIAS_MODES)}; got {bias!r}"
+            )
+        self._bias_mode = bias
+        self._node_names = _check_node_names(node_names, self._sizes)
+        self._target_names = _check_target_names(target_names, self._sizes[-1], self._node_names)
+        self._activations: list[Activation] = [ACTIVATIONS[a] for a in self._activation_names]
+        self._loss: Loss = LOSSES[self._loss_name]
+        self._build_layout()
+        self._frozen: set[str] = set()
+        self._observers: list = []
+        self.version = 0  # bumped on every parameter change; views may compare it
+        self.initialize(seed)
+
+    # ------------------------------------------------------------------ layout
+    def _build_layout(self) -> None:
+        sizes = self._sizes
+        names: list[str] = []
+        index: dict[str, int] = {}
+        self._weight_slices: list[slice] = []
+        offset = 0
+        for layer in range(1, len(sizes)):
+            n = sizes[layer] * sizes[layer - 1]
+            self._weight_slices.append(slice(offset, offset + n))
+            offset += n
+        names += [f"w{k + 1}" for k in range(offset)]
+        n_weights = offset
+        layers = range(1, len(sizes))
+        # bias_uses[l-1] -> flat index of the bias parameter feeding each neuron of layer l
+        if self._bias_mode == "per_neuron":
+            count = sum(sizes[1:])
+            names += [f"b{k + 1}" for k in range(count)]
+            uses, start = [], n_weights
+            for layer in layers:
+                uses.append(np.arange(start, start + sizes[layer]))
+                start += sizes[layer]
+        elif self._bias_mode == "per_layer":
+            names += [f"b{k + 1}" for k in range(len(sizes) - 1)]
+            uses = [np.full(sizes[layer], n_weights + layer - 1) for layer in layers]
+        elif self._bias_mode == "shared":
+            names.append("b")
+            uses = [np.full(sizes[layer], n_weights) for layer in layers]
+        else:
+            uses = [np.empty(0, dtype=int) for _ in layers]
+        self._bias_uses = uses
+        self._n_weights = n_weights
+        self._names = names
+        for k, name in enumerate(names):
+            index[name] = k
+        self._index = index
+        self._theta = np.zeros(len(names))
+        self._make_views()
+
+    def _make_views(self) -> None:
+        theta = self._theta
+        sizes = self._sizes
+        self._W = [
+            theta[s].reshape(sizes[l + 1], sizes[l]) for l, s in enumerate(self._weight_slices)
+        ]
+        # Per-layer bias as a view that broadcasts over the layer's neurons: a
+        # length-n slice (per neuron) or a length-1 slice (tied), so forward needs no copy.
+        self._b = []
+        for uses in self._bias_uses:
+            if len(uses) == 0:
+                self._b.append(None)
+            elif self._bias_mode == "per_neuron":
+                self._b.append(theta[uses[0] : uses[-1] + 1])
+            else:
+                self._b.append(theta[uses[0] : uses[0] + 1])
+
+    def initialize(self, seed: int | None = 0) -> None:
+        """Draw fresh initial weights (seeded) and set every bias to 0."""
+        rng = np.random.default_rng(seed)
+        for layer, W in enumerate(self._W):
+            fan_out, fan_in = W.shape
+            if self._activation_names[layer] == "relu":
+                W[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=W.shape)
+            else:
+                limit = np.sqrt(6.0 / (fan_in + fan_out))
+                W[...] = rng.uniform(-limit, limit, size=W.shape)
+        self._theta[self._n_weights :] = 0.0
+        self._changed(None)
+
+    # --------------------------------------------------------------- describing
+    @property
+    def sizes(self) -> list[int]:
+        return list(self._sizes)
+
+    @property
+    def activation(self) -> list[str]:
+        """Activation name of each non-input layer."""
+        return list(self._activation_names)
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name
+
+    @property
+    def bias_mode(self) -> str:
+        return self._bias_mode
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return list(self._names)
+
+    @property
+    def weight_names(self) -> list[str]:
+        return self._names[: self._n_weights]
+
+    @property
+    def bias_names(self) -> list[str]:
+        return self._names[self._n_weights :]
+
+    @property
+    def node_names(self) -> list[list[str]]:
+        """Neuron names per layer, input layer first."""
+        return [list(layer) for layer in self._node_names]
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self._node_names[0])
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self._node_names[-1])
+
+    @property
+    def target_names(self) -> list[str]:
+        return list(self._target_names)
+
+    def parameter_info(self, name: str) -> ParameterInfo:
+        """Which neurons a parameter connects; see :class:`ParameterInfo`."""
+        k = self._lookup(name)
+        if k < self._n_weights:
+            for layer, s in enumerate(self._weight_slices, start=1):
+                if s.start <= k < s.stop:
+                    dst, src = divmod(k - s.start, self._sizes[layer - 1])
+                    return ParameterInfo(
+                        name,
+                        "weight",
+                        layer,
+                        self._node_names[layer - 1][src],
+                        (self._node_names[layer][dst],),
+                        (layer,),
+                    )
+        targets, layers = [], []
+        for layer, uses in enumerate(self._bias_uses, start=1):
+            for neuron in np.flatnonzero(uses == k):
+                targets.append(self._node_names[layer][neuron])
+                layers.append(layer)
+        return ParameterInfo(name, "bias", layers[0], None, tuple(targets), tuple(layers))
+
+    def __repr__(self) -> str:
+        act = self._activation_names
+        act_repr = repr(act[0]) if len(set(act)) == 1 else repr(act)
+        return (
+            f"Network({self._sizes}, activation={act_repr}, loss={self._loss_name!r}, "
+            f"bias={self._bias_mode!r})"
+        )
+
+    # ------------------------------------------------------------ parameters
+    def _lookup(self, name) -> int:
+        try:
+            return self._index[name]
+        except (KeyError, TypeError):
+            raise unknown_name("parameter", name, self._names) from None
+
+    def __getitem__(self, name: str) -> float:
+        return float(self._theta[self._lookup(name)])
+
+    def __setitem__(self, name: str, value) -> None:
+        k = self._lookup(name)
+        self._theta[k] = _finite_number(value, f"net[{name!r}]")
+        self._changed({name})
+
+    def __contains__(self, name) -> bool:
+        return name in self._index
+
+    def parameters(self) -> dict[str, float]:
+        """A snapshot of every parameter by name."""
+        return dict(zip(self._names, self._theta.tolist()))
+
+    def set_parameters(self, values: Mapping[str, float]) -> None:
+        """Set several parameters by name at once (one change notification)."""
+        if not isinstance(values, Mapping):
+            raise BackpropInputError(
+                f"values must be a mapping of parameter name to number; got {type(values).__name__}"
+            )
+        updates = {self._lookup(n): _finite_number(v, f"values[{n!r}]") for n, v in values.items()}
+        for k, v in updates.items():
+            self._theta[k] = v
+        self._changed(set(values))
+
+    @property
+    def parameter_vector(self) -> np.ndarray:
+        """A copy of all parameters in ``parameter_names`` order."""
+        return self._theta.copy()
+
+    @parameter_vector.setter
+    def parameter_vector(self, values) -> None:
+        v = np.asarray(values, dtype=float)
+        if v.shape != self._theta.shape:
+            raise BackpropInputError(
+                f"parameter_vector must have shape {self._theta.shape}; got {v.shape}"
+            )
+        _check_finite(v, "parameter_vector")
+        self._theta[...] = v
+        self._changed(None)
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Weight matrices, shape (n_out, n_in) per layer: read-only views of the parameters.
+
+        Assign a whole list (``net.weights = [...]``) or set names to change them.
+        """
+        out = []
+        for W in self._W:
+            view = W.view()
+            view.flags.writeable = False
+            out.append(view)
+        return out
+
+    @weights.setter
+    def weights(self, matrices) -> None:
+        matrices = list(matrices)
+        if len(matrices) != len(self._W):
+            raise BackpropInputError(
+                f"weights must be a list of {len(self._W)} arrays; got {len(matrices)}"
+            )
+        new = []
+        for layer, (W, M) in enumerate(zip(self._W, matrices), start=1):
+            M = np.asarray(M, dtype=float)
+            if M.shape != W.shape:
+                raise BackpropInputError(
+                    f"weights[{layer - 1}] must have shape {W.shape} (n_out, n_in); got {M.shape}"
+                )
+            _check_finite(M, f"weights[{layer - 1}]")
+            new.append(M)
+        for W, M in zip(self._W, new):
+            W[...] = M
+        self._changed(set(self.weight_names))
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """The bias each neuron receives, per non-input layer (zeros when bias="none")."""
+        out = []
+        for layer, b in enumerate(self._b, start=1):
+            n = self._sizes[layer]
+            out.append(np.zeros(n) if b is None else np.broadcast_to(b, (n,)).copy())
+        return out
+
+    def freeze(self, *names: str) -> None:
+        """Keep these parameters fixed in :meth:`step` (their gradients are still computed)."""
+        for name in names:
+            self._lookup(name)
+        self._frozen.update(names)
+
+    def unfreeze(self, *names: str) -> None:
+        """Let these parameters (or, with no names, every parameter) train again."""
+        for name in names:
+            self._lookup(name)
+        if names:
+            self._frozen.difference_update(names)
+        else:
+            self._frozen.clear()
+
+    @property
+    def frozen(self) -> list[str]:
+        return [n for n in self._names if n in self._frozen]
+
+    # ------------------------------------------------------------ observers
+    def observe(self, callback: Callable[[Network, set[str] | None], None]) -> None:
+        """Call ``callback(net, names)`` after parameters change (names None: all may have).
+
+        Bound methods are held weakly, so a widget that is closed does not stay alive.
+        """
+        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
+        self._observers.append(ref)
+
+    def unobserve(self, callback) -> None:
+        self._observers = [r for r in self._observers if r() not in (None, callback)]
+
+    def _changed(self, names: set[str] | None) -> None:
+        self.version += 1
+        alive = []
+        for ref in self._observers:
+            callback = ref()
+            if callback is not None:
+                alive.append(ref)
+                callback(self, names)
+        self._observers = alive
+
+    # ------------------------------------------------------------ data checks
+    def _inputs(self, X, argname: str = "X") -> tuple[np.ndarray, bool]:
+        A = _as_float_array(X, argname)
+        n_in = self._sizes[0]
+        if A.ndim == 1:
+            if A.shape[0] != n_in:
+                raise BackpropInputError(
+                    f"{argname} must have {n_in} features (shape ({n_in},) or (n_samples, {n_in})); "
+                    f"got shape {A.shape}"
+                )
+            A, single = A.reshape(1, n_in), True
+        elif A.ndim == 2:
+            if A.shape[1] != n_in:
+                raise BackpropInputError(
+                    f"{argname} must have shape (n_samples, {n_in}); got shape {A.shape}"
+                )
+            single = False
+        else:
+            raise BackpropInputError(
+                f"{argname} must be 1-D (one sample) or 2-D (n_samples, {n_in}); got shape {A.shape}"
+            )
+        if A.shape[0] == 0:
+            raise BackpropInputError(f"{argname} has no samples (shape {A.shape})")
+        _check_finite(A, argname)
+        return A, single
+
+    def _targets(self, T, n_samples: int, argname: str = "T") -> np.ndarray:
+        B = _as_float_array(T, argname)
+        n_out = self._sizes[-1]
+        # (n,) targets are accepted for a single-output network, as NumPy users write them.
+        if B.ndim == 1 and n_out == 1 and B.shape[0] == n_samples:
+            B = B.reshape(n_samples, 1)
+        elif B.ndim == 1 and n_samples == 1 and B.shape[0] == n_out:
+            B = B.reshape(1, n_out)
+        if B.shape != (n_samples, n_out):
+            raise BackpropInputError(
+                f"{argname} must have shape ({n_samples}, {n_out}) to match X and the "
+                f"{n_out} output(s); got shape {B.shape}"
+            )
+        _check_finite(B, argname)
+        return B
+
+    # ------------------------------------------------------------ computing
+    def _forward(self, A: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Net inputs z and activations a per layer (a[0] is the input)."""
+        zs, acts = [], [A]
+        for W, b, act in zip(self._W, self._b, self._activations):
+            z = acts[-1] @ W.T
+            if b is not None:
+                z += b
+            zs.append(z)
+            acts.append(act.forward(z))
+        return zs, acts
+
+    def forward(self, X) -> np.ndarray:
+        """Outputs for inputs X: (n_samples, n_out), or 1-D for a 1-D x.
+
+        >>> net.forward([0.05, 0.10])   # doctest: +SKIP
+        array([0.75136507, 0.77292847])
+        """
+        A, single = self._inputs(X)
+        y = self._forward(A)[1][-1]
+        return y[0] if single else y
+
+    __call__ = forward
+
+    def loss(self, X, T) -> float:
+        """The loss averaged over the samples (see ``loss`` in the constructor)."""
+        A, _ = self._inputs(X)
+        B = self._targets(T, A.shape[0])
+        zs, acts = self._forward(A)
+        return self._loss.value(acts[-1], B, zs[-1])
+
+    def _output_delta(self, z, y, T) -> np.ndarray:
+        if self._loss.grad_net is not None:
+            return self._loss.grad_net(y, T)
+        return self._activations[-1].backward(z, y, self._loss.grad_output(y, T))
+
+    def _backward(self, zs, acts, T) -> np.ndarray:
+        """Gradient of the loss w.r.t. every parameter, as one vector."""
+        grad = np.zeros_like(self._theta)
+        delta = self._output_delta(zs[-1], acts[-1], T)  # dL/dz of the last layer
+        for layer in range(len(self._W) - 1, -1, -1):
+            grad[self._weight_slices[layer]] = (delta.T @ acts[layer]).ravel()
+            uses = self._bias_uses[layer]
+            if len(uses):
+                if self._bias_mode == "per_neuron":
+                    grad[uses[0] : uses[-1] + 1] = delta.sum(axis=0)
+                else:  # tied: one parameter collects the deltas of all the neurons it feeds
+                    grad[uses[0]] += delta.sum()
+            if layer:
+                grad_a = delta @ self._W[layer]
+                delta = self._activations[layer - 1].backward(zs[layer - 1], acts[layer], grad_a)
+        return grad
+
+    def gradients(self, X, T) -> Gradients:
+        """dL/dp for every parameter p, by backprop.
+
+        >>> g = net.gradients(x, t)     # doctest: +SKIP
+        >>> g["w1"], g.weights[0].shape
+        """
+        A, _ = self._inputs(X)
+        B = self._targets(T, A.shape[0])
+        zs, acts = self._forward(A)
+        return Gradients(self, self._backward(zs, acts, B))
+
+    def step(self, X, T, lr) -> float:
+        """One SGD step, p <- p - lr * dL/dp, from gradients at the pre-update values.
+
+        Frozen parameters are left as they are. Returns the loss before the step.
+        """
+        lr = _positive_number(lr, "lr")
+        A, _ = self._inputs(X)
+        B = self._targets(T, A.shape[0])
+        zs, acts = self._forward(A)
+        loss = self._loss.value(acts[-1], B, zs[-1])
+        grad = self._backward(zs, acts, B)
+        if self._frozen:
+            grad[[self._index[n] for n in self._frozen]] = 0.0
+        self._theta -= lr * grad
+        self._changed(None)
+        return loss
+
+    def gradient_check(self, X, T, eps: float = 1e-6) -> GradientCheck:
+        """Compare backprop with central finite differences, parameter by parameter.
+
+        Returns a mapping name -> relative error |g_bp - g_fd| / max(|g_bp|, |g_fd|, 1e-8),
+        with ``.max_error`` and ``.worst`` (the name with the largest error).
+        """
+        eps = _positive_number(eps, "eps")
+        A, _ = self._inputs(X)
+        B = self._targets(T, A.shape[0])
+        zs, acts = self._forward(A)
+        analytic = self._backward(zs, acts, B)
+        saved = self._theta.copy()
+        errors = {}
+        try:
+            for k, name in enumerate(self._names):
+                self._theta[k] = saved[k] + eps
+                zs, acts = self._forward(A)
+                up = self._loss.value(acts[-1], B, zs[-1])
+                self._theta[k] = saved[k] - eps
+                zs, acts = self._forward(A)
+                down = self._loss.value(acts[-1], B, zs[-1])
+                self._theta[k] = saved[k]
+                numeric = (up - down) / (2 * eps)
+                scale = max(abs(analytic[k]), abs(numeric), 1e-8)
+                errors[name] = abs(analytic[k] - numeric) / scale
+        finally:
+            self._theta[...] = saved
+        return GradientCheck(errors)
+
+    # ------------------------------------------------------------ chain rule
+    def graph(self, x, t, level: str = "neuron"):
+        """The computation graph for one example, with local derivatives and deltas.
+
+        See :class:`backprop_widgets.core.chain_rule.ComputationGraph`.
+        """
+        from .chain_rule import ComputationGraph
+
+        return ComputationGraph(self, x, t, level)
+
+    def chain_rule(self, name: str, x, t, level: str = "neuron", max_paths: int = 10_000):
+        """dL/d(name) for one example, written as the chain rule's sum over paths.
+
+        >>> cr = net.chain_rule("w1", x, t)   # doctest: +SKIP
+        >>> cr.text()
+        'dh1/dw1 * do1/dh1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2'
+        """
+        self._lookup(name)
+        return self.graph(x, t, level).chain_rule(name, max_paths=max_paths)
+
+    # ------------------------------------------------------------ copies, JSON
+    def copy(self) -> Network:
+        """An independent network with the same architecture, parameters and frozen set."""
+        other = Network.__new__(Network)
+        other.__dict__.update(self.__dict__)
+        other._theta = self._theta.copy()
+        other._frozen = set(self._frozen)
+        other._observers = []
+        other.version = 0
+        other._make_views()
+        return other
+
+    def to_json(self) -> str:
+        """The architecture and every parameter, as JSON text (exact float round trip)."""
+        return json.dumps(
+            {
+                "format": JSON_FORMAT,
+                "version": JSON_VERSION,
+                "sizes": self._sizes,
+                "activation": self._activation_names,
+                "loss": self._loss_name,
+                "bias": self._bias_mode,
+                "node_names": self._node_names,
+                "target_names": self._target_names,
+                "parameters": self.parameters(),
+                "frozen": self.frozen,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Network:
+        """Rebuild a network saved with :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise BackpropInputError(f"text must be JSON written by Network.to_json(); {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
+            raise BackpropInputError(
+                f"text must be JSON written by Network.to_json() (format {JSON_FORMAT!r}); "
+                f"got format {data.get('format') if isinstance(data, dict) else type(data).__name__!r}"
+            )
+        if data.get("version") != JSON_VERSION:
+            raise BackpropInputError(
+                f"network JSON version {data.get('version')!r} is not supported; accepted: {JSON_VERSION}"
+            )
+        net = cls(
+            data["sizes"],
+            activation=data["activation"],
+            loss=data["loss"],
+            bias=data["bias"],
+            node_names=data.get("node_names"),
+            target_names=data.get("target_names"),
+        )
+        params = data.get("parameters", {})
+        missing = [n for n in net._names if n not in params]
+        if missing:
+            raise BackpropInputError(f"network JSON lacks parameters: {short_list(missing)}")
+        net.set_parameters(params)
+        net.freeze(*data.get("frozen", []))
+        return net
+
+
+class Gradients(Mapping):
+    """dL/dp by parameter name (floats), with the same numbers as arrays.
+
+    ``g.weights`` are shaped like ``net.weights``; ``g.biases`` like ``net.biases``
+    gives per-parameter values for tied biases via names; ``g.vector`` follows
+    ``net.parameter_names``.
+    """
+
+    def __init__(self, net: Network, vector: np.ndarray):
+        self._names = net._names
+        self._index = net._index
+        self.vector = vector
+        self.weights = [vector[s].reshape(W.shape) for s, W in zip(net._weight_slices, net._W)]
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return float(self.vector[self._index[name]])
+        except (KeyError, TypeError):
+            raise unknown_name("parameter", name, self._names) from None
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def norm(self) -> float:
+        """The Euclidean norm |dL/dtheta| over all parameters."""
+        return float(np.linalg.norm(self.vector))
+
+    def layer_norms(self) -> list[float]:
+        """|dL/dW| per layer: shows vanishing or exploding gradients."""
+        return [float(np.linalg.norm(W)) for W in self.weights]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={self[n]:.6g}" for n in self._names[:6])
+        more = ", ..." if len(self._names) > 6 else ""
+        return f"Gradients({shown}{more})"
+
+
+class GradientCheck(dict):
+    """Relative error of backprop against finite differences, by parameter name."""
+
+    @property
+    def max_error(self) -> float:
+        return max(self.values(), default=0.0)
+
+    @property
+    def worst(self) -> str | None:
+        return max(self, key=self.get) if self else None
+
+
+# ---------------------------------------------------------------- validation
+def _check_sizes(sizes) -> list[int]:
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
+        raise BackpropInputError(
+            f"sizes must be a list of positive integers, input layer first, e.g. [2, 2, 2]; got {sizes!r}"
+        )
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise BackpropInputError(
+            f"sizes must list at least an input and an output layer, e.g. [2, 2, 2]; got {sizes!r}"
+        )
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
+            raise BackpropInputError(
+                f"sizes must be positive integers (neurons per layer); got {sizes!r}"
+            )
+    return [int(s) for s in sizes]
+
+
+def _check_activations(activation, n_layers: int) -> list[str]:
+    accepted = "sigmoid, tanh, relu, linear (softmax as the last layer only)"
+    names = [activation] * n_layers if isinstance(activation, str) else activation
+    if not isinstance(names, (list, tuple)) or len(names) != n_layers:
+        raise BackpropInputError(
+            f"activation must be one name or a list of {n_layers} names (one per non-input "
+            f"layer) from {accepted}; got {activation!r}"
+        )
+    for layer, name in enumerate(names, start=1):
+        if name not in ACTIVATIONS:
+            raise BackpropInputError(
+                f"activation of layer {layer} must be one of {accepted}; got {name!r}"
+            )
+        if name == "softmax" and layer != n_layers:
+            raise BackpropInputError(
+                f"activation of layer {layer} is 'softmax', which is accepted only for the "
+                f"output layer; use one of sigmoid, tanh, relu, linear there"
+            )
+    return list(names)
+
+
+def _check_loss(loss, output_activation: str) -> str:
+    if loss not in LOSSES:
+        raise BackpropInputError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
+    needed = LOSSES[loss].requires_output
+    if needed and output_activation != needed:
+        raise BackpropInputError(
+            f"loss={loss!r} needs a {needed} output layer; got activation {output_activation!r} "
+            f"for the last layer"
+        )
+    if output_activation == "softmax" and loss != "cross_entropy":
+        raise BackpropInputError(
+            f"a softmax output layer goes with loss='cross_entropy'; got loss={loss!r}"
+        )
+    return loss
+
+
+def _check_node_names(node_names, sizes) -> list[list[str]]:
+    if node_names is None:
+        return default_node_names(sizes)
+    ok = isinstance(node_names, (list, tuple)) and len(node_names) == len(sizes)
+    ok = ok and all(
+        isinstance(layer, (list, tuple)) and len(layer) == n for layer, n in zip(node_names, sizes)
+    )
+    if not ok:
+        raise BackpropInputError(
+            f"node_names must be one list of names per layer with sizes {sizes}; got {node_names!r}"
+        )
+    flat = [n for layer in node_names for n in layer]
+    bad = [n for n in flat if not isinstance(n, str) or not n or " " in n or n in RESERVED]
+    if bad:
+        raise BackpropInputError(
+            f"node_names must be non-empty strings without spaces, and not 'L' (the loss); got {bad[0]!r}"
+        )
+    if len(set(flat)) != len(flat):
+        dup = sorted({n for n in flat if flat.count(n) > 1})
+        raise BackpropInputError(f"node_names must be unique; repeated: {', '.join(dup)}")
+    if any(n.startswith("net_") or n.startswith("w") and n[1:].isdigit() for n in flat):
+        raise BackpropInputError(
+            "node_names must not look like a weight (w1) or a net input (net_h1); "
+            f"got {[n for n in flat if n.startswith('net_') or n[1:].isdigit() and n[0] == 'w']}"
+        )
+    return [list(layer) for layer in node_names]
+
+
+def _check_target_names(target_names, n_out: int, node_names) -> list[str]:
+    if target_names is None:
+        return default_target_names(n_out)
+    if not isinstance(target_names, (list, tuple)) or len(target_names) != n_out:
+        raise BackpropInputError(
+            f"target_names must be a list of {n_out} names (one per output); got {target_names!r}"
+        )
+    taken = {n for layer in node_names for n in layer} | RESERVED
+    for name in target_names:
+        if not isinstance(name, str) or not name or name in taken:
+            raise BackpropInputError(
+                f"target_names must be new non-empty names (not a neuron or 'L'); got {name!r}"
+            )
+    return list(target_names)
+
+
+def _as_float_array(value, argname: str) -> np.ndarray:
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        return value
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise BackpropInputError(
+            f"{argname} must be an array of numbers; got {type(value).__name__} {_short_repr(value)}"
+        ) from None
+
+
+def _check_finite(A: np.ndarray, argname: str) -> None:
+    # One reduction in the common case; locate the culprit only when there is one.
+    if not np.isfinite(A.sum()) and not np.isfinite(A).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
+        raise BackpropInputError(
+            f"{argname} must contain only finite numbers; got {A[where]} at index {where}"
+        )
+
+
+def _finite_number(value, argname: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
+            value = value.item()
+        else:
+            raise BackpropInputError(f"{argname} must be a real number; got {_short_repr(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise BackpropInputError(f"{argname} must be a finite number; got {value}")
+    return value
+
+
+def _positive_number(value, argname: str) -> float:
+    value = _finite_number(value, argname)
+    if value <= 0:
+        raise BackpropInputError(f"{argname} must be a positive number; got {value}")
+    return value
+
+
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
