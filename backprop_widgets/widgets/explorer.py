@@ -1,0 +1,209 @@
+"""ChainRuleExplorer: the diagram beside dL/dw written as the chain rule's sum over paths.
+
+Click a weight (or a bias) and the panel shows the sum over every path from it to L,
+the same sum with each factor's value, the total, and backprop's factored form with
+deltas. A step-through replays the backward pass node by node.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..core.chain_rule import LEVELS, NET_PREFIX
+from ..core.network import Network
+from .diagram import NetworkDiagram, StrictWidget
+from .panels import MAX_TERMS_SHOWN, panel_html, step_html
+
+LEVEL_LABELS = {"neuron": "neurons", "pre-activation": "net input + activation"}
+
+
+class ChainRuleExplorer(StrictWidget, widgets.VBox):
+    """Click any weight to see dL/dw as a sum over paths, with numbers.
+
+    Parameters
+    ----------
+    net : Network
+    x, t : array-like
+        The example (one input and its target) the derivatives are taken at.
+    selected : str, optional
+        Parameter selected at first (default: the first weight).
+    level : {"neuron", "pre-activation"}
+        Whether each neuron is one node, or split into net input and activation.
+
+    Examples
+    --------
+    >>> net, x, t = bw.presets.mazur()
+    >>> ex = bw.ChainRuleExplorer(net, x, t, selected="w1"); ex   # doctest: +SKIP
+    """
+
+    _accepted = ("selected", "level")
+
+    def __init__(self, net: Network, x, t, **kwargs):
+        self._check_kwargs(kwargs)
+        level = kwargs.get("level", "neuron")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        self.net = net
+        net.graph(x, t)  # validates x and t with the core's messages before anything is drawn
+        self.x = np.asarray(x, dtype=float)
+        self.t = np.asarray(t, dtype=float)
+        self.diagram = NetworkDiagram(net)
+        self.level_toggle = widgets.ToggleButtons(
+            options=[(LEVEL_LABELS[v], v) for v in LEVELS], value=level, description="Nodes:"
+        )
+        self.level_toggle.add_class("bpw-level")
+        self.path_buttons = widgets.ToggleButtons(options=[("all paths", -1)], value=-1)
+        self.path_buttons.add_class("bpw-paths")
+        self.panel = widgets.HTMLMath()
+        self.panel.add_class("bpw-panel")
+        self.step_button = widgets.Button(description="Step ▶", tooltip="reveal the next node of the backward pass")
+        self.back_button = widgets.Button(description="◀ Back")
+        self.reset_button = widgets.Button(description="Reset")
+        for b, cls in ((self.step_button, "bpw-step"), (self.back_button, "bpw-back"), (self.reset_button, "bpw-reset")):
+            b.add_class(cls)
+        self.step_panel = widgets.HTMLMath()
+        self.step_panel.add_class("bpw-step-panel")
+        self._revealed = 0
+        self._graph = None
+        self.chain = None
+        super().__init__(
+            children=[
+                self.level_toggle,
+                self.diagram,
+                self.path_buttons,
+                self.panel,
+                widgets.HBox([self.back_button, self.step_button, self.reset_button]),
+                self.step_panel,
+            ]
+        )
+        self.add_class("bpw-explorer")
+        self.diagram.observe(self._on_select, names="selected")
+        self.level_toggle.observe(self._on_level, names="value")
+        self.path_buttons.observe(self._on_path, names="value")
+        self.step_button.on_click(lambda _: self.step())
+        self.back_button.on_click(lambda _: self.step_back())
+        self.reset_button.on_click(lambda _: self.reset_steps())
+        net.observe(self._on_net_change)
+        self.diagram.selected = kwargs.get("selected", net.parameter_names[0])
+        self._recompute()
+
+    # ----------------------------------------------------------- public state
+    @property
+    def selected(self) -> str:
+        return self.diagram.selected
+
+    @selected.setter
+    def selected(self, name: str) -> None:
+        self.diagram.selected = name
+
+    @property
+    def level(self) -> str:
+        return self.level_toggle.value
+
+    @level.setter
+    def level(self, value: str) -> None:
+        if value not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {value!r}")
+        self.level_toggle.value = value
+
+    def set_example(self, x, t) -> None:
+        """Take the derivatives at another example."""
+        self.net.graph(x, t)
+        self.x, self.t = np.asarray(x, dtype=float), np.asarray(t, dtype=float)
+        self._recompute()
+
+    # ----------------------------------------------------------- reacting
+    def _on_select(self, change) -> None:
+        self._recompute()
+
+    def _on_level(self, change) -> None:
+        self._revealed = 0
+        self._recompute()
+
+    def _on_net_change(self, net, names) -> None:
+        if self.diagram.auto_update:
+            self._recompute()
+
+    def _on_path(self, change) -> None:
+        index = change["new"]
+        if index is None or index < 0 or self.chain is None or not self.chain.enumerated:
+            self.diagram.highlight_path(None)
+        else:
+            self.diagram.highlight_path(self.chain.paths[index])
+
+    def _recompute(self) -> None:
+        self._graph = self.net.graph(self.x, self.t, self.level)
+        name = self.selected
+        self.chain = self._graph.chain_rule(name) if name else None
+        with self.hold_trait_notifications():
+            self.diagram.node_values = {
+                n: self._graph.value(n)
+                for layer in self.net.node_names
+                for n in layer
+            } | {"L": self._graph.loss}
+            if self.chain is None:
+                self.panel.value = "<p>Click a weight or a bias on the diagram.</p>"
+                self.path_buttons.options = [("all paths", -1)]
+            else:
+                self.panel.value = panel_html(self.chain)
+                options = [("all paths", -1)]
+                if self.chain.enumerated and self.chain.path_count <= MAX_TERMS_SHOWN:
+                    options += [
+                        (" → ".join(path), i) for i, path in enumerate(self.chain.paths)
+                    ]
+                if list(self.path_buttons.options) != options:
+                    self.path_buttons.options = options
+                self.path_buttons.value = -1
+            self._show_step()
+
+    # ----------------------------------------------------------- backward pass
+    @property
+    def backward_order(self) -> list[str]:
+        return self._graph.backward_order()
+
+    def step(self) -> None:
+        """Reveal the next node of the backward pass (from L towards the inputs)."""
+        self._revealed = min(self._revealed + 1, len(self.backward_order))
+        self._show_step()
+
+    def step_back(self) -> None:
+        self._revealed = max(self._revealed - 1, 0)
+        self._show_step()
+
+    def reset_steps(self) -> None:
+        self._revealed = 0
+        self._show_step()
+
+    def known_gradients(self) -> list[tuple[str, float]]:
+        """Parameters whose gradient the revealed deltas already give."""
+        done = set(self.backward_order[: self._revealed])
+        out = []
+        for p in self.net.parameter_names:
+            targets = [n for n, _ in self._graph.parameter_targets(p)]
+            if targets and all(n in done for n in targets):
+                out.append((p, self._graph.gradient(p)))
+        return out
+
+    def _show_step(self) -> None:
+        order = self.backward_order
+        known = self.known_gradients()
+        newly = [
+            (p, v) for p, v in known
+            if self._revealed and order[self._revealed - 1] in [n for n, _ in self._graph.parameter_targets(p)]
+        ]
+        self.step_panel.value = step_html(self._graph, order, self._revealed, newly)
+        revealed = [_neuron(n) for n in order[: self._revealed]]
+        current = _neuron(order[self._revealed - 1]) if self._revealed else ""
+        self.diagram.emphasis = (
+            {"revealed": sorted(set(revealed)), "current": current, "known": [p for p, _ in known]}
+            if self._revealed
+            else {}
+        )
+        self.back_button.disabled = self._revealed == 0
+        self.step_button.disabled = self._revealed >= len(order)
+
+
+def _neuron(name: str) -> str:
+    return name[len(NET_PREFIX) :] if name.startswith(NET_PREFIX) else name
+

@@ -1,0 +1,122 @@
+"""Where each neuron, bias and edge of the diagram goes, and which of them a path lights.
+
+Edges are identified by keys the JavaScript uses as element ids: a weight edge by
+the weight's name (``"w5"``), a bias edge by ``"b1>h1"``, an edge into the loss by
+``"o1>L"``. Nodes by their names; bias nodes by the bias parameter's name.
+"""
+
+from __future__ import annotations
+
+from ..core.chain_rule import LOSS_NODE, NET_PREFIX
+from ..core.network import Network
+
+WIDTH = 640
+MIN_HEIGHT = 230
+# Past this many nodes in a layer or edges in all, labels would overlap: the diagram
+# hides weight labels (hover and selection still show them).
+DENSE_NODES = 6
+DENSE_EDGES = 40
+# A diagram of more weights than this is a blur of lines, and its JSON a burden.
+MAX_WEIGHTS = 2000
+
+
+def diagram_structure(net: Network) -> dict:
+    """Positions of every node and the list of edges, as plain JSON."""
+    sizes = net.sizes
+    if len(net.weight_names) > MAX_WEIGHTS:
+        raise ValueError(
+            f"net has {len(net.weight_names)} weights; NetworkDiagram draws networks of at most "
+            f"{MAX_WEIGHTS} weights (e.g. [4, 8, 8, 8, 2]); use a smaller network to look at"
+        )
+    layers = net.node_names
+    widest = max(sizes)
+    spacing = 64 if widest <= 4 else max(26, 380 // widest)
+    height = max(MIN_HEIGHT, spacing * widest + 90)
+    radius = min(20, int(spacing * 0.33))
+    left, right = 50, WIDTH - 120
+    gap = (right - left) / max(1, len(sizes) - 1)
+    top = 30
+    usable = height - top - 60  # leave the bottom strip for bias nodes
+    nodes, edges = [], []
+    kinds = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+    pos = {}
+    for layer, names in enumerate(layers):
+        x = left + gap * layer
+        for j, name in enumerate(names):
+            y = top + usable * (j + 0.5) / len(names)
+            pos[name] = (x, y)
+            nodes.append({"id": name, "x": round(x, 1), "y": round(y, 1), "layer": layer, "kind": kinds[layer]})
+    loss_x, loss_y = WIDTH - 40, top + usable / 2
+    nodes.append({"id": LOSS_NODE, "x": loss_x, "y": round(loss_y, 1), "layer": len(sizes), "kind": "loss"})
+    for name in net.weight_names:
+        info = net.parameter_info(name)
+        edges.append({"id": name, "s": info.source, "d": info.targets[0], "kind": "weight", "p": name})
+    bias_y = height - 28
+    for name in net.bias_names:
+        info = net.parameter_info(name)
+        xs = [pos[t][0] for t in info.targets]
+        if net.bias_mode == "per_neuron":
+            tx, ty = pos[info.targets[0]]
+            bx, by = tx - gap * 0.28, ty + spacing * 0.38
+        elif net.bias_mode == "per_layer":
+            bx, by = (min(xs) - gap * 0.45), bias_y
+        else:  # one shared bias, drawn once, feeding every neuron: the sharing is visible
+            bx, by = (left + gap * 0.5), bias_y
+        nodes.append({"id": name, "x": round(bx, 1), "y": round(by, 1), "layer": info.layer, "kind": "bias"})
+        for target in info.targets:
+            edges.append({"id": f"{name}>{target}", "s": name, "d": target, "kind": "bias", "p": name})
+    for name in layers[-1]:
+        edges.append({"id": f"{name}>{LOSS_NODE}", "s": name, "d": LOSS_NODE, "kind": "loss"})
+    n_weights = len(net.weight_names)
+    return {
+        "width": WIDTH,
+        "height": int(height),
+        "r": radius,
+        "dense": widest > DENSE_NODES or n_weights > DENSE_EDGES,
+        "bias": net.bias_mode,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def _weight_between(net: Network) -> dict[tuple[str, str], str]:
+    table = {}
+    for name in net.weight_names:
+        info = net.parameter_info(name)
+        table[(info.source, info.targets[0])] = name
+    return table
+
+
+def path_edges(net: Network, path) -> list[str]:
+    """The diagram edge keys along one chain-rule path (either level)."""
+    neurons = []
+    for name in path[1:]:
+        name = name[len(NET_PREFIX) :] if name.startswith(NET_PREFIX) else name
+        if not neurons or neurons[-1] != name:
+            neurons.append(name)
+    param = path[0]
+    first = f"{param}>{neurons[0]}" if param in net.bias_names else param
+    between = _weight_between(net)
+    keys = [first]
+    for a, b in zip(neurons, neurons[1:]):
+        keys.append(f"{a}>{LOSS_NODE}" if b == LOSS_NODE else between[(a, b)])
+    return keys
+
+
+def downstream_edges(net: Network, param: str) -> list[str]:
+    """Every diagram edge on some path from the parameter to L."""
+    info = net.parameter_info(param)
+    layers = net.node_names
+    keys = [param] if info.kind == "weight" else [f"{param}>{t}" for t in info.targets]
+    reached = set(info.targets)
+    between = _weight_between(net)
+    for layer in range(min(info.layers), len(layers) - 1):
+        for src in layers[layer]:
+            if src in reached:
+                for dst in layers[layer + 1]:
+                    keys.append(between[(src, dst)])
+                    reached.add(dst)
+    if net.activation[-1] == "softmax":
+        reached.update(layers[-1])  # a softmax output depends on every net input of its layer
+    keys += [f"{o}>{LOSS_NODE}" for o in layers[-1] if o in reached]
+    return keys

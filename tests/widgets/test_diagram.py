@@ -1,0 +1,107 @@
+"""NetworkDiagram logic without a browser: what would be sent, and what a click changes."""
+
+import json
+
+import pytest
+
+import backprop_widgets as bw
+from backprop_widgets.widgets import NetworkDiagram
+
+
+def sent_messages(widget):
+    """Capture the state updates the widget sends to the front end."""
+    sent = []
+    widget.comm = None  # no kernel here: record instead of sending
+    original = widget.send_state
+
+    def record(key=None):
+        sent.append(key)
+        return None
+
+    widget.send_state = record
+    return sent, original
+
+
+def test_every_parameter_is_a_clickable_edge_and_names_match():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net)
+    edges = {e["id"]: e for e in d.structure["edges"]}
+    assert {e["p"] for e in edges.values() if "p" in e} == set(net.parameter_names)
+    assert (edges["w7"]["s"], edges["w7"]["d"]) == ("h1", "o2")
+    # a per-layer bias is one node feeding both neurons of its layer
+    assert [e["d"] for e in edges.values() if e.get("p") == "b1"] == ["h1", "h2"]
+    assert d.values["w5"] == 0.4
+
+
+def test_shared_bias_is_drawn_once_feeding_every_neuron():
+    net, _, _ = bw.presets.tiny()
+    d = NetworkDiagram(net)
+    bias_nodes = [n for n in d.structure["nodes"] if n["kind"] == "bias"]
+    assert [n["id"] for n in bias_nodes] == ["b"]
+    assert sorted(e["d"] for e in d.structure["edges"] if e.get("p") == "b") == ["h", "y'"]
+
+
+def test_selecting_highlights_every_path_to_the_loss():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net)
+    d.selected = "w1"  # as a click would
+    assert set(d.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    d.set_state({"selected": "b2"})  # exactly what the browser sends
+    assert set(d.highlight["edges"]) == {"b2>o1", "b2>o2", "o1>L", "o2>L"}
+    d.selected = ""
+    assert d.highlight == {}
+
+
+def test_unknown_selection_is_refused_with_the_valid_names():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net)
+    with pytest.raises(KeyError, match=r"unknown parameter name 'w9'.*w1, w2.*Did you mean"):
+        d.selected = "w9"
+    assert d.selected == ""
+
+
+def test_typo_in_keyword_fails_loudly():
+    net, _, _ = bw.presets.mazur()
+    with pytest.raises(TypeError, match="'selcted'.*accepted: selected"):
+        NetworkDiagram(net, selcted="w1")
+    with pytest.raises(TypeError, match="net must be a backprop_widgets.Network"):
+        NetworkDiagram([2, 2, 2])
+
+
+def test_diagram_follows_parameter_changes_sending_only_values():
+    net, x, t = bw.presets.mazur()
+    d = NetworkDiagram(net)
+    changed = []
+    d.observe(lambda change: changed.append(change["name"]), names=list(d.trait_names(sync=True)))
+    net["w5"] = -1.25
+    assert d.values["w5"] == -1.25
+    assert changed == ["values"]  # the structure is not re-sent
+    net.step(x, t, 0.5)
+    assert d.values["w1"] == pytest.approx(net["w1"], rel=1e-5)
+    assert changed == ["values", "values"]
+
+
+def test_state_for_the_largest_supported_network_is_small():
+    net = bw.Network([4, 8, 8, 8, 2])
+    d = NetworkDiagram(net)
+    size = len(json.dumps(d.get_state()))
+    assert size < 50_000, size
+    update = len(json.dumps({"values": d.values}))
+    assert update < 6_000, update
+    assert d.structure["dense"]  # labels are hidden, selection still works
+    d.selected = "w100"
+    assert "w100" in d.highlight["edges"]
+
+
+def test_layout_fits_every_network_from_1_1_1_to_4_8_8_8_2():
+    for sizes in ([1, 1, 1], [2, 2, 2], [3, 5, 1], [4, 8, 8, 8, 2], [2, 16, 16, 1]):
+        s = NetworkDiagram(bw.Network(sizes)).structure
+        for n in s["nodes"]:
+            assert 0 <= n["x"] <= s["width"] and 0 <= n["y"] <= s["height"], (sizes, n)
+        ids = [n["id"] for n in s["nodes"]]
+        assert len(ids) == len(set(ids))
+
+
+def test_huge_networks_are_refused_with_a_reason():
+    with pytest.raises(ValueError, match="784.*weights|at most 2000 weights"):
+        NetworkDiagram(bw.Network([784, 128, 10]))

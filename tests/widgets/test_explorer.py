@@ -1,0 +1,95 @@
+"""ChainRuleExplorer logic without a browser."""
+
+import re
+
+import numpy as np
+import pytest
+
+import backprop_widgets as bw
+from backprop_widgets.widgets import ChainRuleExplorer
+
+
+def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t)
+    ex.diagram.set_state({"selected": "w1"})  # a click in the browser
+    html = ex.panel.value
+    assert r"\frac{\partial h_{1}}{\partial w_{1}} \frac{\partial o_{1}}{\partial h_{1}} \frac{\partial L}{\partial o_{1}}" in html
+    assert r"\frac{\partial o_{2}}{\partial h_{1}} \frac{\partial L}{\partial o_{2}}" in html
+    assert "2 paths from w1 to L" in html
+    assert "0.000438568" in html  # the total, = Mazur's dE/dw1
+    assert r"\delta_{h_{1}}" in html and r"\left(" in html  # factored form with deltas
+    assert r"\sigma'(\mathrm{net}_{o1}) \cdot w_{5}" in html  # w5 lives inside do1/dh1
+    assert [label for label, _ in ex.path_buttons.options][1:] == ["w1 → h1 → o1 → L", "w1 → h1 → o2 → L"]
+
+
+def test_clicking_a_path_lights_only_that_path():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w1")
+    ex.path_buttons.value = 1
+    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o2>L"]
+    ex.path_buttons.value = -1
+    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+
+
+def test_level_toggle_splits_neurons_into_net_input_and_activation():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w5")
+    ex.level = "pre-activation"
+    assert r"\frac{\partial \mathrm{net}_{o1}}{\partial w_{5}}" in ex.panel.value
+    assert "= 0.082167$$" in ex.panel.value
+
+
+def test_shared_bias_of_the_seed_network_has_two_paths():
+    net, x, t = bw.presets.tiny()
+    ex = ChainRuleExplorer(net, x, t, selected="b")
+    assert "2 paths from b to L" in ex.panel.value
+    total = f"{net.gradients(x, t)['b']:.6g}"
+    assert f"= {total}$$" in ex.panel.value
+
+
+def test_panel_follows_parameter_changes():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w5")
+    net["w5"] = 1.0
+    assert f"{net.gradients(x, t)['w5']:.6g}" in ex.panel.value
+
+
+def test_many_paths_show_the_count_and_the_delta_form():
+    net = bw.Network([4, 8, 8, 8, 2])
+    ex = ChainRuleExplorer(net, np.ones(4), np.zeros(2), selected="w1")
+    html = ex.panel.value
+    assert "128 paths" in html and "too many to write out" in html
+    assert r"\delta_{h_{1}}" in html
+    assert len(re.findall(r"\\frac", html)) < 60
+    assert ex.path_buttons.options == (("all paths", -1),)
+
+
+def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w1")
+    assert ex.backward_order == ["L", "o1", "o2", "h1", "h2", "i1", "i2"]
+    ex.step()
+    assert ex.diagram.emphasis["current"] == "L"
+    ex.step()
+    assert 'data-node="o1"' in ex.step_panel.value
+    assert [p for p, _ in ex.known_gradients()] == ["w5", "w6"]
+    ex.step(); ex.step()  # noqa: E702
+    assert "w1" in [p for p, _ in ex.known_gradients()]
+    assert r"\frac{\partial L}{\partial w_{1}}" in ex.step_panel.value
+    ex.step_back()
+    assert ex.diagram.emphasis["current"] == "o2"
+    ex.reset_steps()
+    assert ex.diagram.emphasis == {} and ex.back_button.disabled
+
+
+def test_bad_arguments():
+    net, x, t = bw.presets.mazur()
+    with pytest.raises(ValueError, match="x must have 2 features"):
+        ChainRuleExplorer(net, [1.0], t)
+    with pytest.raises(KeyError, match="unknown parameter name 'w0'"):
+        ChainRuleExplorer(net, x, t, selected="w0")
+    with pytest.raises(TypeError, match="'levle'"):
+        ChainRuleExplorer(net, x, t, levle="neuron")
+    with pytest.raises(ValueError, match="level must be one of"):
+        ChainRuleExplorer(net, x, t, level="deep")
