@@ -15,19 +15,24 @@ from .core import (
     Network,
     TooManyPathsError,
     UnknownNameError,
+    datasets,
     presets,
 )
+from .widgets import ChainRuleExplorer, NetworkDiagram
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackpropInputError",
     "ChainRule",
+    "ChainRuleExplorer",
     "ComputationGraph",
     "Factor",
     "Gradients",
     "Network",
+    "NetworkDiagram",
     "TooManyPathsError",
     "UnknownNameError",
+    "datasets",
     "presets",
 ]

@@ -1,6 +1,6 @@
 """The NumPy core: networks, the chain-rule view, presets and datasets. Imports only NumPy."""
 
-from . import presets
+from . import datasets, presets
 from .chain_rule import ChainRule, ComputationGraph, DeltaEquation, Factor
 from .errors import BackpropInputError, TooManyPathsError, UnknownNameError
 from .network import Gradients, GradientCheck, Network, ParameterInfo
@@ -17,5 +17,6 @@ __all__ = [
     "ParameterInfo",
     "TooManyPathsError",
     "UnknownNameError",
+    "datasets",
     "presets",
 ]

@@ -401,7 +401,7 @@ class ChainRule:
         """The sum over paths in ASCII Leibniz form, or with each factor's value."""
         if values:
             return " + ".join(
-                " * ".join(_fmt(f.value, digits) for f in term) for term in self.terms
+                " * ".join(_signed(f.value, digits) for f in term) for term in self.terms
             )
         return " + ".join(" * ".join(f.text() for f in term) for term in self.terms)
 
@@ -490,4 +490,10 @@ def _latex_number(value: float, digits: int) -> str:
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return f"({text})" if value < 0 else text
+
+
+def _signed(value: float, digits: int) -> str:
+    """A factor in a written product: negative values in brackets, so '*' never meets '-'."""
+    text = _fmt(value, digits)
     return f"({text})" if value < 0 else text

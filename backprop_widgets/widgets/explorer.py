@@ -50,10 +50,13 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.t = np.asarray(t, dtype=float)
         self.diagram = NetworkDiagram(net)
         self.level_toggle = widgets.ToggleButtons(
-            options=[(LEVEL_LABELS[v], v) for v in LEVELS], value=level, description="Nodes:"
+            options=[(LEVEL_LABELS[v], v) for v in LEVELS], value=level, description="Nodes:",
+            style={"button_width": "auto"},
         )
         self.level_toggle.add_class("bpw-level")
-        self.path_buttons = widgets.ToggleButtons(options=[("all paths", -1)], value=-1)
+        self.path_buttons = widgets.ToggleButtons(
+            options=[("all paths", -1)], value=-1, style={"button_width": "auto"}
+        )
         self.path_buttons.add_class("bpw-paths")
         self.panel = widgets.HTMLMath()
         self.panel.add_class("bpw-panel")
