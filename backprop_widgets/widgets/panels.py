@@ -56,7 +56,7 @@ def panel_html(cr: ChainRule) -> str:
     count = cr.path_count
     parts = [
         f'<div class="bpw-explorer-panel" data-param="{html.escape(p)}" data-level="{g.level}">',
-        f"<h4>{_math(lhs)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to L</h4>",
+        f"<h4>∂L/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to L</h4>",
     ]
     if cr.enumerated and count <= MAX_TERMS_SHOWN:
         symbolic = [" ".join(f.latex() for f in term) for term in cr.terms]
@@ -82,10 +82,6 @@ def panel_html(cr: ChainRule) -> str:
     parts.append(f'<div class="bpw-why">{why_no_weight_nodes(cr)}</div>')
     parts.append("</div>")
     return "\n".join(parts)
-
-
-def _math(tex: str) -> str:
-    return f"${tex}$"
 
 
 def delta_symbol(node: str) -> str:
