@@ -54,6 +54,9 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
             style={"button_width": "auto"},
         )
         self.level_toggle.add_class("bpw-level")
+        self.values_toggle = widgets.Checkbox(value=False, description="show weight values", indent=False)
+        self.values_toggle.add_class("bpw-show-values")
+        widgets.link((self.values_toggle, "value"), (self.diagram, "show_values"))
         self.path_buttons = widgets.ToggleButtons(
             options=[("all paths", -1)], value=-1, style={"button_width": "auto"}
         )
@@ -72,7 +75,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.chain = None
         super().__init__(
             children=[
-                self.level_toggle,
+                widgets.HBox([self.level_toggle, self.values_toggle]),
                 self.diagram,
                 self.path_buttons,
                 self.panel,
