@@ -35,9 +35,12 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z):
-        # sigma(z) = 1 / (1 + e^-z), written so that e^|z| never overflows for large |z|.
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        # sigma(z) = 1 / (1 + e^-z) = (1 + tanh(z/2)) / 2: the tanh form cannot overflow for
+        # any z, and is one ufunc call (it matters in the per-step cost of tiny networks).
+        a = np.tanh(0.5 * z)
+        a += 1.0
+        a *= 0.5
+        return a
 
     def local(self, z, a):
         # sigma'(z) = sigma(z) (1 - sigma(z))

@@ -30,8 +30,8 @@ __all__ = [
     "labels",
     "moons",
     "one_hot",
-    "split",
     "spiral",
+    "split",
     "xor",
 ]
 
@@ -72,8 +72,16 @@ def _check_k(func: str, k) -> int:
     return int(k)
 
 
-def _check_real(func: str, name: str, value, *, low: float, high: float | None = None,
-                open_low: bool = False, open_high: bool = True) -> float:
+def _check_real(
+    func: str,
+    name: str,
+    value,
+    *,
+    low: float,
+    high: float | None = None,
+    open_low: bool = False,
+    open_high: bool = True,
+) -> float:
     """A finite real number in [low, high) (or the bounds as given); NaN and inf are refused."""
     if high is None:
         accepted = f"a finite number {'>' if open_low else '>='} {low:g}"
@@ -239,8 +247,9 @@ def moons(n: int = 200, *, noise: float = 0.1, seed: int | None = 0):
     return X, _targets(y, 2)
 
 
-def spiral(n: int = 300, *, k: int = 2, noise: float = 0.05, turns: float = 1.0,
-           seed: int | None = 0):
+def spiral(
+    n: int = 300, *, k: int = 2, noise: float = 0.05, turns: float = 1.0, seed: int | None = 0
+):
     """``k`` interleaved spiral arms, one class per arm (the CS231n spiral).
 
     Arm ``j`` starts at the origin at angle ``2 pi j / k`` and winds ``turns`` times while its
@@ -389,8 +398,11 @@ def one_hot(y, k: int) -> np.ndarray:
     func = "one_hot"
     k = _check_k(func, k)
     y_arr = np.asarray(y)
-    if (y_arr.ndim != 1 or not np.issubdtype(y_arr.dtype, np.integer)
-            or (y_arr.size and (y_arr.min() < 0 or y_arr.max() >= k))):
+    if (
+        y_arr.ndim != 1
+        or not np.issubdtype(y_arr.dtype, np.integer)
+        or (y_arr.size and (y_arr.min() < 0 or y_arr.max() >= k))
+    ):
         raise BackpropInputError(
             f"{func}: y must be a 1-D array of integers in 0..{k - 1}, got "
             f"{_shown(y) if y_arr.size <= 8 else f'shape {y_arr.shape}, dtype {y_arr.dtype}'}"

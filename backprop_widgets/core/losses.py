@@ -29,8 +29,8 @@ class HalfSSE(Loss):
 
     def value(self, y, t, z):
         # L = 1/n sum_samples 1/2 sum_k (t_k - y_k)^2
-        d = y - t
-        return 0.5 * float(np.einsum("ij,ij->", d, d)) / y.shape[0]
+        d = (y - t).ravel()
+        return 0.5 * float(d @ d) / y.shape[0]
 
     def grad_output(self, y, t):
         # dL/dy_k = (y_k - t_k) / n
@@ -42,8 +42,8 @@ class MSE(Loss):
 
     def value(self, y, t, z):
         # L = mean over samples and outputs of (t - y)^2, as torch.nn.MSELoss
-        d = y - t
-        return float(np.einsum("ij,ij->", d, d)) / d.size
+        d = (y - t).ravel()
+        return float(d @ d) / d.size
 
     def grad_output(self, y, t):
         # dL/dy = 2 (y - t) / (n K)

@@ -9,6 +9,7 @@ batch; the only Python loop is over layers.
 from __future__ import annotations
 
 import json
+import math
 import numbers
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -465,9 +466,10 @@ class Network:
     def _backward(self, zs, acts, T) -> np.ndarray:
         """Gradient of the loss w.r.t. every parameter, as one vector."""
         grad = np.zeros_like(self._theta)
+        grad_W = [grad[s].reshape(W.shape) for s, W in zip(self._weight_slices, self._W)]
         delta = self._output_delta(zs[-1], acts[-1], T)  # dL/dz of the last layer
         for layer in range(len(self._W) - 1, -1, -1):
-            grad[self._weight_slices[layer]] = (delta.T @ acts[layer]).ravel()
+            np.matmul(delta.T, acts[layer], out=grad_W[layer])
             uses = self._bias_uses[layer]
             if len(uses):
                 if self._bias_mode == "per_neuron":
@@ -783,8 +785,9 @@ def _as_float_array(value, argname: str) -> np.ndarray:
 
 
 def _check_finite(A: np.ndarray, argname: str) -> None:
-    # One reduction in the common case; locate the culprit only when there is one.
-    if not np.isfinite(A.sum()) and not np.isfinite(A).all():
+    # One reduction in the common case (a finite sum means no nan/inf); locate the
+    # culprit only when there is one.
+    if not math.isfinite(np.add.reduce(A, axis=None)) and not np.isfinite(A).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
         raise BackpropInputError(
             f"{argname} must contain only finite numbers; got {A[where]} at index {where}"

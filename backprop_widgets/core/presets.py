@@ -53,3 +53,71 @@ def tiny() -> tuple[Network, np.ndarray, np.ndarray]:
     )
     net.set_parameters({"w1": 0.8, "w2": -0.6, "b": 0.1})
     return net, np.array([0.5]), np.array([0.9])
+
+
+# ------------------------------------------------------------------ classifiers to train
+# One architecture for every two-class dataset in 2-D, so a dashboard can switch datasets
+# without changing the network: [2, 16, 16, 1], tanh hidden layers, a sigmoid output read as
+# P(class 1), and binary cross-entropy. Glorot-uniform weights from ``seed``, biases 0.
+
+CLASSIFIER_SIZES = [2, 16, 16, 1]
+
+
+def classifier(X, T, *, hidden=(16, 16), activation: str = "tanh", seed: int | None = 0):
+    """A two-class classifier network for 2-D data ``(X, T)``; returns ``(net, X, T)``.
+
+    ``hidden`` lists the hidden layer sizes; ``activation`` is used in every hidden layer
+    (the output is sigmoid with ``loss="bce"``).
+
+    >>> X, T = datasets.xor(100)
+    >>> net, X, T = classifier(X, T, hidden=(8,))
+    >>> net.sizes, net.activation, net.loss_name
+    ([2, 8, 1], ['tanh', 'sigmoid'], 'bce')
+    """
+    X = np.asarray(X, dtype=float)
+    T = np.asarray(T, dtype=float)
+    hidden = list(hidden)
+    net = Network(
+        [X.shape[1] if X.ndim == 2 else 2, *hidden, 1],
+        activation=[activation] * len(hidden) + ["sigmoid"],
+        loss="bce",
+        bias="per_neuron",
+        seed=seed,
+    )
+    net.loss(X, T)  # the core's shape and finiteness checks, with its messages
+    return net, X, T
+
+
+def moons(n: int = 200, *, noise: float = 0.15, seed: int | None = 0):
+    """Two interleaving moons (``datasets.moons``) and a fresh [2, 16, 16, 1] tanh/sigmoid/bce
+    network; returns ``(net, X, T)``. The same seed gives the same data and weights.
+
+    >>> net, X, T = moons()
+    >>> net.sizes, X.shape, T.shape, round(net.loss(X, T), 2)
+    ([2, 16, 16, 1], (200, 2), (200, 1), 0.7)
+    """
+    from . import datasets
+
+    return classifier(*datasets.moons(n, noise=noise, seed=seed), seed=seed)
+
+
+def xor(n: int = 200, *, noise: float = 0.25, seed: int | None = 0):
+    """Four blobs labelled by XOR (``datasets.xor``) and a fresh [2, 16, 16, 1] network."""
+    from . import datasets
+
+    return classifier(*datasets.xor(n, noise=noise, seed=seed), seed=seed)
+
+
+def circles(n: int = 200, *, noise: float = 0.1, seed: int | None = 0):
+    """A ring around a ring (``datasets.circles``) and a fresh [2, 16, 16, 1] network."""
+    from . import datasets
+
+    return classifier(*datasets.circles(n, noise=noise, seed=seed), seed=seed)
+
+
+def spiral(n: int = 300, *, noise: float = 0.05, seed: int | None = 0):
+    """Two interleaved spiral arms (``datasets.spiral`` with k=2) and a fresh [2, 16, 16, 1]
+    network: the hardest of the four; it needs many steps."""
+    from . import datasets
+
+    return classifier(*datasets.spiral(n, k=2, noise=noise, seed=seed), seed=seed)

@@ -14,3 +14,12 @@ def test_core_imports_no_ui_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_package_import_loads_widgets_only_when_asked():
+    code = (
+        "import sys, backprop_widgets as bw; net, x, t = bw.presets.mazur(); "
+        "print('ipywidgets' in sys.modules); bw.NetworkDiagram; print('ipywidgets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
