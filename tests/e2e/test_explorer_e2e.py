@@ -195,16 +195,16 @@ def test_explorer_renders_and_clicks_in_notebook7(notebook_server, page, page_er
     assert unexpected_page_errors(page_errors, ignore=[KNOWN_NOTEBOOK7_PAGE_ERROR]) == []
 
 
-def test_chain_rule_lecture_notebook_runs_in_lab(lab_server, page, page_errors):
-    """The real notebooks/02-chain-rule.ipynb, as a student opens it."""
-    source = nbformat.read(NOTEBOOKS / "02-chain-rule.ipynb", as_version=4)
+def test_many_paths_lecture_notebook_runs_in_lab(lab_server, page, page_errors):
+    """The real notebooks/03-many-paths.ipynb (the seed question), as a student opens it."""
+    source = nbformat.read(NOTEBOOKS / "03-many-paths.ipynb", as_version=4)
     source.cells.append(nbformat.v4.new_code_cell(f"print({SENTINEL!r})"))
-    (lab_server.root / "02-chain-rule.ipynb").write_text(nbformat.writes(source))
-    open_notebook(page, lab_server, "02-chain-rule.ipynb")
+    (lab_server.root / "03-many-paths.ipynb").write_text(nbformat.writes(source))
+    open_notebook(page, lab_server, "03-many-paths.ipynb")
     run_all_and_wait(page, SENTINEL, timeout=180_000)
     explorers = page.locator(".bpw-explorer")
-    expect(explorers).to_have_count(4)
-    mazur = explorers.nth(1)  # the seed question's 2-2-2 network, w1 selected
+    expect(explorers).to_have_count(3)
+    mazur = explorers.nth(0)  # the seed question's 2-2-2 network, w1 selected
     mazur.scroll_into_view_if_needed()
     expect(mazur.locator(".bpw-explorer-panel[data-param='w1']")).to_be_visible()
     mazur.locator(".bpw-factored mjx-container").first.wait_for()
