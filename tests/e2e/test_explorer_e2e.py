@@ -137,7 +137,9 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     expect(page.locator(panel)).to_be_visible()
     assert "3 paths from w2 to L" in page.locator(f"{panel} h4").inner_text()
     shown = numbers_in(typeset_text(page, f"{panel} .bpw-total"))[-1]
-    expected = kernel_exec(page, "print(f\"{deep.gradients([0.5, -0.5], [1.0])['w2']:.6g}\")").strip()
+    expected = kernel_exec(
+        page, "print(f\"{deep.gradients([0.5, -0.5], [1.0])['w2']:.6g}\")"
+    ).strip()
     assert shown == expected
 
     # keyboard: focus an edge and press Enter
@@ -146,7 +148,7 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     expect(page.locator(".ex-deep .bpw-explorer-panel[data-param='w5']")).to_be_visible()
 
 
-def test_step_through_and_speed(lab_server, page):
+def test_step_through_and_speed(lab_server, page, capsys):
     path = write_notebook(lab_server.root, "explorer3.ipynb", CELLS)
     open_notebook(page, lab_server, path)
     run_all_and_wait(page, SENTINEL)
@@ -167,19 +169,22 @@ def test_step_through_and_speed(lab_server, page):
         name = ("w3", "w8")[i % 2]
         start = time.perf_counter()
         click_edge(page, "ex-mazur", name)
-        page.locator(f".ex-mazur .bpw-explorer-panel[data-param='{name}'] .bpw-total mjx-container").wait_for()
+        page.locator(
+            f".ex-mazur .bpw-explorer-panel[data-param='{name}'] .bpw-total mjx-container"
+        ).wait_for()
         with_mouse.append((time.perf_counter() - start) * 1000)
     # one parameter change from Python -> the diagram's stroke redrawn
     start = time.perf_counter()
     kernel_exec(page, "net['w5'] = -2.0")
     page.locator(".ex-mazur g.edge.neg[data-edge='w5']").wait_for(state="attached")
     update_ms = (time.perf_counter() - start) * 1000
-    print(
-        f"\n[speed] click -> typeset formula, in page: median {statistics.median(in_page):.0f} ms "
-        f"(min {min(in_page):.0f}, max {max(in_page):.0f}, n={len(in_page)}); "
-        f"through Playwright's mouse: median {statistics.median(with_mouse):.0f} ms; "
-        f"parameter change from Python -> diagram redrawn: {update_ms:.0f} ms"
-    )
+    with capsys.disabled():
+        print(
+            f"\n[speed] click -> typeset formula, in page: median {statistics.median(in_page):.0f} ms "
+            f"(min {min(in_page):.0f}, max {max(in_page):.0f}, n={len(in_page)}); "
+            f"through Playwright's mouse: median {statistics.median(with_mouse):.0f} ms; "
+            f"parameter change from Python -> diagram redrawn: {update_ms:.0f} ms"
+        )
     assert all(ms > 0 for ms in in_page)
 
 
