@@ -1,0 +1,54 @@
+"""Typed gradient answers, read and judged: numbers, formulas and chain-rule sums.
+
+Pure Python on top of :mod:`backprop_widgets.core`; no widget, IPython or plotting import,
+so the same check runs in a notebook, a plain script or an autograder. Answers are read by
+a small tokenizer and recursive-descent parser (:mod:`.tokens`, :mod:`.parser`) and never
+run as code.
+
+>>> import backprop_widgets as bw
+>>> net, x, t = bw.presets.mazur()
+>>> q = GradientQuestion(net, "w1", x, t)
+>>> fb = q.check("∂h1/∂w1 ∂o1/∂h1 ∂L/∂o1 + ∂h1/∂w1 ∂o2/∂h1 ∂L/∂o2")
+>>> fb.correct, fb.kind
+(True, 'chain_rule')
+>>> q.check("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2").problems
+('parameter_as_function',)
+
+Answer forms, told apart automatically:
+
+- a number: ``0.000438568``, ``4.38568e-4``, ``4.38568 × 10⁻⁴`` (within ``rtol``);
+- a chain-rule sum in Leibniz notation, ASCII (``dh1/dw1 * do1/dh1 * dL/do1 + ...``),
+  Unicode (``∂h1/∂w1 ∂o1/∂h1 ...``) or LaTeX (``\\frac{\\partial h_1}{\\partial w_1} ...``),
+  at the neuron or the pre-activation level (``net_h1``), factored or not; judged by its
+  set of paths (:mod:`.leibniz` lists the diagnosis codes);
+- a formula in the network's quantities (:mod:`.formula` lists the vocabulary), judged by
+  its values at the question's parameters and at several random draws.
+
+Other problem codes: ``empty``, ``syntax_error`` (``Feedback.position`` says where),
+``too_long``, ``not_text``, ``unknown_name`` (the message lists the known names and the
+closest one), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
+``domain_error``, ``matches_only_here`` (a formula right at these weights only), the
+numeric guesses of :mod:`.hints`, ``too_many_paths``, ``internal_error`` (a bug; never
+expected).
+
+Autograding (nbgrader, otter-grader)
+------------------------------------
+The student writes the answer as a string in a cell::
+
+    answer_w1 = "dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)"
+
+A hidden nbgrader test cell, or an otter test case, checks it; the assertion message is the
+student's feedback::
+
+    import backprop_widgets as bw
+    net, x, t = bw.presets.mazur()
+    fb = bw.check_answer(net, "w1", x, t, answer_w1, accept=("chain_rule",))
+    assert fb.correct, fb.message
+
+or, keeping the question object: ``q = bw.GradientQuestion(net, "w1", x, t)`` then
+``q.assert_correct(answer_w1)``, which raises AssertionError with the feedback.
+"""
+
+from .question import Feedback, GradientQuestion, check_answer
+
+__all__ = ["Feedback", "GradientQuestion", "check_answer"]

@@ -1,0 +1,238 @@
+"""Formulas in the network's quantities, judged by their values at several parameter draws.
+
+Vocabulary of a formula answer
+------------------------------
+Names (``h_1``, ``h_{1}`` and ``h1`` are the same; a wrong upper/lower case is accepted
+when it matches only one name)
+
+- inputs and neurons by their names (``i1``, ``h1``, ``o1``; ``x``, ``h``, ``y'``): their
+  values for the example; ``out_h1`` is ``h1``;
+- net inputs ``net_h1`` (the weighted sum before the activation, ``\\mathrm{net}_{h1}``);
+- parameters ``w1 ... b1 ...`` and targets (``t1``, ``y``) by name;
+- ``L`` the loss (also ``E``, ``E_total``); constants ``pi`` (``π``) and ``e``;
+- Leibniz factors: an edge ``dh1/dw1`` is its local derivative, ``dL/dh1`` the total
+  derivative (delta) of L; other fractions are rejected with the chain-rule diagnosis.
+
+Numbers: ``0.5``, ``.5``, ``4.4e-4``, ``4.4 × 10⁻⁴``; ``−`` is minus.
+
+Operators: ``+ -`` (also ``−``), ``* × · ⋅ \\cdot \\times`` or nothing (``2 h1``),
+``/ ÷ \\div`` and ``\\frac{a}{b}``, powers ``^`` or ``**`` (right-associative, ``²`` works),
+brackets ``( ) [ ] { } \\left( \\right)``.
+
+Functions, applied as ``f(z)`` (or ``\\sigma z``), and their first derivatives ``f'(z)``:
+
+- ``sigma``, ``sigmoid``, ``logistic``, ``σ``, ``\\sigma``: 1/(1 + e^-z);
+  sigma'(z) = sigma(z)(1 - sigma(z));
+- ``tanh``: tanh'(z) = 1 - tanh(z)^2;
+- ``relu``: max(0, z); relu'(z) = 1 if z > 0 else 0;
+- ``exp``, ``log`` (natural; also ``ln``), ``sqrt``, with their usual derivatives.
+
+How it is judged
+----------------
+The formula and dL/dp are computed at the question's parameters and at ``draws`` more
+random draws of every parameter, input and target (seeded, so the verdict never changes).
+It is correct when it agrees here within ``rtol`` and at every other draw within
+``min(rtol, 1e-6)`` (a formula is exact), so a formula that only matches here, such as the
+number typed as ``0.000438 * w1 / w1``, is rejected (``matches_only_here``).
+Nothing is ever run as code: the tree from :mod:`.parser` is walked by :func:`evaluate`,
+and overflow gives ``inf`` instead of an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ..core.chain_rule import LOSS_NODE
+from ..core.errors import BackpropInputError
+from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+from .vocabulary import CONSTANTS, Entry
+
+
+class FormulaError(Exception):
+    """A value that does not exist (log of a negative number, division by zero)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _sigma(z: float) -> float:
+    # sigma(z) = 1 / (1 + e^-z), computed so that e^|z| never overflows
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _exp(z: float) -> float:
+    try:
+        return math.exp(z)
+    except OverflowError:
+        return math.inf
+
+
+def _log(z: float) -> float:
+    if z <= 0:
+        raise FormulaError(
+            "domain_error", f"log({_fmt(z)}) does not exist: log needs a positive number"
+        )
+    return math.log(z)
+
+
+def _sqrt(z: float) -> float:
+    if z < 0:
+        raise FormulaError(
+            "domain_error", f"sqrt({_fmt(z)}) does not exist: sqrt needs a number ≥ 0"
+        )
+    return math.sqrt(z)
+
+
+def _reciprocal(z: float) -> float:
+    if z == 0:
+        raise FormulaError("division_by_zero", "a division by zero")
+    return 1.0 / z
+
+
+# name -> (f, f'); each derivative beside its function
+FUNCTIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "sigma": (_sigma, lambda z: _sigma(z) * (1.0 - _sigma(z))),  # s' = s (1 - s)
+    "tanh": (math.tanh, lambda z: 1.0 - math.tanh(z) ** 2),  # tanh' = 1 - tanh^2
+    "relu": (lambda z: z if z > 0 else 0.0, lambda z: 1.0 if z > 0 else 0.0),
+    "exp": (_exp, _exp),  # exp' = exp
+    "log": (_log, _reciprocal),  # log' = 1/z
+    "sqrt": (_sqrt, lambda z: 0.5 * _reciprocal(_sqrt(z))),  # sqrt' = 1 / (2 sqrt z)
+}
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _power(base: float, exponent: float) -> float:
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        negative = base < 0 and exponent == int(exponent) and int(exponent) % 2 == 1
+        return -math.inf if negative else math.inf
+    except ValueError:
+        if base == 0:
+            raise FormulaError(
+                "division_by_zero", "0 to a negative power divides by zero"
+            ) from None
+        raise FormulaError(
+            "domain_error",
+            f"{_fmt(base)}^{_fmt(exponent)}: a negative number to a fractional power",
+        ) from None
+
+
+def evaluate(
+    node,
+    name_value: Callable[[Name], float],
+    partial_value: Callable[[Partial], float],
+) -> float:
+    """The value of a parsed tree. Raises FormulaError; overflow gives inf, never raises."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return name_value(node)
+    if isinstance(node, Partial):
+        return partial_value(node)
+    if isinstance(node, Neg):
+        return -evaluate(node.operand, name_value, partial_value)
+    if isinstance(node, Sum):
+        total = 0.0
+        for sign, term in node.terms:
+            value = evaluate(term, name_value, partial_value)
+            total = total + value if sign == "+" else total - value
+        return total
+    if isinstance(node, Product):
+        total = 1.0
+        for op, factor in node.factors:
+            value = evaluate(factor, name_value, partial_value)
+            if op == "/":
+                if value == 0:
+                    raise FormulaError("division_by_zero", "a division by zero")
+                total = total / value
+            else:
+                total = total * value
+        return total
+    if isinstance(node, Power):
+        return _power(
+            evaluate(node.base, name_value, partial_value),
+            evaluate(node.exponent, name_value, partial_value),
+        )
+    if isinstance(node, Call):
+        arg = evaluate(node.arg, name_value, partial_value)
+        if math.isnan(arg):
+            return math.nan
+        return FUNCTIONS[node.func][node.order](arg)
+    if isinstance(node, Differential):
+        raise FormulaError(
+            "syntax_error", f"∂{node.name.text} on its own is not a quantity; write a fraction"
+        )
+    raise FormulaError("syntax_error", "this part of the answer has no value")
+
+
+class Draw:
+    """One choice of parameters, input and target, with everything a formula can name."""
+
+    def __init__(self, net, x, t, param: str):
+        self.net = net
+        self.x, self.t = x, t
+        self.pre = net.graph(x, t, level="pre-activation")  # every node's value is here
+        self.parameters = net.parameters()
+        self.targets = dict(zip(net.target_names, np.atleast_1d(t).tolist(), strict=True))
+        self.expected = self.pre.gradient(param)
+        self.names = {*self.pre.node_names, *net.parameter_names}
+
+    def value(self, entry: Entry) -> float:
+        if entry.kind == "parameter":
+            return self.parameters[entry.name]
+        if entry.kind == "target":
+            return self.targets[entry.name]
+        if entry.kind == "constant":
+            return CONSTANTS[entry.name]
+        return self.pre.value(entry.name)
+
+    def partial(self, num: Entry, den: Entry) -> float:
+        """An edge's local derivative, or dL/d(anything) as the total derivative."""
+        pre, a, b = self.pre, num.name, den.name
+        if pre.has_edge(b, a):
+            return pre.local(a, b)
+        # a neuron-level edge b -> a: the sum over the net inputs m between them
+        routes = [m for m in (pre.children(b) if b in self.names else ()) if pre.has_edge(m, a)]
+        if routes:
+            return math.fsum(pre.local(m, b) * pre.local(a, m) for m in routes)
+        if num.name == LOSS_NODE and den.kind == "parameter":
+            return self.pre.gradient(den.name)
+        if num.name == LOSS_NODE and den.kind in ("input", "net", "neuron", "loss"):
+            return self.pre.delta(den.name)
+        raise FormulaError("not_an_edge", f"d{num.name}/d{den.name} is not an edge of the graph")
+
+
+def make_draws(net, x, t, param: str, count: int, seed: int) -> list[Draw]:
+    """The question's own draw first, then ``count`` random ones (seeded)."""
+    draws = [Draw(net, x, t, param)]
+    rng = np.random.default_rng(seed)
+    n_out = len(net.target_names)
+    for _ in range(count):
+        other = net.copy()
+        other.set_parameters({p: float(rng.normal(0.0, 0.8)) for p in net.parameter_names})
+        x2 = rng.uniform(-1.0, 1.0, size=np.shape(x))
+        t2 = rng.uniform(0.05, 0.95, size=n_out)
+        if net.loss_name == "cross_entropy":
+            t2 = t2 / t2.sum()
+        try:
+            draws.append(Draw(other, x2, t2, param))
+        except BackpropInputError:  # a loss that wants other targets: keep the example's
+            draws.append(Draw(other, x, t, param))
+    return draws
+
+
+def agrees(value: float, expected: float, rtol: float) -> bool:
+    """value == expected within rtol (and 1e-12 absolute, for an expected 0)."""
+    return math.isfinite(value) and abs(value - expected) <= rtol * abs(expected) + 1e-12

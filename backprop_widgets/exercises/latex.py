@@ -1,0 +1,105 @@
+"""Write an answer's expression tree back as LaTeX: how the checker read it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from ..core.chain_rule import latex_name
+from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+
+_FUNCTIONS = {
+    "sigma": r"\sigma", "exp": r"\exp", "log": r"\log", "tanh": r"\tanh",
+    "relu": r"\operatorname{relu}", "sqrt": r"\sqrt",
+}  # fmt: skip
+_CONSTANTS = {"pi": r"\pi"}
+
+# Binding strength of each kind of node: a child binding less than its parent is bracketed.
+_SUM, _PRODUCT, _NEG, _POWER, _ATOM = range(5)
+
+
+def number_latex(value: float) -> str:
+    """0.000438568 -> 4.38568 \\times 10^{-4}; plain digits for everyday sizes."""
+    if value == 0 or 1e-3 <= abs(value) < 1e6 or not math.isfinite(value):
+        return f"{value:.10g}".replace("inf", r"\infty")
+    mantissa, exponent = f"{value:.9e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def to_latex(node, name: Callable[[str], str] | None = None) -> str:
+    """LaTeX of a tree from :func:`~.parser.parse`.
+
+    ``name`` maps a typed name to the name to show (for example ``out_h1`` -> ``h1``);
+    by default names are shown as typed.
+    """
+    show = name or (lambda text: text)
+    return _Writer(show).write(node)
+
+
+class _Writer:
+    def __init__(self, show: Callable[[str], str]):
+        self.show = show
+
+    def name(self, text: str) -> str:
+        shown = self.show(text)
+        return _CONSTANTS.get(shown) or latex_name(shown)
+
+    def write(self, node) -> str:
+        if isinstance(node, Num):
+            return number_latex(node.value)
+        if isinstance(node, Name):
+            return self.name(node.text)
+        if isinstance(node, Partial):
+            return (
+                rf"\frac{{\partial {self.name(node.num.text)}}}"
+                rf"{{\partial {self.name(node.den.text)}}}"
+            )
+        if isinstance(node, Differential):
+            return rf"\partial {self.name(node.name.text)}"
+        if isinstance(node, Call):
+            func = _FUNCTIONS[node.func] + "'" * node.order
+            if node.func == "sqrt":
+                return rf"{func}{{{self.write(node.arg)}}}"
+            return rf"{func}\left({self.write(node.arg)}\right)"
+        if isinstance(node, Neg):
+            return "-" + self.wrap(node.operand, _POWER)
+        if isinstance(node, Power):
+            return f"{self.wrap(node.base, _ATOM)}^{{{self.write(node.exponent)}}}"
+        if isinstance(node, Sum):
+            out = self.wrap(node.terms[0][1], _PRODUCT)
+            for sign, term in node.terms[1:]:
+                out += f" {sign} {self.wrap(term, _PRODUCT)}"
+            return out
+        if isinstance(node, Product):
+            return self.product(node)
+        return "?"
+
+    def product(self, node: Product) -> str:
+        out = self.wrap(node.factors[0][1], _NEG)
+        for op, factor in node.factors[1:]:
+            if op == "/":
+                out = rf"\frac{{{out}}}{{{self.write(factor)}}}"
+            elif isinstance(factor, Partial):
+                out += " " + self.write(factor)
+            else:
+                out += r" \cdot " + self.wrap(factor, _POWER)
+        return out
+
+    def wrap(self, node, least: int) -> str:
+        text = self.write(node)
+        return rf"\left({text}\right)" if _strength(node) < least else text
+
+
+def _strength(node) -> int:
+    if isinstance(node, Sum):
+        return _SUM
+    if isinstance(node, Product):
+        return _PRODUCT
+    if isinstance(node, Neg):
+        return _NEG
+    if isinstance(node, Power):
+        return _POWER
+    if isinstance(node, Num) and node.value < 0:
+        return _NEG
+    return _ATOM

@@ -1,0 +1,594 @@
+"""Chain-rule sums in Leibniz notation: expand them into paths and say what is wrong.
+
+An answer such as ``dh1/dw1 * (do1/dh1*dL/do1 + do2/dh1*dL/do2)`` is expanded by
+distributing products over sums into terms, one product of factors each. It is correct
+exactly when every factor is one edge of the computation graph (d child / d parent), each
+term chains from the parameter to L, and the terms are the graph's paths, each once.
+
+Factors may be written at the neuron level (``do1/dh1``), at the pre-activation level
+(``dnet_o1/dh1 * do1/dnet_o1``), or mixed; a path is compared after dropping its
+``net_`` nodes, so both levels name the same paths. A question asked at one level
+(``level="neuron"`` or ``"pre-activation"``) reports factors of the other as
+``wrong_level``.
+
+Problem codes, each with a plain message naming the factor, term or path:
+
+``parameter_as_function``  dw7/dh1: a weight or bias differentiated as if it were a function.
+``input_as_function``      di1/dh1: an input differentiated as if it were a function.
+``upside_down``            dw1/dh1 or dh1/do1, where the edge goes the other way.
+``not_an_edge``            do1/dw1 (o1 depends on w1 only through h1) or dh2/dw1 (not at all).
+``wrong_level``            a factor of the other level, when the question fixes one.
+``product_not_sum``        two paths multiplied into one product.
+``sum_not_product``        factors of one path added instead of multiplied.
+``repeated_factor``        the same factor twice in one product.
+``broken_chain``           a product whose factors do not join up.
+``wrong_start``            a product that starts at a node instead of the parameter.
+``stops_early``            a product that does not reach L.
+``wrong_parameter``        every term starts at another parameter (dL/dw2 for dL/dw1).
+``extra_path``             a term that is not a path from this parameter.
+``duplicate_path``         a path written twice.
+``missing_path``           a path of the graph that the sum leaves out (named).
+``too_many_terms``         brackets that expand to more than :data:`MAX_TERMS` terms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+
+from ..core.chain_rule import LOSS_NODE, NET_PREFIX
+from .parser import Partial, Product, Sum
+from .vocabulary import Entry
+
+MAX_TERMS = 256
+MAX_MISSING_LISTED = 10
+L = LOSS_NODE
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an answer: a machine-readable code and a plain message."""
+
+    code: str
+    message: str
+
+
+class TooManyTerms(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- expansion
+def expand(node) -> list[list[Partial]] | None:
+    """The terms of a sum of products of Leibniz factors, brackets multiplied out.
+
+    None when the tree holds anything else (numbers, names, minus, division): then it is
+    not a pure chain-rule sum. Raises TooManyTerms past :data:`MAX_TERMS` terms.
+    """
+    if isinstance(node, Partial):
+        return [[node]]
+    if isinstance(node, Sum):
+        if any(sign != "+" for sign, _ in node.terms):
+            return None
+        out = []
+        for _, term in node.terms:
+            part = expand(term)
+            if part is None:
+                return None
+            out.extend(part)
+            if len(out) > MAX_TERMS:
+                raise TooManyTerms
+        return out
+    if isinstance(node, Product):
+        if any(op == "/" for op, _ in node.factors):
+            return None
+        out = [[]]
+        for _, factor in node.factors:
+            part = expand(factor)
+            if part is None:
+                return None
+            if len(out) * len(part) > MAX_TERMS:
+                raise TooManyTerms
+            out = [left + right for left in out for right in part]
+        return out
+    return None
+
+
+# ---------------------------------------------------------------- the graph
+class ChainGraph:
+    """The neuron-level and pre-activation graphs of one example, queried as one graph.
+
+    An edge (den, num) exists when num depends directly on den at either level; both
+    levels agree on every local derivative they share (dL/do1 is the same number).
+    """
+
+    PRE = "pre-activation"
+
+    def __init__(self, net, neuron_graph, pre_graph, param: str):
+        self.net = net
+        self.param = param
+        self.graphs = {g.level: g for g in (neuron_graph, pre_graph)}
+        self._known = {
+            level: {*g.node_names, *net.parameter_names} for level, g in self.graphs.items()
+        }
+        self.kinds = {name: "parameter" for name in net.parameter_names}
+        self.kinds.update({n: pre_graph.kind(n) for n in pre_graph.node_names})
+        self.order = {name: -1 for name in net.parameter_names}
+        self.order.update({n: i for i, n in enumerate(pre_graph.node_names)})
+        self._below: dict[str, frozenset[str]] = {}
+        # The graph's paths from param to L at each level (None when too many to list).
+        self.paths: dict[str, list[tuple[str, ...]] | None] = {}
+        for level, g in self.graphs.items():
+            cr = g.chain_rule(param)
+            self.paths[level] = cr.paths if cr.enumerated else None
+
+    def levels(self, den: str, num: str) -> set[str]:
+        """The levels at which num depends directly on den (empty: not an edge)."""
+        return {
+            level
+            for level, g in self.graphs.items()
+            if den in self._known[level] and g.has_edge(den, num)
+        }
+
+    def has_edge(self, den: str, num: str) -> bool:
+        return bool(self.levels(den, num))
+
+    def local(self, den: str, num: str) -> float:
+        """d num / d den along an edge."""
+        level = min(self.levels(den, num))  # "neuron" < "pre-activation"; equal where shared
+        return self.graphs[level].local(num, den)
+
+    def children(self, name: str, level: str | None = None) -> list[str]:
+        """Nodes that depend directly on name, at one level or at either."""
+        out: list[str] = []
+        for lv, g in self.graphs.items():
+            if level in (None, lv) and name in self._known[lv]:
+                out += [c for c in g.children(name) if c not in out]
+        return out
+
+    def descendants(self, name: str) -> frozenset[str]:
+        """Every node reachable from name along edges."""
+        if name not in self._below:
+            seen: set[str] = set()
+            stack = self.children(name)
+            while stack:
+                node = stack.pop()
+                if node not in seen:
+                    seen.add(node)
+                    stack.extend(self.children(node))
+            self._below[name] = frozenset(seen)
+        return self._below[name]
+
+    def project(self, path: tuple[str, ...]) -> tuple[str, ...]:
+        """The neuron-level path: net_ nodes dropped."""
+        return tuple(n for n in path if self.kinds.get(n) != "net")
+
+    def refine(self, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The pre-activation paths a path stands for.
+
+        A neuron-level edge h1 -> o1 is the sum over the net inputs between them: one
+        route (h1 -> net_o1 -> o1) for an elementwise activation, one per net input of
+        the layer for softmax. Pre-activation edges stay as they are.
+        """
+        out: list[tuple[str, ...]] = [(path[0],)]
+        for den, num in pairwise(path):
+            if self.PRE in self.levels(den, num):
+                routes = [(num,)]
+            else:
+                routes = [
+                    (mid, num)
+                    for mid in self.children(den, self.PRE)
+                    if self.PRE in self.levels(mid, num)
+                ]
+            out = [head + route for head in out for route in routes]
+        return out
+
+    def parameter_word(self, name: str) -> str:
+        return self.net.parameter_info(name).kind
+
+
+# ---------------------------------------------------------------- text helpers
+def factor_text(factor: tuple[str, str]) -> str:
+    return f"d{factor[0]}/d{factor[1]}"
+
+
+def product_text(factors) -> str:
+    return " * ".join(factor_text(f) for f in factors)
+
+
+def path_text(path) -> str:
+    return " → ".join(path)
+
+
+def path_factors(path) -> list[tuple[str, str]]:
+    return [(path[k + 1], path[k]) for k in range(len(path) - 1)]
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------- verdict
+@dataclass(frozen=True)
+class ChainVerdict:
+    problems: tuple[Problem, ...]
+    value: float | None  # the sum with local values, when every factor is an edge
+
+    @property
+    def correct(self) -> bool:
+        return not self.problems
+
+
+def judge(
+    terms: list[list[tuple[Entry, Entry]]], cg: ChainGraph, level: str | None = None
+) -> ChainVerdict:
+    """Compare the terms (each a list of (numerator, denominator) entries) with the paths.
+
+    Every factor must be an edge; every term a chain from the parameter to L; and the
+    terms, refined to the pre-activation level (:meth:`ChainGraph.refine`), must give each
+    of the graph's paths exactly once.
+    """
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for term in terms:
+        for num, den in term:
+            if (num.name, den.name) in seen:
+                continue
+            seen.add((num.name, den.name))
+            problem = check_factor(num, den, term, cg, level)
+            if problem is not None:
+                problems.append(problem)
+    named = [[(num.name, den.name) for num, den in term] for term in terms]
+    if problems:
+        return ChainVerdict(tuple(_merge_levels(problems, level)), None)
+    value = math.fsum(math.prod(cg.local(d, n) for n, d in term) for term in named)
+    sum_problem = _sum_not_product(named, cg)
+    if sum_problem is not None:
+        return ChainVerdict((sum_problem,), value)
+
+    paths: list[tuple[int, tuple[str, ...]]] = []
+    others: list[tuple[int, tuple[str, ...]]] = []
+    for k, term in enumerate(named):
+        status, found = _judge_term(term, _where(k, term, len(named)), cg)
+        if status == "path":
+            paths.append((k, found))
+        elif status == "other":
+            others.append((k, found))
+        else:
+            problems.append(found)
+    problems += _other_parameters(others, bool(paths or problems), named, cg)
+    problems += _compare_paths(paths, cg, report_missing=not problems, level=level)
+    return ChainVerdict(tuple(problems), value)
+
+
+def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> list[Problem]:
+    """Chains from L back to another parameter: the wrong question, or terms too many."""
+    if not others:
+        return []
+    if not anything_else:
+        starts = _names(sorted({path[0] for _, path in others}))
+        return [
+            Problem(
+                "wrong_parameter",
+                f"These are paths from {starts}, for dL/d{starts}, but the question asks for "
+                f"dL/d{cg.param}: every term must start with a factor d?/d{cg.param}.",
+            )
+        ]
+    return [
+        Problem(
+            "extra_path",
+            f"{_where(k, named[k], len(named))} is the path {path_text(cg.project(path))}, "
+            f"which starts at {path[0]}, not at {cg.param}: it does not belong in "
+            f"dL/d{cg.param}.",
+        )
+        for k, path in others
+    ]
+
+
+def _compare_paths(paths, cg: ChainGraph, report_missing: bool, level) -> list[Problem]:
+    """Each graph path exactly once: duplicates, then (if all else is right) missing ones."""
+    problems = []
+    owner: dict[tuple[str, ...], int] = {}
+    repeats: Counter = Counter()
+    for k, path in paths:
+        for fine in cg.refine(path):
+            if fine in owner:
+                repeats[cg.project(path)] += 1
+            else:
+                owner[fine] = k
+    for path, n in repeats.items():
+        problems.append(
+            Problem(
+                "duplicate_path",
+                f"The path {path_text(path)} appears {n + 1} times; the chain rule adds each "
+                "path exactly once.",
+            )
+        )
+    if not report_missing or problems:
+        return problems
+    expected = cg.paths["pre-activation"]
+    per_coarse = Counter(cg.project(p) for p in expected)
+    by_coarse: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for p in expected:
+        if p not in owner:
+            by_coarse.setdefault(cg.project(p), []).append(p)
+    for coarse, fine in list(by_coarse.items())[:MAX_MISSING_LISTED]:
+        coarse_level = len(fine) == per_coarse[coarse] and level != "pre-activation"
+        shown = [coarse] if coarse_level else fine
+        n_paths = len(cg.paths["neuron" if coarse_level else "pre-activation"])
+        problems.append(Problem("missing_path", _missing_message(shown, cg, n_paths)))
+    if len(by_coarse) > MAX_MISSING_LISTED:
+        problems.append(
+            Problem("missing_path", f"... and {len(by_coarse) - MAX_MISSING_LISTED} more paths.")
+        )
+    return problems
+
+
+def _where(k: int, term: list[tuple[str, str]], n_terms: int) -> str:
+    if n_terms == 1:
+        return f"The product {product_text(term)}"
+    return f"Term {k + 1} ({product_text(term)})"
+
+
+def _missing_message(paths, cg: ChainGraph, n_paths: int) -> str:
+    if len(paths) == 1:
+        text = (
+            f"The path {path_text(paths[0])} is missing: add "
+            f"{product_text(path_factors(paths[0]))}."
+        )
+    else:
+        text = (
+            f"The paths {'; '.join(path_text(p) for p in paths)} are missing: add "
+            f"{' + '.join(product_text(path_factors(p)) for p in paths)}."
+        )
+    text += (
+        f" dL/d{cg.param} adds one product for each of the {n_paths} paths from {cg.param} to L."
+    )
+    uses = cg.net.parameter_info(cg.param).targets
+    if len(uses) > 1:
+        text += (
+            f" {cg.param} is used in {len(uses)} places ({_names(list(uses))}), and each use "
+            "starts its own paths."
+        )
+    return text
+
+
+# ---------------------------------------------------------------- one factor
+def check_factor(
+    num: Entry, den: Entry, term, cg: ChainGraph, level: str | None = None
+) -> Problem | None:
+    """None when d num / d den is an edge of the graph (of the question's level, if set)."""
+    a, b = num.name, den.name
+    f = f"d{a}/d{b}"
+    if cg.has_edge(b, a):
+        if level is not None and level not in cg.levels(b, a):
+            return Problem("wrong_level", _level_message(f, a, b, cg, level))
+        return None
+    if a == b:
+        return Problem("not_an_edge", f"{f} is just 1: a factor must go from one node to the next.")
+    if cg.has_edge(a, b):
+        text = f"{f} is upside down: {b} depends on {a}, so the factor is d{b}/d{a}."
+        if num.kind == "parameter":
+            text += (
+                f" {a} is a {cg.parameter_word(a)}: an independent variable, never a function "
+                f"of {b}."
+            )
+        return Problem("upside_down", text)
+    if num.kind == "parameter":
+        return Problem("parameter_as_function", _parameter_message(f, a, b, term, cg))
+    if num.kind == "input":
+        return Problem(
+            "input_as_function",
+            f"{f}: {a} is an input, data given to the network, not a function of {b}; "
+            f"d{a}/d{b} has no meaning. A chain to L only moves forward, away from the inputs.",
+        )
+    for entry in (num, den):
+        if entry.kind in ("target", "constant"):
+            what = "a target, data given with the example"
+            if entry.kind == "constant":
+                what = "a constant"
+            return Problem(
+                "not_an_edge",
+                f"{f}: {entry.name} is {what}; it is not on any path from {cg.param} to L.",
+            )
+    if den.kind == "loss":
+        return Problem("not_an_edge", f"{f}: nothing depends on L; L is the end of every chain.")
+    if a in cg.descendants(b):
+        # name the way through at the level the student is writing in
+        net_level = level == "pre-activation" or "net" in (cg.kinds.get(a), cg.kinds.get(b))
+        children = cg.children(b, cg.PRE if net_level else "neuron")
+        via = [c for c in children if c == a or a in cg.descendants(c)]
+        via = sorted(via, key=lambda n: cg.order.get(n, 0)) or [a]
+        return Problem(
+            "not_an_edge",
+            f"{f} is not one step of the graph: {a} depends on {b} only through "
+            f"{_names(via)}. Each factor of a chain-rule product is a single edge "
+            f"(d child / d parent), so go through {_names(via)}, starting with "
+            f"d{via[0]}/d{b}.",
+        )
+    return Problem(
+        "not_an_edge",
+        f"{f}: {a} does not depend on {b} at all (no path leads from {b} to {a}), so "
+        f"{f} = 0 and it has no place in a chain from {cg.param} to L.",
+    )
+
+
+def _parameter_message(f: str, a: str, b: str, term, cg: ChainGraph) -> str:
+    word = cg.parameter_word(a)
+    text = (
+        f"{f}: {a} is a {word} — an independent variable you choose, not a function of {b}. "
+        f"Changing {b} does not change {a} (only the update step after backpropagation "
+        f"does), so {f} has no meaning. A chain from {cg.param} to L passes through "
+        "neurons only, never through another parameter."
+    )
+    after = [n.name for n, d in term if d.name == a and cg.has_edge(b, n.name)]
+    if after:
+        m = after[0]
+        source = cg.net.parameter_info(a).source
+        text += f" Go straight from {b} to {m} with d{m}/d{b}"
+        if source == b:
+            text += f": {a} is the {word} on that edge and shows up inside d{m}/d{b}."
+        else:
+            text += "."
+    return text
+
+
+def _level_message(f: str, a: str, b: str, cg: ChainGraph, level: str) -> str:
+    """One factor of the other level: named, and for pre-activation how to split it."""
+    if level == "neuron":
+        return f
+    mid = [n for n in cg.children(b) if cg.kinds.get(n) == "net" and cg.has_edge(n, a)]
+    if not mid:
+        return f
+    return f"{f} (split it into d{mid[0]}/d{b} * d{a}/d{mid[0]})"
+
+
+def _merge_levels(problems: list[Problem], level: str | None) -> list[Problem]:
+    """All wrong_level factors as one problem, in the place of the first."""
+    found = [p.message for p in problems if p.code == "wrong_level"]
+    if not found:
+        return problems
+    if level == "neuron":
+        head = "the neuron level, without net inputs; these factors use one:"
+    else:
+        head = "the pre-activation level, through the net inputs; these factors skip one:"
+    more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+    merged = Problem(
+        "wrong_level", f"This question asks for the chain at {head} {'; '.join(found[:4])}{more}."
+    )
+    first = next(i for i, p in enumerate(problems) if p.code == "wrong_level")
+    rest = [p for p in problems if p.code != "wrong_level"]
+    return [*rest[:first], merged, *rest[first:]]
+
+
+# ---------------------------------------------------------------- one term
+def chain_of(factors: list[tuple[str, str]]) -> tuple[str, ...] | None:
+    """The path the factors form when they join up into one chain, else None."""
+    by_den: dict[str, str] = {}
+    for num, den in factors:
+        if den in by_den:
+            return None
+        by_den[den] = num
+    nums = set(by_den.values())
+    if len(nums) < len(factors):
+        return None
+    starts = [d for d in by_den if d not in nums]
+    if len(starts) != 1:
+        return None
+    path = [starts[0]]
+    while path[-1] in by_den and len(path) <= len(factors):
+        path.append(by_den[path[-1]])
+    return tuple(path) if len(path) == len(factors) + 1 else None
+
+
+def _judge_term(term, where: str, cg: ChainGraph):
+    """("path", path) | ("other", path) | ("problem", Problem)."""
+    chain = chain_of(term)
+    if chain is None:
+        return "problem", _not_a_chain(term, where, cg)
+    start, end = chain[0], chain[-1]
+    if start == cg.param and end == L:
+        return "path", chain
+    if cg.kinds.get(start) == "parameter" and end == L:
+        return "other", chain
+    if cg.kinds.get(start) == "parameter" and start != cg.param:
+        return "problem", Problem(
+            "wrong_parameter",
+            f"{where} starts at {start}, but the question asks for dL/d{cg.param}: the first "
+            f"factor must differentiate with respect to {cg.param}.",
+        )
+    if start != cg.param:
+        missing = f" (d{start}/d{cg.param} is missing)" if cg.has_edge(cg.param, start) else ""
+        return "problem", Problem(
+            "wrong_start",
+            f"{where} starts at {start}, not at {cg.param}{missing}: every product must begin "
+            f"with a factor d?/d{cg.param}.",
+        )
+    add = f" (add dL/d{end})" if cg.has_edge(end, L) else ""
+    return "problem", Problem(
+        "stops_early",
+        f"{where} stops at {end}: the chain must go on until it reaches L{add}.",
+    )
+
+
+def _not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
+    by_den: dict[str, list[str]] = {}
+    for num, den in term:
+        by_den.setdefault(den, []).append(num)
+    branch = next(
+        ((den, sorted(set(nums))) for den, nums in by_den.items() if len(set(nums)) > 1), None
+    )
+    ends = sum(1 for num, _ in term if num == L)
+    if branch is not None or ends > 1:
+        if branch is not None:
+            den, nums = branch
+            detail = (
+                f"the factors {_names([f'd{n}/d{den}' for n in nums])} all leave {den}, "
+                "so they belong to different paths"
+            )
+        else:
+            detail = f"it reaches L {ends} times, so it holds more than one path"
+        return Problem(
+            "product_not_sum",
+            f"{where} multiplies paths together: {detail}. Multiply the factors along one "
+            "path, then add the products of the different paths.",
+        )
+    repeated = [f for f, n in Counter(term).items() if n > 1]
+    if repeated:
+        return Problem(
+            "repeated_factor",
+            f"{where} has {factor_text(repeated[0])} more than once; along one path each "
+            "edge is crossed once.",
+        )
+    nums = {num for num, _ in term}
+    dens = {den for _, den in term}
+    ordered = sorted(term, key=lambda f: cg.order.get(f[1], 0))
+    for num, den in ordered:
+        if num != L and num not in dens:
+            nxt = [f for f in ordered if cg.order.get(f[1], 0) > cg.order.get(num, 0)]
+            but = f", but the next factor is {factor_text(nxt[0])}" if nxt else ""
+            return Problem(
+                "broken_chain",
+                f"{where} breaks after d{num}/d{den}: the next factor must start at {num} "
+                f"(d?/d{num}){but}. Each factor starts where the previous one ended.",
+            )
+    arrivals = Counter(num for num, _ in term)
+    merged = sorted((n for n in nums if arrivals[n] > 1), key=lambda n: cg.order.get(n, 0))
+    detail = f": several factors arrive at {merged[0]}" if merged else ""
+    return Problem(
+        "broken_chain",
+        f"{where} does not form one chain from {cg.param} to L{detail}. Each factor starts "
+        "where the previous one ended.",
+    )
+
+
+def _sum_not_product(named, cg: ChainGraph) -> Problem | None:
+    """Factors of paths added one by one: every term a piece, together the paths."""
+    if len(named) < 2:
+        return None
+    for term in named:
+        chain = chain_of(term)
+        if chain is not None and chain[0] == cg.param and chain[-1] == L:
+            return None
+    coarse = [cg.project(p) for p in cg.paths["pre-activation"]]
+    on_paths = {(p[k], p[k + 1]) for p in coarse for k in range(len(p) - 1)}
+    factors = {f for term in named for f in term}
+    projected = {_project_edge(num, den, cg) for num, den in factors} - {None}
+    if not projected <= on_paths:
+        return None
+    if not any(den == cg.param for _, den in factors) or not any(n == L for n, _ in factors):
+        return None
+    return Problem(
+        "sum_not_product",
+        "These factors are added, but the factors along one path are multiplied: "
+        f"dL/d{cg.param} is a sum of products, one product for each path from {cg.param} "
+        "to L.",
+    )
+
+
+def _project_edge(num: str, den: str, cg: ChainGraph):
+    """The neuron-level edge an edge belongs to: (h1, net_o1) -> (h1, o1); net_o1 -> o1: None."""
+    if cg.kinds.get(den) == "net":
+        return None  # inside a layer: net input to activation
+    return (den, num.removeprefix(NET_PREFIX) if cg.kinds.get(num) == "net" else num)

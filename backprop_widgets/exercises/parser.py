@@ -1,0 +1,429 @@
+"""Read tokens into a small expression tree, by recursive descent; nothing is ever run.
+
+Grammar (lowest precedence first)::
+
+    answer  := side ('=' side)*
+    side    := product (('+' | '-') product)*
+    product := unary (('*' | '/' | <nothing>) unary)*       # 2x and ∂a/∂b ∂b/∂c multiply
+    unary   := ('-' | '+') unary | power
+    power   := primary ('^' unary)?                          # right-associative: 2^3^2 = 2^9
+    primary := number | name | function ('(' side ')' | unary) | '(' side ')' | '{' side '}'
+             | \\frac{side}{side} | leibniz
+    leibniz := diff '/' diff | \\frac{diff}{diff}
+    diff    := '∂' name | 'd' name | d<name>                  # ∂h1, d h1, dh1
+
+A Leibniz fraction is one atom, so ``∂h1/∂w1 ∂o1/∂h1`` is a product of two factors, not
+``((∂h1/∂w1) ∂o1) / ∂h1``. ``dh1`` reads as a differential only when it is not itself a
+known name and it stands in a fraction of differentials.
+
+Sums and products are stored flat (one node for ``a + b + c``), so a long answer makes
+a wide tree, not a deep one; nesting (brackets, signs, powers, calls) is limited to
+:data:`MAX_DEPTH` levels, so reading is linear in the length and never exhausts the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .tokens import (
+    CLOSE,
+    CLOSING,
+    END,
+    EQ,
+    FRAC,
+    NAME,
+    NUM,
+    OP,
+    OPEN,
+    PARTIAL,
+    AnswerSyntaxError,
+    Token,
+    name_key,
+    tokenize,
+    where,
+)
+
+MAX_DEPTH = 60
+
+# Function names as typed (lower case, without primes) -> the canonical name.
+FUNCTIONS = {
+    "sigma": "sigma", "sigmoid": "sigma", "logistic": "sigma",
+    "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "relu": "relu", "sqrt": "sqrt",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Name:
+    text: str
+    pos: int
+
+    @property
+    def key(self) -> str:
+        return name_key(self.text)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A Leibniz factor d num / d den."""
+
+    num: Name
+    den: Name
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Differential:
+    """``∂h1`` on its own; only valid as half of a fraction."""
+
+    name: Name
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str  # canonical: sigma, exp, log, tanh, relu, sqrt
+    order: int  # 0 for f(z), 1 for f'(z)
+    arg: object
+    pos: int
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: object
+    pos: int
+
+
+@dataclass(frozen=True)
+class Sum:
+    terms: tuple  # ((sign, node), ...) with sign "+" or "-"
+
+
+@dataclass(frozen=True)
+class Product:
+    factors: tuple  # ((op, node), ...) with op "*", "/" or "" (implicit); the first op is "*"
+
+
+@dataclass(frozen=True)
+class Power:
+    base: object
+    exponent: object
+    pos: int
+
+
+def parse(text: str, known: Collection[str] = ()) -> list:
+    """The sides of the answer (one unless it contains '='). Raises AnswerSyntaxError.
+
+    ``known`` holds the keys (see :func:`~.tokens.name_key`) of names that must not be
+    read as a ``d``-differential: if the network had a node ``dx``, ``dx/dw1`` would
+    be a division.
+
+    >>> parse("dh1/dw1 * 2")[0].factors[1]
+    ('*', Num(value=2.0, text='2', pos=10))
+    """
+    return _Parser(tokenize(text), frozenset(known)).answer()
+
+
+def walk(node):
+    """Every node of the tree, parents before children (iterative: no recursion limit)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Sum):
+            stack.extend(n for _, n in reversed(node.terms))
+        elif isinstance(node, Product):
+            stack.extend(n for _, n in reversed(node.factors))
+        elif isinstance(node, Power):
+            stack.extend((node.exponent, node.base))
+        elif isinstance(node, (Neg,)):
+            stack.append(node.operand)
+        elif isinstance(node, Call):
+            stack.append(node.arg)
+
+
+def function_of(text: str) -> tuple[str, int] | None:
+    """(canonical function, derivative order) for a function name such as ``σ'``."""
+    bare = text.rstrip("'")
+    func = FUNCTIONS.get(bare.lower())
+    return (func, len(text) - len(bare)) if func else None
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == END:
+        return "the end of the answer"
+    return f"{tok.text!r} {where(tok.pos)}"
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], known: frozenset[str]):
+        self.toks = tokens
+        self.i = 0
+        self.known = known
+        self.depth = 0
+
+    # ------------------------------------------------------------ helpers
+    def peek(self, k: int = 0) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def advance(self) -> Token:
+        tok = self.toks[self.i]
+        self.i = min(self.i + 1, len(self.toks) - 1)
+        return tok
+
+    def is_op(self, tok: Token, ops: str) -> bool:
+        return tok.kind == OP and tok.text in ops
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise AnswerSyntaxError(
+                f"the answer is nested too deeply (more than {MAX_DEPTH} levels of brackets, "
+                f"signs or powers) {where(self.peek().pos)}",
+                self.peek().pos,
+            )
+
+    def starts_operand(self, tok: Token) -> bool:
+        return tok.kind in (NUM, NAME, PARTIAL, FRAC, OPEN)
+
+    # ------------------------------------------------------------ grammar
+    def answer(self) -> list:
+        sides = [self.side()]
+        while self.peek().kind == EQ:
+            self.advance()
+            sides.append(self.side())
+        tok = self.peek()
+        if tok.kind != END:
+            if tok.kind == CLOSE:
+                raise AnswerSyntaxError(
+                    f"unexpected {tok.text!r} {where(tok.pos)}: there is no open bracket to close",
+                    tok.pos,
+                )
+            raise AnswerSyntaxError(f"unexpected {_describe(tok)}", tok.pos)
+        return sides
+
+    def side(self):
+        terms = [("+", self.product())]
+        while self.is_op(self.peek(), "+-"):
+            terms.append((self.advance().text, self.product()))
+        return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
+
+    def product(self):
+        factors = [("*", self.unary())]
+        while True:
+            tok = self.peek()
+            if self.is_op(tok, "*/"):
+                self.advance()
+                factors.append((tok.text, self.unary()))
+            elif self.starts_operand(tok):
+                factors.append(("", self.unary()))
+            else:
+                break
+        return factors[0][1] if len(factors) == 1 else Product(tuple(factors))
+
+    def unary(self):
+        self.enter()
+        tok = self.peek()
+        if self.is_op(tok, "+-"):
+            self.advance()
+            operand = self.unary()
+            node = Neg(operand, tok.pos) if tok.text == "-" else operand
+        else:
+            node = self.power()
+        self.depth -= 1
+        return node
+
+    def power(self):
+        base = self.primary()
+        tok = self.peek()
+        if self.is_op(tok, "^"):
+            self.advance()
+            return Power(base, self.unary(), tok.pos)
+        return base
+
+    def primary(self):
+        tok = self.peek()
+        leibniz = self.leibniz()
+        if leibniz is not None:
+            node = leibniz
+        elif tok.kind == NUM:
+            self.advance()
+            node = Num(tok.value, tok.text, tok.pos)
+        elif tok.kind == NAME:
+            node = self.name_or_call()
+        elif tok.kind == OPEN:
+            node = self.group()
+        elif tok.kind == FRAC:
+            node = self.frac()
+        elif tok.kind == PARTIAL:
+            raise AnswerSyntaxError(
+                f"∂ {where(tok.pos)} must start a fraction of two differentials, like ∂h1/∂w1",
+                tok.pos,
+            )
+        elif tok.kind == CLOSE:
+            raise AnswerSyntaxError(
+                f"unexpected {tok.text!r} {where(tok.pos)}: something is missing before it",
+                tok.pos,
+            )
+        elif tok.kind == END:
+            before = self.toks[self.i - 1] if self.i > 0 else None
+            after = f" after {before.text!r}" if before is not None else ""
+            raise AnswerSyntaxError(
+                f"the answer ends too early: something is missing{after} {where(tok.pos)}",
+                tok.pos,
+            )
+        else:
+            raise AnswerSyntaxError(
+                f"unexpected {_describe(tok)}: a number, a name or a bracket should come here",
+                tok.pos,
+            )
+        return node
+
+    def name_or_call(self):
+        tok = self.advance()
+        func = function_of(tok.text)
+        if func is None or tok.key in self.known:
+            return Name(tok.text, tok.pos)
+        name, order = func
+        if order > 1:
+            raise AnswerSyntaxError(
+                f"{tok.text} {where(tok.pos)}: only first derivatives such as {name}' are "
+                "supported",
+                tok.pos,
+            )
+        nxt = self.peek()
+        if nxt.kind == OPEN:
+            arg = self.group()
+        elif self.starts_operand(nxt):
+            arg = self.unary()
+        else:
+            raise AnswerSyntaxError(
+                f"{tok.text} {where(tok.pos)} needs an argument in brackets, "
+                f"as in {tok.text}(net_h1)",
+                tok.pos,
+            )
+        return Call(name, order, arg, tok.pos)
+
+    def group(self):
+        open_tok = self.advance()
+        if self.peek().kind == CLOSE:
+            raise AnswerSyntaxError(f"empty brackets {where(open_tok.pos)}", open_tok.pos)
+        inner = self.side()
+        self.close(open_tok)
+        return inner
+
+    def close(self, open_tok: Token) -> None:
+        tok = self.peek()
+        want = CLOSING[open_tok.text]
+        if tok.kind == CLOSE and tok.text == want:
+            self.advance()
+            return
+        if tok.kind == CLOSE:
+            raise AnswerSyntaxError(
+                f"the bracket {open_tok.text!r} {where(open_tok.pos)} is closed by "
+                f"{tok.text!r} {where(tok.pos)}; expected {want!r}",
+                tok.pos,
+            )
+        if tok.kind == END:
+            raise AnswerSyntaxError(
+                f"the bracket {open_tok.text!r} opened {where(open_tok.pos)} is never closed",
+                open_tok.pos,
+            )
+        raise AnswerSyntaxError(
+            f"unexpected {_describe(tok)}: expected {want!r} to close the bracket "
+            f"{open_tok.text!r} {where(open_tok.pos)}",
+            tok.pos,
+        )
+
+    def frac(self):
+        frac_tok = self.advance()
+        halves = []
+        for _ in range(2):
+            tok = self.peek()
+            if not (tok.kind == OPEN and tok.text == "{"):
+                raise AnswerSyntaxError(
+                    f"\\frac {where(frac_tok.pos)} needs two groups in braces, "
+                    "as in \\frac{\\partial h_1}{\\partial w_1}",
+                    frac_tok.pos,
+                )
+            diff = self.differential(self.i + 1)
+            if diff is not None and self.toks[diff[1]].kind == CLOSE:
+                self.i = diff[1]
+                self.close(tok)
+                halves.append(Differential(diff[0], tok.pos))
+            else:
+                halves.append(self.group())
+        num, den = halves
+        if isinstance(num, Differential) and isinstance(den, Differential):
+            return Partial(num.name, den.name, frac_tok.pos, self.toks[self.i - 1].end)
+        if isinstance(num, Differential) or isinstance(den, Differential):
+            odd = num if isinstance(num, Differential) else den
+            raise AnswerSyntaxError(
+                f"∂{odd.name.text} {where(odd.pos)} must be paired with a differential in the "
+                "other half of the fraction, as in \\frac{\\partial h_1}{\\partial w_1}",
+                odd.pos,
+            )
+        return Product((("*", num), ("/", den)))
+
+    # ------------------------------------------------------------ Leibniz
+    def leibniz(self) -> Partial | None:
+        """``∂a/∂b``, ``da/db`` or ``d a / d b`` starting here, as one atom; else None."""
+        top = self.differential(self.i)
+        if top is None or not self.is_op(self.toks[top[1]], "/"):
+            return None
+        bottom = self.differential(top[1] + 1)
+        if bottom is None:
+            if self.toks[self.i].kind == PARTIAL:
+                tok = self.toks[top[1] + 1]
+                raise AnswerSyntaxError(
+                    f"expected a differential such as ∂w1 after '/' {where(tok.pos)}", tok.pos
+                )
+            return None
+        start = self.toks[self.i].pos
+        self.i = bottom[1]
+        return Partial(top[0], bottom[0], start, self.toks[self.i - 1].end)
+
+    def differential(self, i: int) -> tuple[Name, int] | None:
+        """A differential at token i: (the differentiated name, index after it), or None."""
+        toks = self.toks
+        tok = toks[i]
+        if tok.kind == PARTIAL:
+            found = self.bare_name(i + 1)
+            if found is None:
+                nxt = toks[min(i + 1, len(toks) - 1)]
+                raise AnswerSyntaxError(
+                    f"expected a name after ∂ {where(tok.pos)}, as in ∂h1; found {_describe(nxt)}",
+                    nxt.pos,
+                )
+            return found
+        if tok.kind != NAME or tok.key in self.known or not tok.text.startswith("d"):
+            return None
+        if tok.text == "d":
+            return self.bare_name(i + 1)
+        rest = tok.text[1:]
+        if not rest[0].isalpha() and rest[0] != "_":
+            return None
+        return Name(rest, tok.pos + 1), i + 1
+
+    def bare_name(self, i: int) -> tuple[Name, int] | None:
+        """A name at token i, possibly in brackets: h1, (h1), {h_1}."""
+        toks = self.toks
+        if toks[i].kind == NAME:
+            return Name(toks[i].text, toks[i].pos), i + 1
+        if (
+            toks[i].kind == OPEN
+            and i + 2 < len(toks)
+            and toks[i + 1].kind == NAME
+            and toks[i + 2].kind == CLOSE
+            and toks[i + 2].text == CLOSING[toks[i].text]
+        ):
+            return Name(toks[i + 1].text, toks[i + 1].pos), i + 3
+        return None

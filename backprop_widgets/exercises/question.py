@@ -1,0 +1,508 @@
+"""A gradient question about one parameter of one network, and the feedback on an answer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+
+from ..core.chain_rule import LEVELS, LOSS_NODE, latex_name
+from ..core.errors import BackpropInputError
+from . import hints
+from .formula import FormulaError, agrees, evaluate, make_draws
+from .latex import to_latex
+from .leibniz import (
+    MAX_TERMS,
+    ChainGraph,
+    Problem,
+    TooManyTerms,
+    check_factor,
+    expand,
+    judge,
+    path_text,
+)
+from .parser import Name, Partial, parse, walk
+from .tokens import AnswerSyntaxError
+from .vocabulary import CONSTANTS, Vocabulary
+
+KINDS = ("number", "chain_rule", "formula")
+MAX_LENGTH = 10_000  # characters; far above any real answer, and checked in well under 1 s
+MAX_LISTED = 12  # problems described in one Feedback
+
+NOT_FINITE = (
+    "This is not a finite number: computing it overflows to infinity (or has no value). "
+    "A gradient is an ordinary finite number."
+)
+_GRAPH_KINDS = ("parameter", "input", "net", "neuron", "loss")
+_KIND_SHORT = {"number": "a number", "chain_rule": "a chain-rule sum", "formula": "a formula"}
+_KIND_WORDS = {
+    "number": "a number",
+    "chain_rule": "a chain-rule sum of products of factors d(node)/d(node or parameter)",
+    "formula": "a formula in the network's quantities",
+}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the checker made of one answer.
+
+    Attributes
+    ----------
+    correct : bool
+    message : str
+        Plain words for the student: what is right or the first things that are wrong.
+    interpreted : str or None
+        LaTeX of how the answer was read (None when it could not be read).
+    kind : {"number", "chain_rule", "formula", "empty", "invalid"}
+    problems : tuple of str
+        Machine-readable codes, most important first (see the package docstring).
+    details : tuple of str
+        One plain message per problem, in the same order.
+    position : int or None
+        For a syntax error, the 0-based index in the typed text where reading failed.
+    value : float or None
+        The answer's value at the question's parameters, when it has one.
+    expected : float or None
+        dL/dp at the question's parameters.
+    """
+
+    correct: bool
+    message: str
+    interpreted: str | None = None
+    kind: str = "invalid"
+    problems: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
+    position: int | None = None
+    value: float | None = None
+    expected: float | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GradientQuestion:
+    """Ask for dL/dp of one parameter at one example; check typed answers.
+
+    Parameters
+    ----------
+    net : Network
+        Copied: later changes to ``net`` do not change the question.
+    param : str
+        The parameter asked about, such as ``"w1"``.
+    x, t : array-like
+        One input and its target.
+    rtol : float
+        Relative tolerance for a number (default 0.1 %).
+    level : {None, "neuron", "pre-activation"}
+        For chain-rule answers: None accepts either level and mixtures; a level reports
+        factors of the other level as ``wrong_level``.
+    accept : tuple of str
+        Which kinds of answer count: any of "number", "chain_rule", "formula".
+    draws : int
+        Extra random draws of parameters, input and target at which a formula must agree
+        (made once, when the question is built).
+    seed : int
+        Seed for those draws (the verdict on an answer never changes).
+
+    Examples
+    --------
+    >>> import backprop_widgets as bw
+    >>> net, x, t = bw.presets.mazur()
+    >>> q = GradientQuestion(net, "w1", x, t)
+    >>> q.check("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)").correct
+    True
+    >>> q.check("0.000438568").correct
+    True
+    >>> q.check("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2").problems[0]
+    'parameter_as_function'
+    """
+
+    def __init__(
+        self,
+        net,
+        param: str,
+        x,
+        t,
+        *,
+        rtol: float = 1e-3,
+        level: str | None = None,
+        accept=KINDS,
+        draws: int = 5,
+        seed: int = 0,
+    ):
+        if param not in net.parameter_names:
+            net.parameter_info(param)  # raises the core's 'unknown parameter' error
+        if not (isinstance(rtol, Real) and 0 < rtol < 1):
+            raise BackpropInputError(f"rtol must be a number between 0 and 1; got {rtol!r}")
+        if level is not None and level not in LEVELS:
+            raise BackpropInputError(
+                f"level must be None or one of {', '.join(LEVELS)}; got {level!r}"
+            )
+        accept = (accept,) if isinstance(accept, str) else tuple(accept)
+        if not accept or any(kind not in KINDS for kind in accept):
+            raise BackpropInputError(f"accept must hold some of {', '.join(KINDS)}; got {accept!r}")
+        if not (isinstance(draws, int) and 0 <= draws <= 100):
+            raise BackpropInputError(f"draws must be an integer from 0 to 100; got {draws!r}")
+        self.net = net.copy()
+        self.param = param
+        self.x = _vector(x, "x")
+        self.t = _vector(t, "t")
+        self.rtol = float(rtol)
+        self.level = level
+        self.accept = accept
+        self.draws = draws
+        self.seed = seed
+        neuron = self.net.graph(self.x, self.t, level="neuron")
+        pre = self.net.graph(self.x, self.t, level="pre-activation")
+        self.chain_rule = (pre if level == "pre-activation" else neuron).chain_rule(param)
+        self.expected = self.chain_rule.value
+        self.vocabulary = Vocabulary(self.net, pre)
+        self._graph = ChainGraph(self.net, neuron, pre, param)
+        self._gradients = dict(self.net.gradients(self.x, self.t))
+        # The draws a formula is judged at, made now so that checking stays fast.
+        self._draws = (
+            make_draws(self.net, self.x, self.t, param, draws, seed)
+            if "formula" in accept
+            else None
+        )
+
+    # ------------------------------------------------------------ describing
+    @property
+    def prompt(self) -> str:
+        """The quantity asked for, as text: ``dL/dw1``."""
+        return f"d{LOSS_NODE}/d{self.param}"
+
+    @property
+    def prompt_latex(self) -> str:
+        return rf"\frac{{\partial {LOSS_NODE}}}{{\partial {latex_name(self.param)}}}"
+
+    def solution(self) -> str:
+        """The sum over paths and its value, for an instructor or a 'show answer' button."""
+        text = (
+            self.chain_rule.text() if self.chain_rule.enumerated else self.chain_rule.delta_text()
+        )
+        return f"{self.prompt} = {text} = {self.expected:.9g}"
+
+    def __repr__(self) -> str:
+        return f"<GradientQuestion {self.prompt} at x={self.x.tolist()}, t={self.t.tolist()}>"
+
+    # ------------------------------------------------------------ checking
+    def check(self, answer) -> Feedback:
+        """Read and judge one typed answer. Never raises: every input gets a Feedback."""
+        try:
+            return self._check(answer)
+        except Exception as exc:  # the contract: a typed answer never raises
+            return self._wrong(
+                "invalid",
+                "internal_error",
+                f"Sorry, this answer could not be checked ({type(exc).__name__}). "
+                "Please tell your instructor.",
+            )
+
+    def assert_correct(self, answer) -> Feedback:
+        """For autograder tests: raise AssertionError with the feedback when wrong."""
+        fb = self.check(answer)
+        if not fb.correct:
+            raise AssertionError(fb.message)
+        return fb
+
+    def _check(self, answer) -> Feedback:
+        if answer is None:
+            answer = ""
+        if isinstance(answer, bool) or not isinstance(answer, (str, Real)):
+            kind = type(answer).__name__
+            return self._wrong(
+                "invalid", "not_text", f"An answer is text (or a number); got {kind}."
+            )
+        if isinstance(answer, Real):
+            try:
+                answer = repr(float(answer))
+            except OverflowError:
+                answer = "inf"
+            if answer in ("inf", "-inf", "nan"):
+                return self._wrong("number", "not_finite", NOT_FINITE)
+        if not answer.strip():
+            return self._wrong(
+                "empty",
+                "empty",
+                "Type an answer: a number, a formula, or a chain-rule sum of factors "
+                "such as dA/dB.",
+            )
+        if len(answer) > MAX_LENGTH:
+            return self._wrong(
+                "invalid",
+                "too_long",
+                f"This answer is {len(answer)} characters long; answers may have at most "
+                f"{MAX_LENGTH}.",
+            )
+        try:
+            sides = parse(answer, self.vocabulary.keys)
+        except AnswerSyntaxError as err:
+            return self._wrong(
+                "invalid",
+                "syntax_error",
+                f"I could not read this answer: {err.message}.\n{_caret(answer, err.position)}",
+                position=err.position,
+            )
+        if len(sides) > 1 and self._is_left_side(sides[0]):
+            den = self.vocabulary.resolve(sides[0].den.text).name
+            if den != self.param:
+                return self._wrong(
+                    "invalid",
+                    "wrong_parameter",
+                    f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
+                )
+            sides = sides[1:]
+        for side in sides:  # every side of a = b = c must be right
+            feedback = self._judge(side)
+            if not feedback.correct:
+                break
+        return feedback
+
+    def _is_left_side(self, node) -> bool:
+        """Whether a side reads dL/d(some parameter)."""
+        if not isinstance(node, Partial):
+            return False
+        num = self.vocabulary.resolve(node.num.text)
+        den = self.vocabulary.resolve(node.den.text)
+        return (
+            num is not None
+            and den is not None
+            and num.name == LOSS_NODE
+            and (den.kind == "parameter")
+        )
+
+    def _judge(self, node) -> Feedback:
+        try:
+            terms = expand(node)
+        except TooManyTerms:
+            return self._wrong(
+                "chain_rule",
+                "too_many_terms",
+                f"This sum has more than {MAX_TERMS} terms once the brackets are multiplied "
+                "out; write the sum over paths more directly.",
+            )
+        names = [n for n in walk(node) if isinstance(n, Name)]
+        partials = [n for n in walk(node) if isinstance(n, Partial)]
+        written = names + [p.num for p in partials] + [p.den for p in partials]
+        resolve = self.vocabulary.resolve
+        unknown = list(dict.fromkeys(n.text for n in written if resolve(n.text) is None))
+        if terms is not None:
+            kind = "chain_rule"
+        elif partials or unknown or any(resolve(n.text).kind != "constant" for n in names):
+            kind = "formula"
+        else:
+            kind = "number"
+        interpreted = to_latex(node, self._shown_name)
+        if unknown:
+            problems = [
+                Problem("unknown_name", self.vocabulary.unknown_message(_clip(text)))
+                for text in unknown[:3]
+            ]
+            return self._feedback(kind, problems, interpreted)
+        if kind not in self.accept:
+            wanted = " or ".join(_KIND_WORDS[k] for k in self.accept)
+            return self._wrong(
+                kind,
+                "kind_not_accepted",
+                f"This question asks for {wanted}, not {_KIND_SHORT[kind]}.",
+                interpreted,
+            )
+        if kind == "chain_rule":
+            return self._judge_chain(terms, interpreted)
+        if kind == "formula":
+            return self._judge_formula(node, partials, interpreted)
+        return self._judge_number(node, interpreted)
+
+    # ------------------------------------------------------------ the three kinds
+    def _judge_number(self, node, interpreted) -> Feedback:
+        try:
+            value = evaluate(node, self._constant, _no_partial)
+        except FormulaError as err:
+            return self._wrong(
+                "number", err.code, f"This has no value: {err.message}.", interpreted
+            )
+        if not math.isfinite(value):
+            return self._wrong("number", "not_finite", NOT_FINITE, interpreted, value=value)
+        if agrees(value, self.expected, self.rtol):
+            return self._right(
+                "number",
+                f"Correct: {self.prompt} = {self.expected:.9g}; your {value:.9g} is within "
+                f"{self.rtol:.2g} of it.",
+                interpreted,
+                value,
+            )
+        problem = self._guess(value, f"Not quite: {value:.6g} is not")
+        return self._feedback("number", [problem], interpreted, value=value)
+
+    def _judge_chain(self, terms, interpreted) -> Feedback:
+        if self._graph.paths["pre-activation"] is None:
+            return self._wrong(
+                "chain_rule",
+                "too_many_paths",
+                f"{self.prompt} has {self.chain_rule.path_count} paths, too many to write out: "
+                "answer with a number or a formula.",
+                interpreted,
+            )
+        resolve = self.vocabulary.resolve
+        entries = [[(resolve(f.num.text), resolve(f.den.text)) for f in term] for term in terms]
+        verdict = judge(entries, self._graph, self.level)
+        if not verdict.correct:
+            return self._feedback(
+                "chain_rule", list(verdict.problems), interpreted, value=verdict.value
+            )
+        paths = self.chain_rule.paths
+        listed = "; ".join(path_text(p) for p in paths[:6]) + ("; ..." if len(paths) > 6 else "")
+        count = "the path" if len(paths) == 1 else f"each of the {len(paths)} paths"
+        return self._right(
+            "chain_rule",
+            f"Correct: {self.prompt} adds one product of local derivatives for {count} from "
+            f"{self.param} to L ({listed}). Here it equals {verdict.value:.9g}.",
+            interpreted,
+            verdict.value,
+        )
+
+    def _judge_formula(self, node, partials, interpreted) -> Feedback:
+        resolve = self.vocabulary.resolve
+        problems = []
+        for num_text, den_text in dict.fromkeys((p.num.text, p.den.text) for p in partials):
+            num, den = resolve(num_text), resolve(den_text)
+            if num.name == LOSS_NODE and den.kind in _GRAPH_KINDS:
+                continue  # dL/dX: a total derivative, fine inside a formula
+            problem = check_factor(num, den, [], self._graph)
+            if problem is not None:
+                problems.append(problem)
+        if problems:
+            return self._feedback("formula", problems, interpreted)
+        draws = self._draws
+        values = []
+        for draw in draws:
+            try:
+                value = evaluate(
+                    node,
+                    lambda n, d=draw: d.value(resolve(n.text)),
+                    lambda p, d=draw: d.partial(resolve(p.num.text), resolve(p.den.text)),
+                )
+            except FormulaError as err:
+                if not values:  # at the question's own parameters
+                    message = f"This has no value here: {err.message}."
+                    return self._wrong("formula", err.code, message, interpreted)
+                value = math.nan
+            values.append(value)
+        value = values[0]
+        if not math.isfinite(value):
+            return self._wrong("formula", "not_finite", NOT_FINITE, interpreted, value=value)
+        if not agrees(value, self.expected, self.rtol):
+            problem = self._guess(value, f"Your formula gives {value:.6g} here, which is not")
+            return self._feedback("formula", [problem], interpreted, value=value)
+        tol = min(self.rtol, 1e-6)
+        for draw, v in zip(draws[1:], values[1:], strict=True):
+            if not agrees(v, draw.expected, tol):
+                return self._wrong(
+                    "formula",
+                    "matches_only_here",
+                    "Your formula gives the right value for these weights, but not for others: "
+                    f"with other weights, inputs and targets it gives {v:.6g} where "
+                    f"{self.prompt} is {draw.expected:.6g}. A formula must hold whatever the "
+                    "weights are; a number typed in place of a quantity only fits these values.",
+                    interpreted,
+                    value=value,
+                )
+        others = (
+            f" and at {len(draws) - 1} other random choices of the weights, inputs and targets"
+            if len(draws) > 1
+            else ""
+        )
+        return self._right(
+            "formula",
+            f"Correct: your formula equals {self.prompt} here ({value:.9g}){others}.",
+            interpreted,
+            value,
+        )
+
+    # ------------------------------------------------------------ helpers
+    def _guess(self, value: float, lead: str) -> Problem:
+        """The likeliest slip behind a wrong value; lead + ' dL/dp.' starts the message."""
+        paths = self.chain_rule.paths if self.chain_rule.enumerated else []
+        path_values = list(zip(paths, self.chain_rule.term_values(), strict=True)) if paths else []
+        problem = hints.guess(
+            value, self.expected, self.rtol, self.param, self._gradients, path_values
+        )
+        message = f"{lead} {self.prompt}."
+        if problem.code != "wrong_value":
+            message += " " + problem.message
+        return Problem(problem.code, message)
+
+    def _constant(self, name: Name) -> float:
+        """A name inside a plain number can only be a constant (pi, e)."""
+        return CONSTANTS[self.vocabulary.resolve(name.text).name]
+
+    def _shown_name(self, text: str) -> str:
+        entry = self.vocabulary.resolve(text)
+        return entry.name if entry is not None else text
+
+    def _right(self, kind: str, message: str, interpreted: str, value: float) -> Feedback:
+        return self._feedback(kind, [], interpreted, message=message, value=value)
+
+    def _wrong(self, kind: str, code: str, message: str, interpreted=None, **extra) -> Feedback:
+        return self._feedback(kind, [Problem(code, message)], interpreted, **extra)
+
+    def _feedback(
+        self, kind, problems, interpreted=None, *, message=None, position=None, value=None
+    ) -> Feedback:
+        problems = problems[:MAX_LISTED]
+        if message is None:
+            message = "\n".join(p.message for p in problems[:3])
+            if len(problems) > 3:
+                message += f"\n(and {len(problems) - 3} more)"
+        return Feedback(
+            correct=not problems,
+            message=message,
+            interpreted=interpreted,
+            kind=kind,
+            problems=tuple(p.code for p in problems),
+            details=tuple(p.message for p in problems),
+            position=position,
+            value=value,
+            expected=self.expected,
+        )
+
+
+def check_answer(net, param: str, x, t, answer, **options) -> Feedback:
+    """Check one answer in one call: ``GradientQuestion(net, param, x, t, **options).check(a)``.
+
+    >>> import backprop_widgets as bw
+    >>> net, x, t = bw.presets.mazur()
+    >>> check_answer(net, "w5", x, t, "0.082167041").correct
+    True
+    """
+    return GradientQuestion(net, param, x, t, **options).check(answer)
+
+
+def _no_partial(node) -> float:
+    raise FormulaError("syntax_error", "a derivative cannot stand in a plain number")
+
+
+def _vector(values, argname: str) -> np.ndarray:
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise BackpropInputError(
+            f"{argname} must be numbers (one example); got {values!r}"
+        ) from None
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _caret(text: str, pos: int, width: int = 60) -> str:
+    """The text around pos with a caret under it."""
+    line = text.replace("\n", " ").replace("\t", " ")
+    start = max(0, min(pos - width // 2, len(line) - width))
+    end = min(len(line), start + width)
+    before = "…" if start > 0 else ""
+    after = "…" if end < len(line) else ""
+    return f"  {before}{line[start:end]}{after}\n  {' ' * (len(before) + pos - start)}^"

@@ -1,0 +1,272 @@
+"""Split a typed answer into tokens: numbers, names, operators, brackets, ∂ and \\frac.
+
+One left-to-right pass with anchored regular expressions, so the work is linear in the
+length of the text. Three notations are read into the same tokens:
+
+- ASCII: ``dh1/dw1 * do1/dh1``, ``sigma'(net_h1)``, ``4.38568e-4``, ``x**2``;
+- Unicode: ``∂h1/∂w1``, ``−`` (minus), ``×`` ``·`` ``÷``, ``σ``, ``h₁``, ``10⁻⁴``, ``y′``;
+- LaTeX: ``\\frac{\\partial h_1}{\\partial w_1}``, ``h_{1}``, ``\\cdot``, ``\\times``,
+  ``\\left( \\right)``, ``\\sigma``, ``\\mathrm{net}_{h1}``, ``y^{\\prime}``.
+
+Every position in a token (and in an :class:`AnswerSyntaxError`) is a 0-based index into
+the text exactly as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, END = (
+    "number", "name", "partial", "frac", "operator", "open", "close", "equals", "end",
+)  # fmt: skip
+
+CLOSING = {"(": ")", "[": "]", "{": "}"}
+
+# One character for one character, so that positions in the translated text are
+# positions in the typed text.
+_SAME_WIDTH = str.maketrans(
+    {
+        **dict.fromkeys("\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00d7\u00b7\u22c5\u2219\u2217\u2715\u2716\u2062\uff0a", "*"),
+        **dict.fromkeys("\u00f7\u2215\u2044", "/"),
+        **dict.fromkeys("\u2032\u2019\u02b9", "'"),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\u2061\ufeff", " "),
+        **dict.fromkeys("\U0001d715\U0001d6db\U0001d74f\U0001d789\U0001d7c3", "\u2202"),
+        "\uff08": "(", "\uff09": ")", "\uff0b": "+", "\uff1d": "=", "\u2044": "/",
+    }
+)  # fmt: skip
+
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DIGITS = "0123456789"
+# Name characters; an underscore that opens a LaTeX subscript (_{ or _\) is left for _tail.
+_NAME_CHARS = re.compile(r"(?:[A-Za-z0-9]|_(?![{\\]))+")
+_NAME_START = re.compile(r"[A-Za-z_]")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_PRIMES = ("'", "^{\\prime}", "^\\prime", "^{'}", "^{\\prime\\prime}")
+
+_FRAC_COMMANDS = {"frac", "dfrac", "tfrac"}
+_TIMES_COMMANDS = {"cdot", "times", "ast", "cdotp", "bullet"}
+_SKIPPED_COMMANDS = {
+    "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+    "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad", "displaystyle", "textstyle",
+    ",", ";", ":", "!", " ",
+}  # fmt: skip
+_NAME_COMMANDS = {"sigma", "exp", "log", "ln", "tanh", "pi", "sqrt"}
+_WRAPPER_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "rm"}
+
+
+class AnswerSyntaxError(Exception):
+    """The text cannot be read. ``position`` is a 0-based index into the typed text."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token. For a name, ``text`` is the name with LaTeX braces removed (``h_1``)."""
+
+    kind: str
+    text: str
+    pos: int
+    end: int
+    value: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return name_key(self.text)
+
+
+def name_key(text: str) -> str:
+    """How names are compared: ``h_{1}``, ``h_1`` and ``h1`` are the same name."""
+    return text.replace("_", "")
+
+
+def where(pos: int) -> str:
+    return f"at character {pos + 1}"
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text``, ending with an END token. Raises :class:`AnswerSyntaxError`.
+
+    >>> [t.text for t in tokenize("∂h₁/∂w₁ · 2")]
+    ['∂', 'h1', '/', '∂', 'w1', '*', '2', '']
+    """
+    s = text.translate(_SAME_WIDTH)
+    n = len(s)
+    out: list[Token] = []
+    i = 0
+    while i < n:
+        c = s[i]
+        if c.isspace():
+            i += 1
+        elif c in _DIGITS or (c == "." and _digit_at(s, i + 1)):
+            m = _NUMBER.match(s, i)
+            out.append(Token(NUM, m.group(), i, m.end(), float(m.group())))
+            i = m.end()
+        elif _NAME_START.match(c) or c in "σπ":
+            head = {"σ": "sigma", "π": "pi"}.get(c)
+            j = i + 1
+            if head is None:
+                m = _NAME_CHARS.match(s, i)
+                head, j = (m.group(), m.end()) if m else (c, i + 1)
+            name, j = _tail(s, j, head)
+            out.append(Token(NAME, name, i, j))
+            i = j
+        elif c == "\u2202":
+            out.append(Token(PARTIAL, c, i, i + 1))
+            i += 1
+        elif c == "*" and s.startswith("**", i):
+            out.append(Token(OP, "^", i, i + 2))
+            i += 2
+        elif c in "+-*/^":
+            out.append(Token(OP, c, i, i + 1))
+            i += 1
+        elif c in "([{":
+            out.append(Token(OPEN, c, i, i + 1))
+            i += 1
+        elif c in ")]}":
+            out.append(Token(CLOSE, c, i, i + 1))
+            i += 1
+        elif c == "=":
+            out.append(Token(EQ, c, i, i + 1))
+            i += 1
+        elif c == "\\":
+            i = _command(s, i, out)
+        elif c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
+            i = _superscript(s, i, out)
+        elif c == "'":
+            raise AnswerSyntaxError(
+                f"unexpected quote ' {where(i)}: a ' may only follow a name, as a "
+                "derivative mark (sigma'(z)) or in a node name (y')",
+                i,
+            )
+        elif c == "," and out and out[-1].kind == NUM and _digit_at(s, i + 1):
+            raise AnswerSyntaxError(
+                f"unexpected ',' {where(i)}: use a point for decimals (0.5, not 0,5)", i
+            )
+        else:
+            raise AnswerSyntaxError(f"unexpected character {c!r} {where(i)}", i)
+    out.append(Token(END, "", n, n))
+    return out
+
+
+def _digit_at(s: str, i: int) -> bool:
+    return i < len(s) and s[i] in _DIGITS
+
+
+def _tail(s: str, i: int, name: str) -> tuple[str, int]:
+    """Continue a name: more name characters, subscripts (_1, _{1}, ₁) and primes."""
+    n = len(s)
+    while i < n:
+        m = None if name.endswith("'") else _NAME_CHARS.match(s, i)
+        if m:
+            name += m.group()
+            i = m.end()
+        elif s[i] in "₀₁₂₃₄₅₆₇₈₉" and not name.endswith("'"):
+            name += s[i].translate(_SUBSCRIPT_DIGITS)
+            i += 1
+        elif s.startswith("_{", i) or s.startswith("_\\", i):
+            sub, i = _subscript(s, i + 1)
+            name += "_" + sub
+        else:
+            prime = next((p for p in _PRIMES if s.startswith(p, i)), None)
+            if prime is None:
+                break
+            name += "''" if prime.count("prime") == 2 else "'"
+            i += len(prime)
+    return name, i
+
+
+def _subscript(s: str, i: int) -> tuple[str, int]:
+    """Read ``{h_{1}}`` or ``\\text{total}`` starting at s[i]; return its letters and the end."""
+    start = i
+    if s[i] == "\\":
+        m = _COMMAND.match(s, i)
+        if not m or m.group(1) not in _WRAPPER_COMMANDS or not s.startswith("{", m.end()):
+            raise AnswerSyntaxError(f"cannot read the subscript {where(start)}", start)
+        i = m.end()
+    depth, text = 0, ""
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "{":
+            depth += 1
+            i += 1
+        elif c == "}":
+            depth -= 1
+            i += 1
+            if depth == 0:
+                return text, i
+        elif (c.isascii() and c.isalnum()) or c in "_'":
+            text += c
+            i += 1
+        elif c.isspace():
+            i += 1
+        elif c == "\\":
+            m = _COMMAND.match(s, i)
+            word = m.group(1) if m else ""
+            if word == "prime":
+                text += "'"
+            elif word not in _WRAPPER_COMMANDS:
+                raise AnswerSyntaxError(f"unexpected \\{word} in a subscript {where(i)}", i)
+            i = m.end()
+        else:
+            raise AnswerSyntaxError(f"unexpected {c!r} in a subscript {where(i)}", i)
+    raise AnswerSyntaxError(f"the subscript opened {where(start)} is never closed with }}", start)
+
+
+def _command(s: str, i: int, out: list[Token]) -> int:
+    """One LaTeX command starting at s[i] (a backslash); append its token; return the end."""
+    m = _COMMAND.match(s, i)
+    if not m:
+        raise AnswerSyntaxError(f"a backslash at the end of the answer {where(i)}", i)
+    word, j = m.group(1), m.end()
+    if word in _FRAC_COMMANDS:
+        out.append(Token(FRAC, "\\frac", i, j))
+    elif word == "partial":
+        out.append(Token(PARTIAL, "\u2202", i, j))
+    elif word in _TIMES_COMMANDS:
+        out.append(Token(OP, "*", i, j))
+    elif word == "div":
+        out.append(Token(OP, "/", i, j))
+    elif word in _SKIPPED_COMMANDS:
+        pass
+    elif word in _NAME_COMMANDS:
+        name, j = _tail(s, j, word)
+        out.append(Token(NAME, name, i, j))
+    elif word in _WRAPPER_COMMANDS:
+        if not s.startswith("{", j):
+            raise AnswerSyntaxError(f"\\{word} needs braces, as in \\{word}{{net}} {where(i)}", i)
+        close = s.find("}", j)
+        inner = s[j + 1 : close] if close > 0 else ""
+        if close < 0 or not re.fullmatch(r"\s*[A-Za-z][A-Za-z0-9_]*\s*", inner):
+            raise AnswerSyntaxError(f"cannot read \\{word}{{...}} {where(i)}", i)
+        name, j = _tail(s, close + 1, inner.strip())
+        out.append(Token(NAME, name, i, j))
+    else:
+        raise AnswerSyntaxError(f"unknown LaTeX command \\{word} {where(i)}", i)
+    return j
+
+
+def _superscript(s: str, i: int, out: list[Token]) -> int:
+    """10⁻⁴ reads as 10^(-4): emit ^ ( [sign] number )."""
+    j = i
+    while j < len(s) and s[j] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
+        j += 1
+    plain = s[i:j].translate(_SUPERSCRIPTS)
+    m = re.fullmatch(r"([+-]?)([0-9]+)", plain)
+    if not m:
+        raise AnswerSyntaxError(f"cannot read the superscript {s[i:j]!r} {where(i)}", i)
+    out.append(Token(OP, "^", i, j))
+    out.append(Token(OPEN, "(", i, i))
+    if m.group(1):
+        out.append(Token(OP, m.group(1), i, i))
+    out.append(Token(NUM, m.group(2), i, j, float(m.group(2))))
+    out.append(Token(CLOSE, ")", j, j))
+    return j

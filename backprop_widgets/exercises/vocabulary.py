@@ -1,0 +1,116 @@
+"""The names an answer may use for one network, their aliases, and 'did you mean' help."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..core.chain_rule import LOSS_NODE
+from .parser import FUNCTIONS
+from .tokens import name_key
+
+LOSS_ALIASES = ("E", "E_total", "E_tot", "Loss", "loss")
+CONSTANTS = {"pi": 3.141592653589793, "e": 2.718281828459045}
+
+_KIND_WORDS = {
+    "input": "inputs",
+    "neuron": "neurons",
+    "net": "net inputs",
+    "parameter": "parameters",
+    "target": "targets",
+    "loss": "loss",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a typed name stands for: the network's own name and its kind.
+
+    kind is one of "input", "net", "neuron", "loss", "parameter", "target", "constant".
+    """
+
+    name: str
+    kind: str
+
+
+class Vocabulary:
+    """Names of one network at both levels: nodes, ``net_`` inputs, parameters, targets, L.
+
+    Aliases: ``out_h1`` for ``h1`` (the 2-2-2 walkthrough's spelling); ``E``, ``E_total``
+    for ``L``; subscripts and underscores do not matter (``h_{1}`` is ``h1``). A name that
+    matches nothing exactly may still match one name ignoring case (``l`` -> ``L``).
+    """
+
+    def __init__(self, net, pre_graph):
+        self._entries: dict[str, Entry] = {}
+        self._order: list[Entry] = []
+        for node in pre_graph.node_names:
+            self._add(node, Entry(node, pre_graph.kind(node)), listed=True)
+        for p in net.parameter_names:
+            self._add(p, Entry(p, "parameter"), listed=True)
+        for t in net.target_names:
+            self._add(t, Entry(t, "target"), listed=True)
+        for layer in net.node_names[1:]:
+            for node in layer:
+                self._add("out_" + node, Entry(node, "neuron"))
+        for alias in LOSS_ALIASES:
+            self._add(alias, Entry(LOSS_NODE, "loss"))
+        for const in CONSTANTS:
+            self._add(const, Entry(const, "constant"))
+        self._folded: dict[str, list[Entry]] = {}
+        for key, entry in self._entries.items():
+            folded = self._folded.setdefault(key.lower(), [])
+            if entry not in folded:
+                folded.append(entry)
+
+    def _add(self, text: str, entry: Entry, listed: bool = False) -> None:
+        key = name_key(text)
+        if key not in self._entries:  # the network's own names win over aliases
+            self._entries[key] = entry
+            if listed:
+                self._order.append(entry)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self._entries)
+
+    def resolve(self, text: str) -> Entry | None:
+        """The entry for a typed name, or None."""
+        key = name_key(text)
+        if key in self._entries:
+            return self._entries[key]
+        folded = self._folded.get(key.lower(), [])
+        return folded[0] if len(folded) == 1 else None
+
+    def describe(self) -> str:
+        """'inputs i1, i2; neurons h1, ...; parameters w1, ...; targets t1, t2; loss L'."""
+        groups: dict[str, list[str]] = {}
+        for entry in self._order:
+            groups.setdefault(entry.kind, []).append(entry.name)
+        parts = [
+            f"{_KIND_WORDS[kind]} {_short(names)}"
+            for kind in ("input", "neuron", "net", "parameter", "target", "loss")
+            if (names := groups.get(kind))
+        ]
+        return "; ".join(parts)
+
+    def suggest(self, text: str) -> str | None:
+        """The closest known name (or function), for 'did you mean ...?'."""
+        pool = [e.name for e in self._order] + [
+            "out_" + e.name for e in self._order if e.kind == "neuron"
+        ]
+        pool += sorted(set(FUNCTIONS))
+        by_key = {name_key(p): p for p in pool}
+        match = difflib.get_close_matches(name_key(text), list(by_key), n=1, cutoff=0.6)
+        return by_key[match[0]] if match else None
+
+    def unknown_message(self, text: str) -> str:
+        close = self.suggest(text)
+        hint = f" Did you mean {close}?" if close else ""
+        return f"I don't know the name '{text}'.{hint} This network's names are: {self.describe()}."
+
+
+def _short(names: list[str], limit: int = 10) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[: limit - 1]) + f", ..., {names[-1]}"

@@ -1,0 +1,680 @@
+"""One table of typed answers and what the checker must say about each.
+
+Networks: the 2-2-2 worked example (dE/dw1 = 0.000438568, dE/dw5 = 0.082167041), the seed
+question's x -> h -> y' with its shared bias b, and a 2-3-2-1 network (hidden h1..h3, j1, j2).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+import backprop_widgets as bw
+from backprop_widgets.exercises import Feedback, GradientQuestion
+
+SEED_WRONG = "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
+SEED_WRONG_LATEX = (
+    r"\frac{\partial L}{\partial w_{1}}=\frac{\partial h_{1}}{\partial w_{1}} "
+    r"\frac{\partial w_{7}}{\partial h_{1}} \frac{\partial o_{2}}{\partial w_{7}} "
+    r"\frac{\partial L}{\partial o_{2}}+\frac{\partial h_{1}}{\partial w_{1}} "
+    r"\frac{\partial w_{5}}{\partial h_{1}} \frac{\partial o_{1}}{\partial w_{5}} "
+    r"\frac{\partial L}{\partial o_{1}}"
+)
+SEED_CORRECTED = (
+    r"\frac{\partial L}{\partial w_{1}}=\frac{\partial h_{1}}{\partial w_{1}} "
+    r"\frac{\partial o_{2}}{\partial h_{1}} \frac{\partial L}{\partial o_{2}}+"
+    r"\frac{\partial h_{1}}{\partial w_{1}} \frac{\partial o_{1}}{\partial h_{1}} "
+    r"\frac{\partial L}{\partial o_{1}}"
+)
+W1 = "dh1/dw1 * do1/dh1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2"
+PRE_W1 = (
+    "dnet_h1/dw1 * dh1/dnet_h1 * (dnet_o1/dh1 * do1/dnet_o1 * dL/do1"
+    " + dnet_o2/dh1 * do2/dnet_o2 * dL/do2)"
+)
+FORMULA_W1 = (
+    "i1 * sigma'(net_h1) * (w5 * sigma'(net_o1) * (o1 - t1) + w7 * sigma'(net_o2) * (o2 - t2))"
+)
+
+
+@functools.cache
+def network(name: str):
+    if name == "mazur":
+        return bw.presets.mazur()
+    if name == "tiny":
+        return bw.presets.tiny()
+    if name == "softmax":
+        net = bw.Network([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy", seed=3)
+        return net, [0.2, 0.9], [0.0, 1.0, 0.0]
+    net = bw.Network([2, 3, 2, 1], activation="sigmoid", loss="half_sse", seed=1)
+    return net, [0.3, -0.7], [0.4]
+
+
+@functools.cache
+def question(name: str, param: str, options: tuple = ()) -> GradientQuestion:
+    net, x, t = network(name)
+    return GradientQuestion(net, param, x, t, **dict(options))
+
+
+def case(net, param, answer, correct, kind, problem=None, options=(), id=None):
+    return pytest.param(net, param, answer, correct, kind, problem, options, id=id)
+
+
+NEURON = (("level", "neuron"),)
+PRE = (("level", "pre-activation"),)
+CHAIN_ONLY = (("accept", ("chain_rule",)),)
+
+CASES = [
+    # ---- 2-2-2, dL/dw1: correct chain-rule sums in every notation
+    case("mazur", "w1", W1, True, "chain_rule", id="ascii"),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1*do2/dh1*dL/do2+dh1/dw1*do1/dh1*dL/do1",
+        True,
+        "chain_rule",
+        id="ascii-terms-swapped",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dL/do1 * do1/dh1 * dh1/dw1 + dL/do2 do2/dh1 dh1/dw1",
+        True,
+        "chain_rule",
+        id="factors-any-order-implicit",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "∂h1/∂w1 ∂o1/∂h1 ∂L/∂o1 + ∂h1/∂w1 ∂o2/∂h1 ∂L/∂o2",
+        True,
+        "chain_rule",
+        id="unicode-implicit",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "∂h₁/∂w₁ · ∂o₁/∂h₁ · ∂L/∂o₁ + ∂h₁/∂w₁ × ∂o₂/∂h₁ ⋅ ∂L/∂o₂",
+        True,
+        "chain_rule",
+        id="unicode-subscripts-dots",
+    ),
+    case("mazur", "w1", SEED_CORRECTED, True, "chain_rule", id="seed-corrected-latex"),
+    case(
+        "mazur",
+        "w1",
+        r"\frac{\partial h_{1}}{\partial w_{1}} \cdot \left( \frac{\partial o_{1}}{\partial h_{1}}"
+        r" \times \frac{\partial L}{\partial o_{1}} + \frac{\partial o_{2}}{\partial h_{1}}"
+        r" \times \frac{\partial L}{\partial o_{2}} \right)",
+        True,
+        "chain_rule",
+        id="latex-factored-left-right",
+    ),
+    case(
+        "mazur",
+        "w1",
+        r"\dfrac{\mathrm{d} h_1}{\mathrm{d} w_1} \left[\dfrac{d o_1}{d h_1}"
+        r"\dfrac{dL}{do_1} + \dfrac{do_2}{dh_1}\dfrac{dL}{do_2}\right]",
+        True,
+        "chain_rule",
+        id="latex-dfrac-mathrm-d",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * (do1/dh1*dL/do1 + do2/dh1*dL/do2)",
+        True,
+        "chain_rule",
+        id="factored",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "d h1/d w1 * d o1/d h1 * d L/d o1 + d h1/d w1 * d o2/d h1 * d L/d o2",
+        True,
+        "chain_rule",
+        id="spaced-d",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dout_h1/dw1 * (dout_o1/dout_h1 * dE/dout_o1 + dout_o2/dout_h1 * dE_total/dout_o2)",
+        True,
+        "chain_rule",
+        id="aliases-out-E",
+    ),
+    case("mazur", "w1", PRE_W1, True, "chain_rule", id="pre-activation"),
+    case(
+        "mazur",
+        "w1",
+        "dnet_h1/dw1 * dh1/dnet_h1 * do1/dh1 * dL/do1 + dh1/dw1*do2/dh1*dL/do2",
+        True,
+        "chain_rule",
+        id="mixed-levels",
+    ),
+    case("mazur", "w1", "dL/dw1 = " + W1, True, "chain_rule", id="with-left-side"),
+    case(
+        "mazur",
+        "w1",
+        "dL/dw1 = dh1/dw1*(do1/dh1*dL/do1 + do2/dh1*dL/do2) = 0.000438568",
+        True,
+        "number",
+        id="left-side-sum-and-value",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "∂h1/∂w1 * dL/do1 * do1/dh1 + \\frac{\\partial h_1}{\\partial w_1} do2/dh1 ∂L/∂o2",
+        True,
+        "chain_rule",
+        id="mixed-notations",
+    ),
+    # ---- numbers
+    case("mazur", "w1", "0.000438568", True, "number", id="mazur-w1-number"),
+    case("mazur", "w1", "4.38568e-4", True, "number", id="e-notation"),
+    case("mazur", "w1", "4.38568 × 10⁻⁴", True, "number", id="unicode-power-of-ten"),
+    case("mazur", "w1", r"4.38568 \times 10^{-4}", True, "number", id="latex-power-of-ten"),
+    case("mazur", "w1", "  0.00043857 \n", True, "number", id="five-digits-whitespace"),
+    case("mazur", "w5", "0.082167041", True, "number", id="mazur-w5-number"),
+    case("mazur", "w5", "−0.082167041", False, "number", "wrong_sign", id="unicode-minus-sign"),
+    case("mazur", "w5", "0.164334082", False, "number", "factor_of_two", id="factor-of-two"),
+    case("mazur", "w1", "0.00044", False, "number", "imprecise", id="imprecise"),
+    case("mazur", "w1", "0.000497712735", False, "number", "wrong_parameter", id="number-of-w3"),
+    case("mazur", "w1", "0.000668396", False, "number", "partial_sum", id="one-path-number"),
+    case("mazur", "w1", "0.0002", False, "number", "wrong_value", id="wrong-number"),
+    case("mazur", "w1", "9**9**9**9", False, "number", "not_finite", id="tower-of-powers"),
+    case("mazur", "w1", "1e999", False, "number", "not_finite", id="overflowing-literal"),
+    case("mazur", "w1", "1/(2-2)", False, "number", "division_by_zero", id="division-by-zero"),
+    case(
+        "mazur",
+        "w1",
+        "0.000438568",
+        False,
+        "number",
+        "kind_not_accepted",
+        CHAIN_ONLY,
+        id="number-not-accepted",
+    ),
+    # ---- formulas
+    case("mazur", "w1", FORMULA_W1, True, "formula", id="formula-sigma-prime"),
+    case(
+        "mazur",
+        "w1",
+        "i1 h1 (1 - h1) (w5 o1 (1 - o1) (o1 - t1) + w7 o2 (1 - o2)(o2 - t2))",
+        True,
+        "formula",
+        id="formula-implicit",
+    ),
+    case(
+        "mazur",
+        "w1",
+        r"i_1 \sigma'(\mathrm{net}_{h1}) \left( w_5 \sigma'(net_{o1}) (o_1 - t_1)"
+        r" + w_7 \sigma'(net_{o2}) (o_2 - t_2) \right)",
+        True,
+        "formula",
+        id="formula-latex",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "i1 * sigmoid'(net_h1) * (w5*σ'(net_o1)*(o1-t1) + w7*σ'(net_o2)*(o2-t2))",
+        True,
+        "formula",
+        id="formula-sigmoid-alias",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * (w5 * do1/dnet_o1 * dL/do1 + w7 * do2/dnet_o2 * dL/do2)",
+        True,
+        "formula",
+        id="formula-with-factors",
+    ),
+    case("mazur", "w1", "i1 * sigma'(net_h1) * dL/dh1", True, "formula", id="formula-delta"),
+    case(
+        "mazur",
+        "w1",
+        "0.000438568 * w1 / w1",
+        False,
+        "formula",
+        "matches_only_here",
+        id="number-dressed-as-formula",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "i1 * sigma'(net_h1) * w5 * sigma'(net_o1) * (o1 - t1)",
+        False,
+        "formula",
+        "partial_sum",
+        id="formula-one-path",
+    ),
+    case("mazur", "w1", "-" + FORMULA_W1, False, "formula", "wrong_sign", id="formula-sign"),
+    case("mazur", "w1", "w9 * h1", False, "formula", "unknown_name", id="unknown-name"),
+    case("mazur", "w1", "log(h1 - 1)", False, "formula", "domain_error", id="log-negative"),
+    case("mazur", "w1", "hello world", False, "formula", "unknown_name", id="words"),
+    # ---- chain-rule diagnoses
+    case(
+        "mazur",
+        "w1",
+        SEED_WRONG,
+        False,
+        "chain_rule",
+        "parameter_as_function",
+        id="seed-wrong-ascii",
+    ),
+    case(
+        "mazur",
+        "w1",
+        SEED_WRONG_LATEX,
+        False,
+        "chain_rule",
+        "parameter_as_function",
+        id="seed-wrong-latex",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "di1/dw1 * dh1/di1 * do1/dh1 * dL/do1",
+        False,
+        "chain_rule",
+        "input_as_function",
+        id="input-as-function",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dw1/dh1 * do1/dh1 * dL/do1 + dw1/dh1 * do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "upside_down",
+        id="upside-down-weight",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * dh1/do1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "upside_down",
+        id="upside-down-node",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "do1/dw1 * dL/do1 + do2/dw1 * dL/do2",
+        False,
+        "chain_rule",
+        "not_an_edge",
+        id="skips-a-node",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh2/dw1 * do1/dh2 * dL/do1",
+        False,
+        "chain_rule",
+        "not_an_edge",
+        id="no-dependence",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * do1/dh1 * dL/do1 * dh1/dw1 * do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "product_not_sum",
+        id="product-not-sum",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 + do1/dh1 + dL/do1",
+        False,
+        "chain_rule",
+        "sum_not_product",
+        id="sum-not-product",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * dh1/dw1 * do1/dh1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "repeated_factor",
+        id="repeated-factor",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "broken_chain",
+        id="broken-chain",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "do1/dh1 * dL/do1 + do2/dh1 * dL/do2",
+        False,
+        "chain_rule",
+        "wrong_start",
+        id="wrong-start",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * do1/dh1 + dh1/dw1 * do2/dh1",
+        False,
+        "chain_rule",
+        "stops_early",
+        id="stops-early",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw2 * (do1/dh1*dL/do1 + do2/dh1*dL/do2)",
+        False,
+        "chain_rule",
+        "wrong_parameter",
+        id="wrong-parameter",
+    ),
+    case(
+        "mazur",
+        "w1",
+        W1 + " + dh2/dw3 * do1/dh2 * dL/do1",
+        False,
+        "chain_rule",
+        "extra_path",
+        id="extra-path",
+    ),
+    case(
+        "mazur",
+        "w1",
+        W1 + " + dL/do1 * do1/dh1 * dh1/dw1",
+        False,
+        "chain_rule",
+        "duplicate_path",
+        id="duplicate-path",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * do1/dh1 * dL/do1",
+        False,
+        "chain_rule",
+        "missing_path",
+        id="missing-path",
+    ),
+    case(
+        "mazur",
+        "w1",
+        PRE_W1,
+        False,
+        "chain_rule",
+        "wrong_level",
+        NEURON,
+        id="pre-activation-in-neuron-question",
+    ),
+    case(
+        "mazur",
+        "w1",
+        W1,
+        False,
+        "chain_rule",
+        "wrong_level",
+        PRE,
+        id="neuron-in-pre-activation-question",
+    ),
+    case("mazur", "w1", PRE_W1, True, "chain_rule", None, PRE, id="pre-activation-question"),
+    case("mazur", "w1", W1, True, "chain_rule", None, CHAIN_ONLY, id="chain-only-question"),
+    case(
+        "mazur",
+        "w1",
+        "dq1/dw1 * do1/dq1 * dL/do1",
+        False,
+        "chain_rule",
+        "unknown_name",
+        id="unknown-node-in-factor",
+    ),
+    case(
+        "mazur", "w1", "dL/dw2 = " + W1, False, "invalid", "wrong_parameter", id="wrong-left-side"
+    ),
+    case(
+        "mazur",
+        "w1",
+        "dh1/dw1 * dt1/dh1",
+        False,
+        "chain_rule",
+        "not_an_edge",
+        id="target-in-factor",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "(" * 12 + "dh1/dw1" + ")" * 12 + " * (do1/dh1*dL/do1 + do2/dh1*dL/do2)",
+        True,
+        "chain_rule",
+        id="many-brackets",
+    ),
+    case(
+        "mazur",
+        "w1",
+        "(dh1/dw1 + dh1/dw1) * (do1/dh1 + do1/dh1) * (dL/do1 + dL/do1) * "
+        "(dh2/dw1 + dh2/dw1) * " * 3 + "dL/do1",
+        False,
+        "chain_rule",
+        "too_many_terms",
+        id="expansion-limit",
+    ),
+    # ---- bad input
+    case("mazur", "w1", "", False, "empty", "empty", id="empty"),
+    case("mazur", "w1", "   \n\t  ", False, "empty", "empty", id="whitespace"),
+    case(
+        "mazur",
+        "w1",
+        "__import__('os').system('id')",
+        False,
+        "invalid",
+        "syntax_error",
+        id="python-injection",
+    ),
+    case("mazur", "w1", "(dh1/dw1", False, "invalid", "syntax_error", id="unclosed-bracket"),
+    case("mazur", "w1", "dh1/dw1)", False, "invalid", "syntax_error", id="extra-bracket"),
+    case("mazur", "w1", "[dh1/dw1)", False, "invalid", "syntax_error", id="mismatched-bracket"),
+    case(
+        "mazur", "w1", "dh1/dw1 * * do1/dh1", False, "invalid", "syntax_error", id="double-operator"
+    ),
+    case("mazur", "w1", "0,000438568", False, "invalid", "syntax_error", id="decimal-comma"),
+    case("mazur", "w1", r"\foo{x}", False, "invalid", "syntax_error", id="unknown-latex"),
+    case("mazur", "w1", "∂h1 + 2", False, "invalid", "syntax_error", id="lone-partial"),
+    case(
+        "mazur", "w1", "sigma''(net_h1)", False, "invalid", "syntax_error", id="second-derivative"
+    ),
+    case("mazur", "w1", "x" * 20_000, False, "invalid", "too_long", id="too-long"),
+    case("mazur", "w1", "0.000438568 ÷ 1", True, "number", id="division-sign"),
+    # ---- the seed's x -> h -> y' with one shared bias b
+    case(
+        "tiny",
+        "b",
+        "dh/db * dy'/dh * dL/dy' + dy'/db * dL/dy'",
+        True,
+        "chain_rule",
+        id="tiny-b-two-paths",
+    ),
+    case(
+        "tiny",
+        "b",
+        "∂h/∂b ∂y′/∂h ∂L/∂y′ + ∂y′/∂b ∂L/∂y′",
+        True,
+        "chain_rule",
+        id="tiny-b-unicode-primes",
+    ),
+    case(
+        "tiny",
+        "b",
+        r"\frac{\partial y^{\prime}}{\partial b}\frac{\partial L}{\partial y^{\prime}}"
+        r" + \frac{\partial h}{\partial b}\frac{\partial y'}{\partial h}"
+        r"\frac{\partial L}{\partial y'}",
+        True,
+        "chain_rule",
+        id="tiny-b-latex-prime",
+    ),
+    case(
+        "tiny", "b", "(dh/db * dy'/dh + dy'/db) * dL/dy'", True, "chain_rule", id="tiny-b-factored"
+    ),
+    case(
+        "tiny",
+        "b",
+        "dh/db * dy'/dh * dL/dy'",
+        False,
+        "chain_rule",
+        "missing_path",
+        id="tiny-b-missing-direct-path",
+    ),
+    case(
+        "tiny",
+        "b",
+        "(y' - y) * sigma'(net_y') * (1 + w2 * sigma'(net_h))",
+        True,
+        "formula",
+        id="tiny-b-formula",
+    ),
+    case("tiny", "b", "-0.0986354", True, "number", id="tiny-b-number"),
+    case("tiny", "w1", "dh/dw1 * dy'/dh * dL/dy'", True, "chain_rule", id="tiny-w1"),
+    case(
+        "tiny",
+        "w1",
+        "dh/dw1 * dw2/dh * dy'/dw2 * dL/dy'",
+        False,
+        "chain_rule",
+        "parameter_as_function",
+        id="tiny-w1-seed-mistake",
+    ),
+    case("tiny", "w2", "dL/dy' * dy'/dw2", True, "chain_rule", id="tiny-w2-reversed"),
+    case("tiny", "w2", "dy'/dh * dL/dy'", False, "chain_rule", "wrong_start", id="tiny-w2-start"),
+    # ---- 2-3-2-1: two hidden layers (h, j)
+    case(
+        "deep",
+        "w1",
+        "dh1/dw1 * dj1/dh1 * do1/dj1 * dL/do1 + dh1/dw1 * dj2/dh1 * do1/dj2 * dL/do1",
+        True,
+        "chain_rule",
+        id="deep-w1",
+    ),
+    case(
+        "deep",
+        "w1",
+        "dh1/dw1 * (dj1/dh1 * do1/dj1 + dj2/dh1 * do1/dj2) * dL/do1",
+        True,
+        "chain_rule",
+        id="deep-w1-factored-middle",
+    ),
+    case(
+        "deep",
+        "w1",
+        "dh1/dw1*dj1/dh1*do1/dj1*dL/do1",
+        False,
+        "chain_rule",
+        "missing_path",
+        id="deep-w1-missing",
+    ),
+    case(
+        "deep", "w1", "do1/dw1 * dL/do1", False, "chain_rule", "not_an_edge", id="deep-w1-shortcut"
+    ),
+    case(
+        "deep",
+        "w1",
+        "dh1/dw1 * dw9/dh1 * dj1/dw9 * do1/dj1 * dL/do1",
+        False,
+        "chain_rule",
+        "parameter_as_function",
+        id="deep-w1-weight-as-node",
+    ),
+    case("deep", "w1", "-0.000625491457", True, "number", id="deep-w1-number"),
+    case("deep", "b6", "do1/db6 * dL/do1", True, "chain_rule", id="deep-output-bias"),
+    # ---- a bias shared by a layer (4 paths) and a softmax output (each o depends on every net_o)
+    case(
+        "mazur",
+        "b1",
+        "dh1/db1 * (do1/dh1*dL/do1 + do2/dh1*dL/do2) + dh2/db1 * (do1/dh2*dL/do1 + do2/dh2*dL/do2)",
+        True,
+        "chain_rule",
+        id="layer-bias",
+    ),
+    case(
+        "mazur",
+        "b1",
+        "dh1/db1 * (do1/dh1*dL/do1 + do2/dh1*dL/do2)",
+        False,
+        "chain_rule",
+        "missing_path",
+        id="layer-bias-one-use",
+    ),
+    case(
+        "softmax",
+        "w1",
+        "dh1/dw1 * (do1/dh1 dL/do1 + do2/dh1 dL/do2 + do3/dh1 dL/do3)",
+        True,
+        "chain_rule",
+        id="softmax-neuron",
+    ),
+    case(
+        "softmax",
+        "w1",
+        "dnet_h1/dw1 dh1/dnet_h1 (dnet_o1/dh1 + dnet_o2/dh1 + dnet_o3/dh1) ... ",
+        False,
+        "invalid",
+        "syntax_error",
+        id="softmax-typo",
+    ),
+    case(
+        "softmax",
+        "w1",
+        "dnet_h1/dw1 dh1/dnet_h1 (dnet_o1/dh1 (do1/dnet_o1 dL/do1 + "
+        "do2/dnet_o1 dL/do2 + do3/dnet_o1 dL/do3) + dnet_o2/dh1 (do1/dnet_o2 dL/do1 + "
+        "do2/dnet_o2 dL/do2 + do3/dnet_o2 dL/do3) + dnet_o3/dh1 (do1/dnet_o3 dL/do1 + "
+        "do2/dnet_o3 dL/do2 + do3/dnet_o3 dL/do3))",
+        True,
+        "chain_rule",
+        id="softmax-pre-activation-nine-paths",
+    ),
+    case(
+        "softmax",
+        "w1",
+        "dh1/dw1 * (do1/dh1 dL/do1 + do2/dh1 dL/do2 + do3/dh1 dL/do3) + "
+        "dnet_h1/dw1 dh1/dnet_h1 dnet_o2/dh1 do3/dnet_o2 dL/do3",
+        False,
+        "chain_rule",
+        "duplicate_path",
+        id="softmax-overlap",
+    ),
+]
+
+
+@pytest.mark.parametrize(("net", "param", "answer", "correct", "kind", "problem", "options"), CASES)
+def test_answer(net, param, answer, correct, kind, problem, options):
+    fb = question(net, param, options).check(answer)
+    assert isinstance(fb, Feedback)
+    assert fb.correct is correct, fb.message
+    assert fb.kind == kind, fb
+    assert fb.message.strip()
+    if correct:
+        assert fb.problems == ()
+        assert fb.message.startswith("Correct")
+    else:
+        assert fb.problems[0] == problem, fb
+        assert len(fb.details) == len(fb.problems)
+
+
+def test_the_table_is_large_and_covers_every_diagnosis():
+    assert len(CASES) >= 60
+    codes = {c.values[5] for c in CASES}
+    for code in (
+        "parameter_as_function", "input_as_function", "upside_down", "not_an_edge",
+        "wrong_level", "product_not_sum", "sum_not_product", "repeated_factor", "broken_chain",
+        "wrong_start", "stops_early", "wrong_parameter", "extra_path", "duplicate_path",
+        "missing_path", "too_many_terms", "syntax_error", "unknown_name", "empty",
+    ):  # fmt: skip
+        assert code in codes, code
