@@ -18,6 +18,7 @@ from .core import (
     datasets,
     presets,
 )
+from .exercises import Feedback, GradientQuestion, check_answer
 
 __version__ = "0.1.0"
 
@@ -42,17 +43,21 @@ def __getattr__(name: str):
 def __dir__():
     return sorted(__all__)
 
+
 __all__ = [
     "BackpropInputError",
     "ChainRule",
     "ChainRuleExplorer",
     "ComputationGraph",
     "Factor",
+    "Feedback",
+    "GradientQuestion",
     "Gradients",
     "Network",
     "NetworkDiagram",
     "TooManyPathsError",
     "UnknownNameError",
+    "check_answer",
     "datasets",
     "presets",
 ]

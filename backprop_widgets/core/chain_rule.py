@@ -133,7 +133,9 @@ class ComputationGraph:
             act = net._activations[layer - 1]
             J = act.jacobian(z, a)
             self._jacobians.append(J)
-            structure = np.ones(J.shape, bool) if not act.elementwise else np.eye(len(a), dtype=bool)
+            structure = (
+                np.ones(J.shape, bool) if not act.elementwise else np.eye(len(a), dtype=bool)
+            )
             if self.level == "pre-activation":
                 stage_names.append([NET_PREFIX + n for n in names[layer]])
                 stage_values.append(z.copy())
@@ -176,17 +178,11 @@ class ComputationGraph:
         """For each parameter, the nodes it enters directly and the local derivatives."""
         per_layer = 2 if self.level == "pre-activation" else 1
         edges: dict[str, dict[tuple[int, int], float]] = {}
-        for name in net.parameter_names:
-            info = net.parameter_info(name)
+        for name, entries in zip(net.parameter_names, net._entries):
             out: dict[tuple[int, int], float] = {}
             # the parameter's contribution to each net input it enters: dz_i/dp
-            for target, layer in zip(info.targets, info.layers):
-                i = net._node_names[layer].index(target)
-                if info.kind == "weight":
-                    j = net._node_names[layer - 1].index(info.source)
-                    dz = acts[layer - 1][0][j]
-                else:
-                    dz = 1.0
+            for layer, i, src in entries:
+                dz = 1.0 if src is None else acts[layer - 1][0][src]
                 if self.level == "pre-activation":
                     s = 1 + (layer - 1) * per_layer
                     out[(s, i)] = out.get((s, i), 0.0) + dz
@@ -194,10 +190,9 @@ class ComputationGraph:
                     # at the neuron level the first node is the activation: da_k/dp = J[k, i] dz_i/dp
                     s = layer
                     J = self._jacobians[layer - 1]
-                    act = net._activations[layer - 1]
-                    ks = range(J.shape[0]) if not act.elementwise else (i,)
+                    ks = range(J.shape[0]) if not net._activations[layer - 1].elementwise else (i,)
                     for k in ks:
-                        out[(s, k)] = out.get((s, k), 0.0) + J[k, i] * dz
+                        out[(s, k)] = out.get((s, k), 0.0) + float(J[k, i] * dz)
             edges[name] = out
         self._param_edges = edges
 
@@ -225,7 +220,7 @@ class ComputationGraph:
             raise unknown_name("parameter", name, self.parameter_names)
 
     def kind(self, name: str) -> str:
-        """"input", "net", "neuron", "loss" or "parameter"."""
+        """ "input", "net", "neuron", "loss" or "parameter"."""
         if name in self._param_edges:
             return "parameter"
         return self._stage_kinds[self._locate(name)[0]]
@@ -304,14 +299,14 @@ class ComputationGraph:
     def parameter_targets(self, name: str) -> list[tuple[str, float]]:
         """The nodes a parameter enters directly, with d node / d parameter."""
         self._check_param(name)
-        return [(self._stage_names[s][k], float(v)) for (s, k), v in self._param_edges[name].items()]
+        return [
+            (self._stage_names[s][k], float(v)) for (s, k), v in self._param_edges[name].items()
+        ]
 
     def gradient(self, name: str) -> float:
         """dL/d parameter for this example: sum over the nodes it enters of d node/dp * delta."""
         self._check_param(name)
-        return float(
-            sum(v * self._deltas[s][k] for (s, k), v in self._param_edges[name].items())
-        )
+        return float(sum(v * self._deltas[s][k] for (s, k), v in self._param_edges[name].items()))
 
     def path_count(self, name: str) -> int:
         """How many paths lead from a node or parameter to L (counted, not enumerated)."""
@@ -466,8 +461,9 @@ class ChainRule:
     def delta_text(self, digits: int | None = None) -> str:
         """dL/dp = sum dnode/dp * delta_node, then each delta in terms of the next: linear size."""
         top = " + ".join(
-            f"{f.text()} * {_delta_symbol(node)}" if digits is None else
-            f"{_fmt(f.value, digits)} * {_fmt(self.graph.delta(node), digits)}"
+            f"{f.text()} * {_delta_symbol(node)}"
+            if digits is None
+            else f"{_fmt(f.value, digits)} * {_fmt(self.graph.delta(node), digits)}"
             for node, f in self._first_nodes()
         )
         lines = [f"dL/d{self.param} = {top}"]

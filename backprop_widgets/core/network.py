@@ -93,9 +93,7 @@ class Network:
         self._activation_names = _check_activations(activation, len(self._sizes) - 1)
         self._loss_name = _check_loss(loss, self._activation_names[-1])
         if bias not in BIAS_MODES:
-            raise BackpropInputError(
-                f"bias must be one of {', '.join(BIAS_MODES)}; got {bias!r}"
-            )
+            raise BackpropInputError(f"bias must be one of {', '.join(BIAS_MODES)}; got {bias!r}")
         self._bias_mode = bias
         self._node_names = _check_node_names(node_names, self._sizes)
         self._target_names = _check_target_names(target_names, self._sizes[-1], self._node_names)
@@ -139,6 +137,18 @@ class Network:
             uses = [np.empty(0, dtype=int) for _ in layers]
         self._bias_uses = uses
         self._n_weights = n_weights
+        # Where each parameter enters, by position: [(layer, neuron, source or None), ...]
+        # per parameter; computed once so the chain-rule view never searches by name.
+        entries: list[list[tuple[int, int, int | None]]] = []
+        for layer in layers:
+            n_in = sizes[layer - 1]
+            entries += [[(layer, k // n_in, k % n_in)] for k in range(sizes[layer] * n_in)]
+        bias_entries: dict[int, list] = {}
+        for layer, layer_uses in enumerate(uses, start=1):
+            for neuron, k in enumerate(layer_uses.tolist()):
+                bias_entries.setdefault(k, []).append((layer, neuron, None))
+        entries += [bias_entries[k] for k in sorted(bias_entries)]
+        self._entries = entries
         self._names = names
         for k, name in enumerate(names):
             index[name] = k
@@ -226,24 +236,16 @@ class Network:
     def parameter_info(self, name: str) -> ParameterInfo:
         """Which neurons a parameter connects; see :class:`ParameterInfo`."""
         k = self._lookup(name)
-        if k < self._n_weights:
-            for layer, s in enumerate(self._weight_slices, start=1):
-                if s.start <= k < s.stop:
-                    dst, src = divmod(k - s.start, self._sizes[layer - 1])
-                    return ParameterInfo(
-                        name,
-                        "weight",
-                        layer,
-                        self._node_names[layer - 1][src],
-                        (self._node_names[layer][dst],),
-                        (layer,),
-                    )
-        targets, layers = [], []
-        for layer, uses in enumerate(self._bias_uses, start=1):
-            for neuron in np.flatnonzero(uses == k):
-                targets.append(self._node_names[layer][neuron])
-                layers.append(layer)
-        return ParameterInfo(name, "bias", layers[0], None, tuple(targets), tuple(layers))
+        entries = self._entries[k]
+        layer, _, src = entries[0]
+        return ParameterInfo(
+            name,
+            "weight" if k < self._n_weights else "bias",
+            layer,
+            None if src is None else self._node_names[layer - 1][src],
+            tuple(self._node_names[l][n] for l, n, _ in entries),
+            tuple(l for l, _, _ in entries),
+        )
 
     def __repr__(self) -> str:
         act = self._activation_names
@@ -594,7 +596,9 @@ class Network:
         try:
             data = json.loads(text)
         except (TypeError, ValueError) as exc:
-            raise BackpropInputError(f"text must be JSON written by Network.to_json(); {exc}") from None
+            raise BackpropInputError(
+                f"text must be JSON written by Network.to_json(); {exc}"
+            ) from None
         if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
             raise BackpropInputError(
                 f"text must be JSON written by Network.to_json() (format {JSON_FORMAT!r}); "
@@ -749,10 +753,10 @@ def _check_node_names(node_names, sizes) -> list[list[str]]:
     if len(set(flat)) != len(flat):
         dup = sorted({n for n in flat if flat.count(n) > 1})
         raise BackpropInputError(f"node_names must be unique; repeated: {', '.join(dup)}")
-    if any(n.startswith("net_") or n.startswith("w") and n[1:].isdigit() for n in flat):
+    if any(n.startswith("net_") or (n.startswith("w") and n[1:].isdigit()) for n in flat):
         raise BackpropInputError(
             "node_names must not look like a weight (w1) or a net input (net_h1); "
-            f"got {[n for n in flat if n.startswith('net_') or n[1:].isdigit() and n[0] == 'w']}"
+            f"got {[n for n in flat if n.startswith('net_') or (n[1:].isdigit() and n[0] == 'w')]}"
         )
     return [list(layer) for layer in node_names]
 
