@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 # an autograder loads NumPy only (no ipywidgets, anywidget or IPython).
 _LAZY = {
     "ChainRuleExplorer": "backprop_widgets.widgets.explorer",
+    "GradientExercise": "backprop_widgets.widgets.exercise",
     "NetworkDiagram": "backprop_widgets.widgets.diagram",
 }
 
@@ -51,6 +52,7 @@ __all__ = [
     "ComputationGraph",
     "Factor",
     "Feedback",
+    "GradientExercise",
     "GradientQuestion",
     "Gradients",
     "Network",

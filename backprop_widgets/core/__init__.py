@@ -3,7 +3,7 @@
 from . import datasets, presets
 from .chain_rule import ChainRule, ComputationGraph, DeltaEquation, Factor
 from .errors import BackpropInputError, TooManyPathsError, UnknownNameError
-from .network import Gradients, GradientCheck, Network, ParameterInfo
+from .network import GradientCheck, Gradients, Network, ParameterInfo
 
 __all__ = [
     "BackpropInputError",

@@ -160,7 +160,7 @@ class Network:
         theta = self._theta
         sizes = self._sizes
         self._W = [
-            theta[s].reshape(sizes[l + 1], sizes[l]) for l, s in enumerate(self._weight_slices)
+            theta[s].reshape(sizes[k + 1], sizes[k]) for k, s in enumerate(self._weight_slices)
         ]
         # Per-layer bias as a view that broadcasts over the layer's neurons: a
         # length-n slice (per neuron) or a length-1 slice (tied), so forward needs no copy.
@@ -243,8 +243,8 @@ class Network:
             "weight" if k < self._n_weights else "bias",
             layer,
             None if src is None else self._node_names[layer - 1][src],
-            tuple(self._node_names[l][n] for l, n, _ in entries),
-            tuple(l for l, _, _ in entries),
+            tuple(self._node_names[layer][n] for layer, n, _ in entries),
+            tuple(layer for layer, _, _ in entries),
         )
 
     def __repr__(self) -> str:

@@ -125,4 +125,4 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
 def _round(value: float, digits: int = 6) -> float:
     if value == 0 or not math.isfinite(value):
         return value
-    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))

@@ -50,11 +50,15 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.t = np.asarray(t, dtype=float)
         self.diagram = NetworkDiagram(net)
         self.level_toggle = widgets.ToggleButtons(
-            options=[(LEVEL_LABELS[v], v) for v in LEVELS], value=level, description="Nodes:",
+            options=[(LEVEL_LABELS[v], v) for v in LEVELS],
+            value=level,
+            description="Nodes:",
             style={"button_width": "auto"},
         )
         self.level_toggle.add_class("bpw-level")
-        self.values_toggle = widgets.Checkbox(value=False, description="show weight values", indent=False)
+        self.values_toggle = widgets.Checkbox(
+            value=False, description="show weight values", indent=False
+        )
         self.values_toggle.add_class("bpw-show-values")
         widgets.link((self.values_toggle, "value"), (self.diagram, "show_values"))
         self.path_buttons = widgets.ToggleButtons(
@@ -63,10 +67,16 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.path_buttons.add_class("bpw-paths")
         self.panel = widgets.HTMLMath()
         self.panel.add_class("bpw-panel")
-        self.step_button = widgets.Button(description="Step ▶", tooltip="reveal the next node of the backward pass")
+        self.step_button = widgets.Button(
+            description="Step ▶", tooltip="reveal the next node of the backward pass"
+        )
         self.back_button = widgets.Button(description="◀ Back")
         self.reset_button = widgets.Button(description="Reset")
-        for b, cls in ((self.step_button, "bpw-step"), (self.back_button, "bpw-back"), (self.reset_button, "bpw-reset")):
+        for b, cls in (
+            (self.step_button, "bpw-step"),
+            (self.back_button, "bpw-back"),
+            (self.reset_button, "bpw-reset"),
+        ):
             b.add_class(cls)
         self.step_panel = widgets.HTMLMath()
         self.step_panel.add_class("bpw-step-panel")
@@ -144,9 +154,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.chain = self._graph.chain_rule(name) if name else None
         with self.hold_trait_notifications():
             self.diagram.node_values = {
-                n: self._graph.value(n)
-                for layer in self.net.node_names
-                for n in layer
+                n: self._graph.value(n) for layer in self.net.node_names for n in layer
             } | {"L": self._graph.loss}
             if self.chain is None:
                 self.panel.value = "<p>Click a weight or a bias on the diagram.</p>"
@@ -155,9 +163,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
                 self.panel.value = panel_html(self.chain)
                 options = [("all paths", -1)]
                 if self.chain.enumerated and self.chain.path_count <= MAX_TERMS_SHOWN:
-                    options += [
-                        (" → ".join(path), i) for i, path in enumerate(self.chain.paths)
-                    ]
+                    options += [(" → ".join(path), i) for i, path in enumerate(self.chain.paths)]
                 if list(self.path_buttons.options) != options:
                     self.path_buttons.options = options
                 self.path_buttons.value = -1
@@ -195,8 +201,10 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         order = self.backward_order
         known = self.known_gradients()
         newly = [
-            (p, v) for p, v in known
-            if self._revealed and order[self._revealed - 1] in [n for n, _ in self._graph.parameter_targets(p)]
+            (p, v)
+            for p, v in known
+            if self._revealed
+            and order[self._revealed - 1] in [n for n, _ in self._graph.parameter_targets(p)]
         ]
         self.step_panel.value = step_html(self._graph, order, self._revealed, newly)
         revealed = [_neuron(n) for n in order[: self._revealed]]
@@ -212,4 +220,3 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
 
 def _neuron(name: str) -> str:
     return name[len(NET_PREFIX) :] if name.startswith(NET_PREFIX) else name
-

@@ -7,6 +7,8 @@ the weight's name (``"w5"``), a bias edge by ``"b1>h1"``, an edge into the loss 
 
 from __future__ import annotations
 
+import itertools
+
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX
 from ..core.network import Network
 
@@ -45,12 +47,24 @@ def diagram_structure(net: Network) -> dict:
         for j, name in enumerate(names):
             y = top + usable * (j + 0.5) / len(names)
             pos[name] = (x, y)
-            nodes.append({"id": name, "x": round(x, 1), "y": round(y, 1), "layer": layer, "kind": kinds[layer]})
+            nodes.append(
+                {
+                    "id": name,
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "layer": layer,
+                    "kind": kinds[layer],
+                }
+            )
     loss_x, loss_y = WIDTH - 40, top + usable / 2
-    nodes.append({"id": LOSS_NODE, "x": loss_x, "y": round(loss_y, 1), "layer": len(sizes), "kind": "loss"})
+    nodes.append(
+        {"id": LOSS_NODE, "x": loss_x, "y": round(loss_y, 1), "layer": len(sizes), "kind": "loss"}
+    )
     for name in net.weight_names:
         info = net.parameter_info(name)
-        edges.append({"id": name, "s": info.source, "d": info.targets[0], "kind": "weight", "p": name})
+        edges.append(
+            {"id": name, "s": info.source, "d": info.targets[0], "kind": "weight", "p": name}
+        )
     bias_y = height - 28
     for name in net.bias_names:
         info = net.parameter_info(name)
@@ -62,9 +76,13 @@ def diagram_structure(net: Network) -> dict:
             bx, by = (min(xs) - gap * 0.45), bias_y
         else:  # one shared bias, drawn once, feeding every neuron: the sharing is visible
             bx, by = (left + gap * 0.5), bias_y
-        nodes.append({"id": name, "x": round(bx, 1), "y": round(by, 1), "layer": info.layer, "kind": "bias"})
+        nodes.append(
+            {"id": name, "x": round(bx, 1), "y": round(by, 1), "layer": info.layer, "kind": "bias"}
+        )
         for target in info.targets:
-            edges.append({"id": f"{name}>{target}", "s": name, "d": target, "kind": "bias", "p": name})
+            edges.append(
+                {"id": f"{name}>{target}", "s": name, "d": target, "kind": "bias", "p": name}
+            )
     for name in layers[-1]:
         edges.append({"id": f"{name}>{LOSS_NODE}", "s": name, "d": LOSS_NODE, "kind": "loss"})
     n_weights = len(net.weight_names)
@@ -98,7 +116,7 @@ def path_edges(net: Network, path) -> list[str]:
     first = f"{param}>{neurons[0]}" if param in net.bias_names else param
     between = _weight_between(net)
     keys = [first]
-    for a, b in zip(neurons, neurons[1:]):
+    for a, b in itertools.pairwise(neurons):
         keys.append(f"{a}>{LOSS_NODE}" if b == LOSS_NODE else between[(a, b)])
     return keys
 

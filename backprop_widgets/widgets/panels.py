@@ -137,7 +137,12 @@ def why_no_weight_nodes(cr: ChainRule) -> str:
     )
     examples = _weights_inside_factors(cr)
     if examples:
-        text += "<p>For example:</p>" + "$$\\begin{aligned}" + r" \\ ".join(examples) + r"\end{aligned}$$"
+        text += (
+            "<p>For example:</p>"
+            + "$$\\begin{aligned}"
+            + r" \\ ".join(examples)
+            + r"\end{aligned}$$"
+        )
     return text
 
 
@@ -167,14 +172,20 @@ def _weights_inside_factors(cr: ChainRule, limit: int = 2) -> list[str]:
             net_in = rf"\mathrm{{net}}_{{{f.num}}}"
             rows.append(
                 rf"{f.latex()} &= {ACT_LATEX[act]}({net_in}) \cdot {latex_name(w)}"
-                + (rf" = {number(slope)} \cdot {number(net[w])} = {number(f.value)}" if net[w] != 0 else "")
+                + (
+                    rf" = {number(slope)} \cdot {number(net[w])} = {number(f.value)}"
+                    if net[w] != 0
+                    else ""
+                )
             )
             if len(rows) >= limit:
                 return rows
     return rows
 
 
-def step_html(g: ComputationGraph, order: list[str], revealed: int, known: list[tuple[str, float]]) -> str:
+def step_html(
+    g: ComputationGraph, order: list[str], revealed: int, known: list[tuple[str, float]]
+) -> str:
     """The backward pass after `revealed` nodes: the current node's delta and what it unlocked."""
     if revealed == 0:
         return (
@@ -184,17 +195,19 @@ def step_html(g: ComputationGraph, order: list[str], revealed: int, known: list[
     node = order[revealed - 1]
     shown = node[len(NET_PREFIX) :] if node.startswith(NET_PREFIX) else node
     parts = [f'<div class="bpw-step" data-step="{revealed}" data-node="{html.escape(node)}">']
-    parts.append(f"<p>Step {revealed} of {len(order)}: node <b>{html.escape(shown if node == shown else node)}</b></p>")
+    parts.append(
+        f"<p>Step {revealed} of {len(order)}: node <b>{html.escape(shown if node == shown else node)}</b></p>"
+    )
     if node == LOSS_NODE:
-        parts.append(rf"$$\delta_L = \frac{{\partial L}}{{\partial L}} = 1$$")
+        parts.append(r"$$\delta_L = \frac{\partial L}{\partial L} = 1$$")
     else:
         parts.append(r"$$\begin{aligned}" + delta_row(g, node) + r"\end{aligned}$$")
     if known:
-        rows = [
-            rf"{d(LOSS_NODE, p)} &= {_gradient_sum(g, p)} = {total(v)}" for p, v in known[:6]
-        ]
+        rows = [rf"{d(LOSS_NODE, p)} &= {_gradient_sum(g, p)} = {total(v)}" for p, v in known[:6]]
         more = f"<p>and {len(known) - 6} more.</p>" if len(known) > 6 else ""
-        parts.append("<p>Now known:</p>$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$" + more)
+        parts.append(
+            "<p>Now known:</p>$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$" + more
+        )
     parts.append("</div>")
     return "\n".join(parts)
 

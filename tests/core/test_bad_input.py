@@ -88,14 +88,14 @@ def test_bad_targets_and_learning_rates():
 
 
 def test_bad_json_says_what_it_expected():
-    with pytest.raises(ValueError, match="JSON written by Network.to_json"):
+    with pytest.raises(ValueError, match=r"JSON written by Network\.to_json"):
         bw.Network.from_json("{not json")
     with pytest.raises(ValueError, match="format"):
         bw.Network.from_json('{"format": "other"}')
 
 
 def test_nothing_is_changed_by_a_rejected_call():
-    net, x, t = bw.presets.mazur()
+    net, x, _ = bw.presets.mazur()
     before = net.parameters()
     with pytest.raises(KeyError):
         net.set_parameters({"w1": 1.0, "w99": 2.0})

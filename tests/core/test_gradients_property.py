@@ -1,5 +1,6 @@
 """Property-based checks over random architectures: backprop = finite differences = chain rule."""
 
+import itertools
 import math
 
 import numpy as np
@@ -57,9 +58,7 @@ def numeric_gradient(net, X, T, name, eps=1e-6):
 def relu_near_kink(net, X, eps=1e-4):
     """A relu input within eps of 0 makes finite differences straddle the kink."""
     zs, _ = net._forward(X)
-    return any(
-        act == "relu" and np.any(np.abs(z) < eps) for act, z in zip(net.activation, zs)
-    )
+    return any(act == "relu" and np.any(np.abs(z) < eps) for act, z in zip(net.activation, zs))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,7 +89,9 @@ def expected_path_count(net, name, level):
                 total += k
             counted_softmax_layer = True
         else:
-            total += math.prod(sizes[layer + 1 :]) * (k if softmax and level == "pre-activation" else 1)
+            total += math.prod(sizes[layer + 1 :]) * (
+                k if softmax and level == "pre-activation" else 1
+            )
     return total
 
 
@@ -108,7 +109,7 @@ def test_chain_rule_total_equals_gradient_and_paths_are_counted(problem, level):
         assert cr.path_count == len(cr.paths) == expected_path_count(net, name, level), name
         for path in cr.paths:
             assert path[0] == name and path[-1] == "L"
-            for den, num in zip(path, path[1:]):
+            for den, num in itertools.pairwise(path):
                 assert cr.graph.has_edge(den, num), (den, num)
 
 

@@ -34,7 +34,7 @@ def test_default_node_names_are_short_and_unique():
 
 
 def test_names_and_arrays_are_the_same_numbers():
-    net, x, t = bw.presets.mazur()
+    net, _, _ = bw.presets.mazur()
     assert net.weights[1][1, 0] == net["w7"] == 0.5  # w7: h1 -> o2, row o2, column h1
     net["w7"] = 0.9
     assert net.weights[1][1, 0] == 0.9
@@ -93,7 +93,10 @@ def test_json_round_trip_is_exact():
     back = bw.Network.from_json(text)
     assert back.parameters() == net.parameters()  # bit-for-bit
     assert (back.sizes, back.activation, back.loss_name, back.frozen) == (
-        [3, 4, 2], ["tanh", "softmax"], "cross_entropy", ["w2"],
+        [3, 4, 2],
+        ["tanh", "softmax"],
+        "cross_entropy",
+        ["w2"],
     )
     assert json.loads(text)["parameters"]["w1"] == net["w1"]
     tiny, _, _ = bw.presets.tiny()

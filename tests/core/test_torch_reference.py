@@ -45,8 +45,10 @@ def test_gradients_match_pytorch_autograd(sizes, activation, loss, bias):
         weights.append(theta[offset : offset + W.size].reshape(W.shape))
         offset += W.size
     biases = net.biases
-    bias_index = {"per_layer": lambda l, n: theta[offset + l].expand(n),
-                  "shared": lambda l, n: theta[offset].expand(n)}
+    bias_index = {
+        "per_layer": lambda layer, n: theta[offset + layer].expand(n),
+        "shared": lambda layer, n: theta[offset].expand(n),
+    }
     a = torch.tensor(X)
     start = offset
     for layer, (W, act) in enumerate(zip(weights, net.activation)):
@@ -57,10 +59,17 @@ def test_gradients_match_pytorch_autograd(sizes, activation, loss, bias):
         else:
             b = bias_index[bias](layer, n)
         z = a @ W.T + b
-        a = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-             "linear": lambda v: v, "softmax": lambda v: torch.softmax(v, 1)}[act](z)
+        a = {
+            "sigmoid": torch.sigmoid,
+            "tanh": torch.tanh,
+            "relu": torch.relu,
+            "linear": lambda v: v,
+            "softmax": lambda v: torch.softmax(v, 1),
+        }[act](z)
     del biases
     value = torch_loss(a, z, torch.tensor(T), loss)
     value.backward()
     assert net.loss(X, T) == pytest.approx(value.item(), rel=1e-12)
-    np.testing.assert_allclose(net.gradients(X, T).vector, theta.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(
+        net.gradients(X, T).vector, theta.grad.numpy(), rtol=1e-10, atol=1e-14
+    )

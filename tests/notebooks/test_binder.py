@@ -21,7 +21,9 @@ BINDER = ROOT / "binder"
 
 def run(cmd, **kwargs):
     result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
-    assert result.returncode == 0, f"{cmd} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"{cmd} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
     return result
 
 
@@ -33,13 +35,34 @@ def binder_env(tmp_path_factory):
     shutil.copytree(
         ROOT,
         repo,
-        ignore=shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "test-artifacts"),
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+            "test-artifacts",
+        ),
     )
     venv = base / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
-    env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(venv))
+    env = dict(
+        os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(venv)
+    )
     env.pop("PYTHONPATH", None)
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(repo / "binder" / "requirements.txt")], env=env)
+    run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-r",
+            str(repo / "binder" / "requirements.txt"),
+        ],
+        env=env,
+    )
     run(["bash", str(repo / "binder" / "postBuild")], cwd=repo, env=env)
     return repo, venv, env
 
@@ -57,11 +80,28 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def test_notebook_runs_in_the_binder_environment(binder_env, name, tmp_path):
     repo, venv, env = binder_env
     # the installed package, not the source tree, must be what the kernel imports
-    out = run([str(venv / "bin" / "python"), "-c", "import backprop_widgets, sys; print(backprop_widgets.__file__)"], cwd=tmp_path, env=env)
+    out = run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import backprop_widgets, sys; print(backprop_widgets.__file__)",
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
     assert str(venv) in out.stdout
     result = run(
-        [str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-         "--ExecutePreprocessor.timeout=300", "--output-dir", str(tmp_path), str(repo / "notebooks" / name)],
+        [
+            str(venv / "bin" / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=300",
+            "--output-dir",
+            str(tmp_path),
+            str(repo / "notebooks" / name),
+        ],
         cwd=repo / "notebooks",
         env=env,
     )

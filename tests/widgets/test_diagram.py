@@ -62,9 +62,9 @@ def test_unknown_selection_is_refused_with_the_valid_names():
 
 def test_typo_in_keyword_fails_loudly():
     net, _, _ = bw.presets.mazur()
-    with pytest.raises(TypeError, match="'selcted'.*accepted: selected"):
+    with pytest.raises(TypeError, match=r"'selcted'.*accepted: selected"):
         NetworkDiagram(net, selcted="w1")
-    with pytest.raises(TypeError, match="net must be a backprop_widgets.Network"):
+    with pytest.raises(TypeError, match=r"net must be a backprop_widgets.Network"):
         NetworkDiagram([2, 2, 2])
 
 
@@ -103,5 +103,5 @@ def test_layout_fits_every_network_from_1_1_1_to_4_8_8_8_2():
 
 
 def test_huge_networks_are_refused_with_a_reason():
-    with pytest.raises(ValueError, match="784.*weights|at most 2000 weights"):
+    with pytest.raises(ValueError, match=r"784.*weights|at most 2000 weights"):
         NetworkDiagram(bw.Network([784, 128, 10]))

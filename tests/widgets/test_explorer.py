@@ -14,13 +14,19 @@ def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
     ex = ChainRuleExplorer(net, x, t)
     ex.diagram.set_state({"selected": "w1"})  # a click in the browser
     html = ex.panel.value
-    assert r"\frac{\partial h_{1}}{\partial w_{1}} \frac{\partial o_{1}}{\partial h_{1}} \frac{\partial L}{\partial o_{1}}" in html
+    assert (
+        r"\frac{\partial h_{1}}{\partial w_{1}} \frac{\partial o_{1}}{\partial h_{1}} \frac{\partial L}{\partial o_{1}}"
+        in html
+    )
     assert r"\frac{\partial o_{2}}{\partial h_{1}} \frac{\partial L}{\partial o_{2}}" in html
     assert "2 paths from w1 to L" in html
     assert "0.000438568" in html  # the total, = Mazur's dE/dw1
     assert r"\delta_{h_{1}}" in html and r"\left(" in html  # factored form with deltas
     assert r"\sigma'(\mathrm{net}_{o1}) \cdot w_{5}" in html  # w5 lives inside do1/dh1
-    assert [label for label, _ in ex.path_buttons.options][1:] == ["w1 → h1 → o1 → L", "w1 → h1 → o2 → L"]
+    assert [label for label, _ in ex.path_buttons.options][1:] == [
+        "w1 → h1 → o1 → L",
+        "w1 → h1 → o2 → L",
+    ]
 
 
 def test_clicking_a_path_lights_only_that_path():
@@ -74,7 +80,8 @@ def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients
     ex.step()
     assert 'data-node="o1"' in ex.step_panel.value
     assert [p for p, _ in ex.known_gradients()] == ["w5", "w6"]
-    ex.step(); ex.step()  # noqa: E702
+    ex.step()
+    ex.step()
     assert "w1" in [p for p, _ in ex.known_gradients()]
     assert r"\frac{\partial L}{\partial w_{1}}" in ex.step_panel.value
     ex.step_back()
