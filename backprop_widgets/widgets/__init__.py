@@ -1,6 +1,7 @@
 """Jupyter widgets: thin views over the core's state."""
 
 from .diagram import NetworkDiagram
+from .exercise import GradientExercise
 from .explorer import ChainRuleExplorer
 
-__all__ = ["ChainRuleExplorer", "NetworkDiagram"]
+__all__ = ["ChainRuleExplorer", "GradientExercise", "NetworkDiagram"]

@@ -1,0 +1,176 @@
+"""GradientExercise in a real JupyterLab: a student types the seed question's answer.
+
+Typing uses Playwright's keyboard (real key events, as fast as it can go, which is the
+hard case for Enter: the last keystrokes' updates may still be held back by ipywidgets).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+from playwright.sync_api import expect
+
+from tests.e2e.jupyter import (
+    ARTIFACTS_DIR,
+    open_notebook,
+    run_all_and_wait,
+    wait_for_kernel_output,
+    write_notebook,
+)
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+SENTINEL = "BPW-EXERCISE-READY"
+SEED_WRONG = "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
+SEED_RIGHT = "dh1/dw1 * do2/dh1 * dL/do2 + dh1/dw1 * do1/dh1 * dL/do1"
+
+CELLS = [
+    "import backprop_widgets as bw",
+    'net, x, t = bw.presets.mazur()\nq = bw.GradientQuestion(net, "w1", x, t)\n'
+    'ex = bw.GradientExercise(q)\nex.add_class("ex-seed")\nex',
+    f"print({SENTINEL!r})",
+]
+
+# Set the box's text as an input event would, then time until the preview shows `expect`
+# typeset by MathJax (read from its assistive MathML, which is the formula's text).
+TYPE_TO_PREVIEW_JS = """
+(root, {text, expect}) => new Promise((resolve, reject) => {
+  const input = root.querySelector('.bpw-answer input');
+  const preview = root.querySelector('.bpw-preview');
+  const shown = () => Array.from(preview.querySelectorAll('mjx-assistive-mml'))
+    .map((m) => m.textContent).join('');
+  const start = performance.now();
+  const observer = new MutationObserver(() => {
+    if (shown().replace(/\\s+/g, '') === expect) {
+      observer.disconnect(); resolve(performance.now() - start);
+    }
+  });
+  observer.observe(preview, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => { observer.disconnect(); reject(new Error('no preview for ' + text)); }, 10000);
+  input.value = text;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+})
+"""
+
+
+def screenshot(page, locator, name: str) -> None:
+    """Extra screenshots of intermediate states, only when BPW_E2E_SCREENSHOTS=1."""
+    if os.environ.get("BPW_E2E_SCREENSHOTS") == "1":
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"))
+
+
+def test_seed_answer_is_diagnosed_then_corrected(lab_server, page, page_errors):
+    path = write_notebook(lab_server.root, "exercise.ipynb", CELLS)
+    open_notebook(page, lab_server, path)
+    run_all_and_wait(page, SENTINEL)
+    exercise = page.locator(".ex-seed")
+    expect(exercise.locator(".bpw-question mjx-container").first).to_be_visible()
+    # the asked weight is selected on the diagram
+    expect(exercise.locator("g.edge.selected[data-param='w1']")).to_have_count(1)
+
+    box = exercise.locator(".bpw-answer input")
+    box.press_sequentially(SEED_WRONG)  # real key events, no delay between them
+    box.press("Enter")
+    verdict = exercise.locator(".bpw-feedback .bpw-verdict")
+    expect(verdict).to_have_attribute("data-verdict", "incorrect")
+    expect(verdict).to_contain_text("dw7/dh1")
+    expect(verdict).to_contain_text("independent variable")
+    expect(exercise.locator(".bpw-preview mjx-container").first).to_be_visible()
+    # Enter judged every keystroke, even those typed as fast as the keyboard can go
+    wait_for_kernel_output(
+        page, f"print(len(ex.attempts), ex.attempts[-1].answer == {SEED_WRONG!r})", "1 True"
+    )
+    screenshot(page, exercise, "exercise_seed_wrong")
+
+    box.fill(SEED_RIGHT)  # replaces the text, as select-all + typing would
+    exercise.locator("button.bpw-check").click()
+    expect(verdict).to_have_attribute("data-verdict", "correct")
+    expect(verdict).to_contain_text("Correct")
+    expect(box).to_have_value(SEED_RIGHT)
+    wait_for_kernel_output(
+        page,
+        "r = ex.result(); print(r.correct, r.attempts, r.hints_used, r.solution_shown)",
+        "True 2 0 False",
+    )
+    assert page_errors == []
+
+
+def test_exercises_notebook_hints_solution_and_typing_latency(
+    lab_server, page, page_errors, capsys
+):
+    """The real notebooks/06-exercises.ipynb, as a student opens it."""
+    source = nbformat.read(NOTEBOOKS / "06-exercises.ipynb", as_version=4)
+    source.cells.append(nbformat.v4.new_code_cell(f"print({SENTINEL!r})"))
+    (lab_server.root / "06-exercises.ipynb").write_text(nbformat.writes(source))
+    open_notebook(page, lab_server, "06-exercises.ipynb")
+    run_all_and_wait(page, SENTINEL, timeout=180_000)
+    exercises = page.locator(".bpw-exercise")
+    expect(exercises).to_have_count(8)
+
+    # the first exercise: the seed's own dL/dw2, with the primed output name y'
+    first = exercises.nth(0)
+    first.scroll_into_view_if_needed()
+    first.locator(".bpw-answer input").fill("dy'/dw2 * dL/dy'")
+    first.locator(".bpw-answer input").press("Enter")
+    expect(first.locator(".bpw-verdict")).to_have_attribute("data-verdict", "correct")
+
+    exercise = exercises.nth(3)  # the seed question: 2-2-2, dL/dw1
+    exercise.scroll_into_view_if_needed()
+    expect(exercise.locator(".bpw-prompt-box")).to_have_attribute("data-param", "w1")
+    box = exercise.locator(".bpw-answer input")
+
+    # typed "$" stays text: the preview shows it in <code>, not as math
+    box.fill("$x$ + dh1/dw1 *")
+    expect(exercise.locator(".bpw-preview .bpw-preview-box")).to_have_attribute(
+        "data-state", "syntax"
+    )
+    expect(exercise.locator(".bpw-preview code.bpw-typed")).to_contain_text("$x$")
+    assert exercise.locator(".bpw-preview mjx-container").count() == 0
+
+    # typing -> kernel -> preview typeset, timed in the page (input event to MathJax output)
+    # and through Playwright's keyboard (one real keystroke to the typeset preview)
+    in_page = [
+        exercise.evaluate(TYPE_TO_PREVIEW_JS, {"text": f"0.{i}{i + 1}", "expect": f"0.{i}{i + 1}"})
+        for i in range(1, 9)
+    ]
+    with_keys = []
+    box.fill("0.1")
+    for digit in "23456":
+        start = time.perf_counter()
+        box.press(digit)
+        expected = box.input_value()
+        exercise.locator(".bpw-preview mjx-assistive-mml").filter(has_text=expected).wait_for()
+        with_keys.append((time.perf_counter() - start) * 1000)
+
+    hint = exercise.locator("button.bpw-hint")
+    for n in (1, 2, 3):
+        hint.click()
+        expect(exercise.locator(f".bpw-hint-panel li[data-hint='{n}']")).to_be_visible()
+    expect(hint).to_be_disabled()
+    panel = exercise.locator(".bpw-hint-panel")
+    expect(panel).to_contain_text("w1 → h1 → o2 → L")
+    panel.locator("mjx-container").first.wait_for()
+
+    exercise.locator("button.bpw-solution").click()
+    solution = exercise.locator(".bpw-solution-panel .bpw-explorer-panel[data-param='w1']")
+    solution.locator(".bpw-total mjx-container").wait_for()
+    expect(exercise.locator("button.bpw-solution")).to_have_text("Hide solution")
+    wait_for_kernel_output(
+        page,
+        "r = seed.result(); print(r.correct, r.hints_used, r.solution_shown, r.gave_up)",
+        "False 3 True True",
+    )
+    screenshot(page, exercise, "exercise_hints_solution")
+    with capsys.disabled():
+        print(
+            f"\n[speed] typing -> preview typeset, in page: median "
+            f"{statistics.median(in_page):.0f} ms (min {min(in_page):.0f}, max "
+            f"{max(in_page):.0f}, n={len(in_page)}); one Playwright keystroke -> typeset "
+            f"preview: median {statistics.median(with_keys):.0f} ms (n={len(with_keys)})"
+        )
+    assert page_errors == []

@@ -1,0 +1,388 @@
+"""GradientExercise logic without a browser: state is set as the browser would set it
+(``set_state`` for typing, ``click()`` for buttons, the bridge's custom message for Enter)."""
+
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import backprop_widgets as bw
+from backprop_widgets.widgets import exercise as exercise_module
+from backprop_widgets.widgets.diagram import NetworkDiagram
+from backprop_widgets.widgets.exercise import (
+    ExerciseResult,
+    GradientExercise,
+    feedback_html,
+    hints_html,
+)
+from backprop_widgets.widgets.panels import panel_html
+
+SEED_WRONG = "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
+SEED_RIGHT = "dh1/dw1 * do2/dh1 * dL/do2 + dh1/dw1 * do1/dh1 * dL/do1"
+
+
+def mazur_exercise(param="w1", **options):
+    net, x, t = bw.presets.mazur()
+    return GradientExercise(bw.GradientQuestion(net, param, x, t), **options)
+
+
+def type_text(ex, text):
+    """What the browser's Text view does on each keystroke with continuous_update=True."""
+    ex.answer.set_state({"value": text})
+
+
+def press_enter(ex, text):
+    """What static/exercise.js sends on Enter in the answer box."""
+    ex._bridge._handle_custom_msg({"event": "submit", "value": text}, [])
+
+
+def verdict(ex):
+    match = re.search(r'data-verdict="(\w+)"', ex.feedback.value)
+    return match.group(1) if match else None
+
+
+# ----------------------------------------------------------------------------- checking
+def test_the_seed_answer_is_diagnosed_and_stays_in_the_box():
+    ex = mazur_exercise()
+    type_text(ex, SEED_WRONG)
+    ex.check_button.click()
+    html = ex.feedback.value
+    assert verdict(ex) == "incorrect"
+    assert 'class="bpw-verdict incorrect wrong"' in html
+    assert "<code>dw7/dh1</code>" in html and "<code>dw5/dh1</code>" in html
+    assert "independent variable" in html
+    assert html.count("<li>") == 2  # two problems: listed one per item
+    assert ex.answer.value == SEED_WRONG  # nothing the student typed is lost
+    [attempt] = ex.attempts
+    assert attempt.answer == SEED_WRONG and not attempt.correct
+    assert attempt.problems == ("parameter_as_function", "parameter_as_function")
+    assert attempt.time.tzinfo is not None
+
+
+def test_the_corrected_answer_is_shown_in_green_and_counted():
+    ex = mazur_exercise()
+    type_text(ex, SEED_WRONG)
+    ex.check_button.click()
+    type_text(ex, SEED_RIGHT)
+    ex.check_button.click()
+    assert 'class="bpw-verdict correct"' in ex.feedback.value and "✓ Correct" in ex.feedback.value
+    assert [a.correct for a in ex.attempts] == [False, True]
+    assert ex.result() == ExerciseResult(
+        question="dL/dw1",
+        correct=True,
+        attempts=2,
+        hints_used=0,
+        solution_shown=False,
+        answer=SEED_RIGHT,
+    )
+    assert ex.result().as_dict()["correct"] is True
+
+
+def test_enter_checks_the_text_it_carries_even_if_the_box_value_lags_behind():
+    ex = mazur_exercise()
+    type_text(ex, SEED_RIGHT[:-3])  # the last keystrokes' update is still held back
+    press_enter(ex, SEED_RIGHT)
+    assert verdict(ex) == "correct"
+    assert ex.attempts[-1].answer == SEED_RIGHT
+    type_text(ex, SEED_RIGHT)  # the held-back update arrives: nothing more happens
+    assert len(ex.attempts) == 1 and "bpw-stale" not in ex.feedback._dom_classes
+
+
+def test_check_press_uses_the_text_reported_just_before_the_click():
+    ex = mazur_exercise()
+    type_text(ex, "0.00043")
+    ex._bridge._handle_custom_msg({"event": "typed", "value": "0.000438568"}, [])
+    ex.check_button.click()
+    assert ex.attempts[-1].answer == "0.000438568" and verdict(ex) == "correct"
+    # a later update of the box wins over an old report
+    ex._bridge._handle_custom_msg({"event": "typed", "value": "1"}, [])
+    type_text(ex, "2")
+    ex.check_button.click()
+    assert ex.attempts[-1].answer == "2"
+
+
+def test_check_from_python_puts_the_answer_in_the_box():
+    ex = mazur_exercise("w5")
+    fb = ex.check("0.082167041")
+    assert fb.correct and ex.answer.value == "0.082167041"
+    assert ex.check(0.082167041).correct  # a number, as from a script
+
+
+def test_empty_and_repeated_checks_are_not_extra_attempts():
+    ex = mazur_exercise()
+    ex.check_button.click()
+    assert ex.attempts == [] and "Nothing to check yet" in ex.feedback.value
+    assert 'class="bpw-verdict incorrect unreadable"' in ex.feedback.value
+    type_text(ex, "0.5")
+    ex.check_button.click()
+    press_enter(ex, "0.5")
+    assert len(ex.attempts) == 1
+    assert "attempt 1" in ex.feedback.value
+
+
+def test_unreadable_answers_are_amber_with_the_position_marked():
+    ex = mazur_exercise()
+    type_text(ex, "dh1/dw1 * ) + 2")
+    ex.check_button.click()
+    html = ex.feedback.value
+    assert 'class="bpw-verdict incorrect unreadable"' in html
+    assert '<mark class="bpw-here">)</mark>' in html
+
+
+def test_feedback_goes_stale_while_the_box_is_edited():
+    ex = mazur_exercise()
+    type_text(ex, "0.5")
+    ex.check_button.click()
+    type_text(ex, "0.5 +")
+    assert "bpw-stale" in ex.feedback._dom_classes
+    type_text(ex, "0.5")
+    assert "bpw-stale" not in ex.feedback._dom_classes
+
+
+# ----------------------------------------------------------------------------- preview
+def test_preview_renders_how_the_answer_is_read_without_judging_it():
+    ex = mazur_exercise()
+    assert 'data-state="empty"' in ex.preview.value
+    type_text(ex, SEED_RIGHT)
+    preview = ex.preview.value
+    assert 'data-state="read"' in preview
+    assert r"$\displaystyle \frac{\partial h_{1}}{\partial w_{1}}" in preview
+    assert "Correct" not in preview and ex.attempts == [] and ex.feedback.value == ""
+
+
+def test_preview_shows_an_unfinished_answer_gently():
+    ex = mazur_exercise()
+    type_text(ex, "dh1/dw1 * ")
+    assert 'data-state="syntax"' in ex.preview.value and "not finished yet" in ex.preview.value
+    type_text(ex, "dh1/dw1 * ) * dL/do1")
+    assert 'data-position="10"' in ex.preview.value
+    assert "reading stops at character 11" in ex.preview.value
+    assert '<mark class="bpw-here">)</mark>' in ex.preview.value
+
+
+def test_typed_markup_and_dollars_never_reach_the_page_as_markup_or_math():
+    ex = mazur_exercise()
+    type_text(ex, "$x$ <script>alert(1)</script>")
+    ex.check_button.click()
+    for html in (ex.preview.value, ex.feedback.value):
+        assert "<script>" not in html
+        # typed text is inside <code>, which MathJax skips
+        assert "$x$" not in re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S)
+
+
+# ----------------------------------------------------------------------------- hints
+def test_hints_progress_paths_then_factors_then_value():
+    ex = mazur_exercise()
+    assert ex.hint_button.description == "Hint (3 left)" and ex.hints_used == 0
+    ex.hint_button.click()
+    first = ex.hint_panel.value
+    assert "2 paths" in first and "w1 → h1 → o1 → L" in first and "w1 → h1 → o2 → L" in first
+    assert r"\frac" not in first and "0.000438568" not in first  # no factors, no value yet
+    ex.hint_button.click()
+    second = ex.hint_panel.value
+    assert r"\frac{\partial o_{1}}{\partial h_{1}}" in second and "0.000438568" not in second
+    ex.hint_button.click()
+    assert "0.000438568" in ex.hint_panel.value
+    assert ex.hint_button.disabled and ex.hint_button.description == "No more hints"
+    ex.hint_button.click()
+    assert ex.hints_used == 3 and ex.hint() is None
+    type_text(ex, "1")
+    ex.check_button.click()
+    assert ex.attempts[-1].hints_used == 3 and ex.result().hints_used == 3
+    assert "Stuck?" not in ex.feedback.value  # no hints left to offer
+
+
+def test_hint_for_a_shared_bias_says_each_use_starts_paths():
+    net, x, t = bw.presets.tiny()
+    text = hints_html(bw.GradientQuestion(net, "b", x, t), 1)
+    assert "2 paths" in text and "used by 2 nodes (h, y&#x27;)" in text
+
+
+def test_hints_for_too_many_paths_point_to_deltas():
+    net = bw.Network([2, 25, 25, 25, 25, 1], seed=0)
+    q = bw.GradientQuestion(net, "w1", [0.5, -0.5], [1.0], accept=("number",))
+    assert not q.chain_rule.enumerated
+    text = hints_html(q, 3)
+    assert "15625 paths" in text and r"\delta_{h_{1}}" in text
+    assert f"{q.expected:.6g}" in text
+    ex = GradientExercise(q, show_diagram=False)
+    ex.show_solution()
+    assert "too many to write out" in ex.solution_panel.value
+
+
+# ----------------------------------------------------------------------------- solution
+def test_solution_shows_the_explorer_expansion_and_counts_as_giving_up():
+    ex = mazur_exercise()
+    ex.solution_button.click()
+    assert panel_html(ex.question.chain_rule) in ex.solution_panel.value
+    assert "dL/dw1 = dh1/dw1 * do1/dh1 * dL/do1" in ex.solution_panel.value
+    assert ex.solution_shown and ex.solution_button.description == "Hide solution"
+    ex.check(SEED_RIGHT)
+    result = ex.result()
+    assert not result.correct and result.gave_up and result.attempts == 1
+    assert ex.attempts[-1].after_solution
+    ex.solution_button.click()
+    assert ex.solution_panel.layout.display == "none" and ex.solution_shown
+
+
+def test_a_correct_answer_before_the_solution_still_counts():
+    ex = mazur_exercise()
+    ex.check(SEED_RIGHT)
+    ex.show_solution()
+    assert ex.result().correct and not ex.result().gave_up
+
+
+# ----------------------------------------------------------------------------- building
+def test_diagram_shows_the_questions_copy_with_the_parameter_selected():
+    net, x, t = bw.presets.mazur()
+    q = bw.GradientQuestion(net, "w7", x, t)
+    ex = GradientExercise(q, show_values=True)
+    assert ex.diagram.net is q.net and ex.diagram.net is not net
+    assert ex.diagram.selected == "w7" and ex.diagram.show_values
+    assert ex.diagram.node_values["L"] == pytest.approx(net.loss(x, t))
+    classes = [c for w in ex.children for c in w._dom_classes]
+    assert {"bpw-answer-row", "bpw-help-row", "bpw-preview", "bpw-feedback"} <= set(classes)
+    assert "bpw-exercise" in ex._dom_classes
+    hooks = [ex.answer, ex.check_button, ex.hint_button, ex.solution_button]
+    assert [w._dom_classes for w in hooks] == [
+        ("bpw-answer",),
+        ("bpw-check",),
+        ("bpw-hint",),
+        ("bpw-solution",),
+    ]
+    assert ex.feedback.layout.display == "none"  # shown from the first check on
+
+
+def test_display_options():
+    ex = mazur_exercise(show_diagram=False, allow_hints=False, allow_solution=False)
+    assert ex.diagram is None
+    assert not any(isinstance(w, NetworkDiagram) for w in ex.children)
+    row = next(w for w in ex.children if "bpw-answer-row" in w._dom_classes)
+    assert row.children == (ex.answer, ex.check_button)
+    help_row = next(w for w in ex.children if "bpw-help-row" in w._dom_classes)
+    assert help_row.children == () and help_row.layout.display == "none"
+    assert ex.hint() is None and ex.hints_used == 0
+    ex.show_solution()
+    assert not ex.solution_shown
+
+
+def test_bad_arguments_raise_type_errors_that_say_what_is_needed():
+    net, x, t = bw.presets.mazur()
+    with pytest.raises(TypeError, match=r"needs a GradientQuestion.*got Network"):
+        GradientExercise(net)
+    with pytest.raises(TypeError, match="got str"):
+        GradientExercise("dL/dw1")
+    q = bw.GradientQuestion(net, "w1", x, t)
+    with pytest.raises(TypeError, match=r"'show_diagrams'.*accepted: show_diagram"):
+        GradientExercise(q, show_diagrams=False)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) 'accept'"):
+        GradientExercise(q, accept=("number",))  # the question carries its options
+    with pytest.raises(TypeError, match="show_values must be True or False"):
+        GradientExercise(q, show_values="yes")
+
+
+def test_gradient_exercise_is_exported_lazily():
+    assert bw.GradientExercise is GradientExercise
+
+
+# ----------------------------------------------------------------------------- never raises
+JUNK_PIECES = [
+    "d", "/", "*", "+", "-", "(", ")", "[", "{", "}", "^", "'", "∂", "$", "\\frac", "\\partial",
+    "h1", "w1", "o2", "L", "net_h1", "sigma", "e", "1e999", "0", "/0", "log(-1)", "×10⁻⁴",
+    " ", "\n", "\t", "<b>", "&amp;", "\x00", "\u202e", "🙂", "σ'", "==", "=", ",", ";", "dL/dw1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_random_junk_never_raises(seed):
+    rng = random.Random(seed)
+    text = "".join(rng.choice(JUNK_PIECES) for _ in range(rng.randint(1, 40)))
+    if seed == 49:
+        text = "(" * 5000 + "h1" + ")" * 5000  # deep nesting
+    ex = mazur_exercise(show_diagram=False)
+    type_text(ex, text)
+    ex.check_button.click()
+    press_enter(ex, text + "*")
+    ex._bridge._handle_custom_msg({"event": "submit", "value": None}, [])  # malformed
+    ex._bridge._handle_custom_msg(["not", "a", "dict"], [])
+    ex.hint_button.click()
+    assert ex._internal_errors == []
+    assert verdict(ex) in ("correct", "incorrect")
+    assert "internal_error" not in ex.feedback.value
+    assert "<script" not in ex.feedback.value
+
+
+def test_feedback_html_lists_one_message_as_a_paragraph():
+    q = bw.GradientQuestion(*bw.presets.mazur()[:1], "w1", *bw.presets.mazur()[1:])
+    html = feedback_html(q.check("0.5"), "0.5", attempt=3, hints_left=2)
+    assert "<ul>" not in html and "<p>Not quite: 0.5 is not dL/dw1.</p>" in html
+    assert "attempt 3" in html and "(2 left)" in html
+
+
+# ----------------------------------------------------------------------------- the Enter bridge
+BRIDGE_JS_CHECK = r"""
+import assert from "node:assert/strict";
+const mod = await import(process.argv[2]);
+const key = (k, extra = {}) => ({ key: k, shiftKey: false, ctrlKey: false, altKey: false,
+  metaKey: false, isComposing: false, ...extra });
+assert.equal(mod.isPlainEnter(key("Enter")), true);
+assert.equal(mod.isPlainEnter(key("Enter", { shiftKey: true })), false);
+assert.equal(mod.isPlainEnter(key("Enter", { isComposing: true })), false);
+assert.equal(mod.isPlainEnter(key("a")), false);
+
+// A minimal DOM: one exercise holding the answer box, the Check button and the bridge's el.
+class Element {
+  constructor(classes, parent = null) { this.classes = classes; this.parent = parent; }
+  closest(sel) {
+    for (let n = this; n; n = n.parent) if (n.classes.includes(sel.slice(1))) return n;
+    return null;
+  }
+  contains(other) { for (let n = other; n; n = n.parent) if (n === this) return true; return false; }
+  querySelector() { return input; }
+}
+globalThis.Element = Element;
+const listeners = [];
+globalThis.document = {
+  addEventListener: (type, fn, capture) => listeners.push({ type, fn, capture }),
+  removeEventListener: (type, fn) => listeners.splice(listeners.findIndex((l) => l.fn === fn), 1),
+};
+const root = new Element(["bpw-exercise"]);
+const answer = new Element(["bpw-answer"], root);
+const input = new Element([], answer);
+input.value = "dh1/dw1 * do1/dh1 * dL/do1";
+const check = new Element(["bpw-check"], root);
+const elsewhere = new Element(["other"]);
+const sent = [];
+const model = { send: (msg) => sent.push(msg) };
+const cleanup = mod.default.render({ model, el: new Element([], root) });
+assert.ok(listeners.every((l) => l.capture === true));
+const fire = (type, event) => listeners.filter((l) => l.type === type).forEach((l) => l.fn(event));
+let prevented = false;
+fire("keydown", { ...key("Enter"), target: input, preventDefault: () => { prevented = true; } });
+fire("keydown", { ...key("Enter"), target: elsewhere, preventDefault() {} });
+fire("keydown", { ...key("x"), target: input, preventDefault() {} });
+fire("pointerdown", { type: "pointerdown", target: check });
+assert.deepEqual(sent, [
+  { event: "submit", value: "dh1/dw1 * do1/dh1 * dL/do1" },
+  { event: "typed", value: "dh1/dw1 * do1/dh1 * dL/do1" },
+]);
+assert.ok(prevented);
+cleanup();
+assert.equal(listeners.length, 0);
+console.log("bridge ok");
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_enter_bridge_sends_the_typed_text_and_cleans_up(tmp_path):
+    script = tmp_path / "check.mjs"
+    script.write_text(BRIDGE_JS_CHECK)
+    js = Path(exercise_module.__file__).parent.parent / "static" / "exercise.js"
+    result = subprocess.run(
+        ["node", str(script), js.as_uri()], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "bridge ok" in result.stdout
