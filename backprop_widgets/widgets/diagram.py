@@ -17,7 +17,7 @@ import traitlets
 
 from ..core.errors import unknown_name
 from ..core.network import Network
-from .layout import diagram_structure, downstream_edges, path_edges
+from .layout import diagram_structure, downstream_edges, own_edges, path_edges
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -49,6 +49,9 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         Name of the parameter to select first.
     show_values : bool
         Print each weight's value beside its name (otherwise shown on hover).
+    highlight_paths : bool
+        Light every path from the selected parameter to L (default), or only the
+        parameter's own edge (as an exercise does, to keep the paths for the student).
 
     Attributes
     ----------
@@ -64,7 +67,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
 
     _esm = STATIC / "diagram.js"
     _css = STATIC / "diagram.css"
-    _accepted = ("selected", "show_values", "auto_update", "layout")
+    _accepted = ("selected", "show_values", "auto_update", "highlight_paths", "layout")
 
     structure = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
@@ -81,6 +84,8 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         # Training turns this off and calls refresh() once per frame, so the
         # diagram is not re-sent after every one of thousands of SGD steps.
         self.auto_update = kwargs.pop("auto_update", True)
+        # An exercise marks the asked weight without giving away its paths.
+        self.highlight_paths = kwargs.pop("highlight_paths", True)
         self._net = net
         super().__init__(structure=diagram_structure(net), values=self._current_values(), **kwargs)
         self.add_class("bpw-diagram-widget")
@@ -100,7 +105,12 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     @traitlets.observe("selected")
     def _highlight_selection(self, change) -> None:
         name = change["new"]
-        self.highlight = {"edges": downstream_edges(self._net, name)} if name else {}
+        if not name:
+            self.highlight = {}
+        elif self.highlight_paths:
+            self.highlight = {"edges": downstream_edges(self._net, name)}
+        else:
+            self.highlight = {"edges": own_edges(self._net, name)}
 
     def _current_values(self) -> dict[str, float]:
         # 6 significant digits: what a label or tooltip shows, and a smaller message.

@@ -29,6 +29,7 @@ import ipywidgets as widgets
 from ..core.chain_rule import LOSS_NODE, latex_name
 from ..exercises import Feedback, GradientQuestion
 from .diagram import NetworkDiagram, StrictWidget
+from .layout import downstream_edges
 from .panels import d, delta_symbol, panel_html, total
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -158,7 +159,10 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self.diagram = None
         if options["show_diagram"]:
             self.diagram = NetworkDiagram(
-                question.net, selected=question.param, show_values=options["show_values"]
+                question.net,
+                selected=question.param,
+                show_values=options["show_values"],
+                highlight_paths=False,
             )
             graph = question.chain_rule.graph
             self.diagram.node_values = {
@@ -272,6 +276,10 @@ class GradientExercise(StrictWidget, widgets.VBox):
             return None
         self._hints_used += 1
         self.hint_panel.value = hints_html(self.question, self._hints_used)
+        if self.diagram is not None and self._hints_used == 1:
+            # the first hint is "which paths exist": show them on the diagram too
+            self.diagram.highlight_paths = True
+            self.diagram.highlight = {"edges": downstream_edges(self.question.net, self.question.param)}
         self.hint_panel.layout.display = None
         self._update_buttons()
         return self.hint_panel.value

@@ -121,11 +121,17 @@ def path_edges(net: Network, path) -> list[str]:
     return keys
 
 
+def own_edges(net: Network, param: str) -> list[str]:
+    """The diagram edges of the parameter itself: a weight's line, or a bias's lines."""
+    info = net.parameter_info(param)
+    return [param] if info.kind == "weight" else [f"{param}>{t}" for t in info.targets]
+
+
 def downstream_edges(net: Network, param: str) -> list[str]:
     """Every diagram edge on some path from the parameter to L."""
     info = net.parameter_info(param)
     layers = net.node_names
-    keys = [param] if info.kind == "weight" else [f"{param}>{t}" for t in info.targets]
+    keys = own_edges(net, param)
     reached = set(info.targets)
     between = _weight_between(net)
     for layer in range(min(info.layers), len(layers) - 1):

@@ -386,3 +386,11 @@ def test_enter_bridge_sends_the_typed_text_and_cleans_up(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "bridge ok" in result.stdout
+
+
+def test_diagram_marks_the_asked_weight_and_keeps_its_paths_for_hint_1():
+    net, x, t = bw.presets.mazur()
+    ex = GradientExercise(bw.GradientQuestion(net, "w1", x, t))
+    assert ex.diagram.highlight["edges"] == ["w1"]  # the paths are the student's to find
+    ex.hint()
+    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
