@@ -241,7 +241,7 @@ def judge(
                 problems.append(problem)
     named = [[(num.name, den.name) for num, den in term] for term in terms]
     if problems:
-        return ChainVerdict(tuple(_merge_levels(problems, level)), None)
+        return ChainVerdict(tuple(_say_once(_merge_levels(problems, level))), None)
     value = math.fsum(math.prod(cg.local(d, n) for n, d in term) for term in named)
     sum_problem = _sum_not_product(named, cg)
     if sum_problem is not None:
@@ -412,6 +412,24 @@ def check_factor(
         f"{f}: {a} does not depend on {b} at all (no path leads from {b} to {a}), so "
         f"{f} = 0 and it has no place in a chain from {cg.param} to L.",
     )
+
+
+def _say_once(problems: list) -> list:
+    """The seed's answer makes the same mistake twice (dw7/dh1, dw5/dh1): explain it in
+    full once, then name the other factor briefly with its own fix."""
+    out, explained = [], False
+    for p in problems:
+        if p.code == "parameter_as_function":
+            if explained:
+                head, _, fix = p.message.partition(" Go straight")
+                factor, _, rest = head.partition(": ")
+                name, _, _, word = rest.split(" ", 4)[:4]
+                neuron = factor.split("/d", 1)[-1]
+                brief = f"{factor}: the same mistake — {name} is a {word} too, not a function of {neuron}."
+                p = Problem(p.code, brief + (" Go straight" + fix if fix else ""))
+            explained = True
+        out.append(p)
+    return out
 
 
 def _parameter_message(f: str, a: str, b: str, term, cg: ChainGraph) -> str:

@@ -271,3 +271,14 @@ def test_adversarial_input_is_answered_quickly(q1, text):
     assert "internal_error" not in fb.problems, fb.message
     assert fb.message.strip()
     assert elapsed < 1.0, elapsed
+
+
+def test_the_seed_mistake_made_twice_is_explained_once():
+    net, x, t = bw.presets.mazur()
+    fb = bw.check_answer(
+        net, "w1", x, t, "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
+    )
+    assert fb.problems == ("parameter_as_function", "parameter_as_function")
+    assert fb.message.count("independent variable") == 1
+    assert "dw5/dh1: the same mistake — w5 is a weight too, not a function of h1" in fb.message
+    assert "do1/dh1" in fb.message.splitlines()[1]  # and the fix for that path
