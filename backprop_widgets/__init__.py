@@ -18,6 +18,7 @@ from .core import (
     datasets,
     presets,
 )
+from .core.training import TrainingHistory, train
 from .exercises import Feedback, GradientQuestion, check_answer
 
 __version__ = "0.1.0"
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "ChainRuleExplorer": "backprop_widgets.widgets.explorer",
     "GradientExercise": "backprop_widgets.widgets.exercise",
+    "TrainingDashboard": "backprop_widgets.widgets.training",
     "NetworkDiagram": "backprop_widgets.widgets.diagram",
 }
 
@@ -58,8 +60,11 @@ __all__ = [
     "Network",
     "NetworkDiagram",
     "TooManyPathsError",
+    "TrainingDashboard",
+    "TrainingHistory",
     "UnknownNameError",
     "check_answer",
     "datasets",
     "presets",
+    "train",
 ]

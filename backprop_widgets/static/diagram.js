@@ -148,7 +148,10 @@ function render({ model, el: root }) {
         g.setAttribute("aria-label", `${edge.p} = ${formatValue(v)}, ${edge.kind === "bias" ? "bias into" : edge.s + " to"} ${edge.d}`);
         g.setAttribute("aria-pressed", String(edge.p === selected));
         if (label) label.textContent = showValues ? `${edge.p}=${formatValue(v)}` : edge.p;
-        if (label) label.classList.toggle("lit", isLit || edge.p === selected);
+        if (label) {
+          label.classList.toggle("lit", isLit || edge.p === selected);
+          label.classList.toggle("chosen", edge.p === selected);
+        }
       }
     }
     const revealed = new Set(emphasis.revealed || []);
