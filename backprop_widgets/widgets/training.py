@@ -2,41 +2,52 @@
 
 How the animation works, and why
 --------------------------------
-*Stepping and drawing are separate clocks.* Play runs as an asyncio task on the kernel's own
-event loop. Each turn of the loop runs SGD for about ``CHUNK_SECONDS`` (25 ms: hundreds of
-steps for a small network, at least one for a big one), then draws whatever views are due,
-then ``await asyncio.sleep(0)`` hands the loop back to the kernel, which handles any waiting
-widget messages (Pause, the learning-rate slider, a click on the diagram) before the next
-chunk. So a click waits at most one chunk plus one frame, and running another cell works
-(training pauses while the cell runs). A blocking loop in a cell would hold every click until
-it ends (see /work/shared/e2e-notes.md).
+*Stepping and drawing are separate clocks.* Play runs as an asyncio task on the event loop of
+the kernel thread that received the click (``asyncio.ensure_future``). Each turn of its loop
+runs SGD for at most ``CHUNK_SECONDS`` (25 ms: a few hundred steps of a small network, at least
+one of a big one), draws the views that are due, and ``await asyncio.sleep(0)`` hands the loop
+back to the kernel, which handles waiting widget messages before the next chunk. So Pause, the
+learning rate and a click on the diagram act within one chunk plus one frame, and other cells
+still run. (A blocking loop in a cell would hold every click until it ended.)
 
-*Each view is throttled on its own*, by a frame rate cap and by a share of the wall-clock time
-measured from its own recent render cost: the loss curve at most 30 fps and 12 % of the time,
-the decision map 10 fps and 8 %, the diagram 10 fps and 5 %. Drawing therefore takes at most
-about a quarter of the time whatever the machine, and SGD keeps the rest: steps per second
-never fall to the redraw rate (``benchmarks/bench_training.py`` measures the ratio).
+*Clicks may arrive on another thread.* JupyterLab 4.6 sends widget messages on a kernel
+subshell, which ipykernel 7 runs in a thread of its own; a click can therefore land in the
+middle of a chunk running on another thread. Every action (Play, Pause, Step, Reset, the
+learning rate, the batch size, the dataset) goes through ``_dispatch``: when another thread is
+training, the action is queued and run by that thread between two chunks, and the caller waits
+for it. The same queue lets Pause stop a blocking ``run()``.
 
-*Frames are PNGs from matplotlib's Agg renderer shown in ``ipywidgets.Image``.* Measured in
-this JupyterLab: every frame arrives (22-34 fps) even from a blocking ``run()`` in a cell,
-whereas ipympl's ``draw_idle`` showed one frame until the cell ended. Each view keeps one
+*Each view is throttled on its own*, by a frame-rate cap and by the share of the last second
+it spent rendering: the loss curve at most 30 fps and 13 % of the time, the decision map 6 fps
+and 6 %, the diagram 4 fps and 3 %. (Redrawing the diagram's hundreds of SVG edges is the
+browser's heaviest job: at 10 fps it starved the kernel of CPU on a 2-core machine.) Drawing
+takes at most about a fifth of the time whatever the machine, and SGD keeps the rest: steps
+per second never fall to the redraw rate. The chunk ends when the curve's next frame is due,
+so frames land on time instead of beating against the chunk length.
+
+*Frames are PNGs from matplotlib's Agg renderer in an ``ipywidgets.Image``.* Measured in
+JupyterLab: every such frame reaches the browser (22-34 fps), even from a blocking loop in a
+cell, whereas ipympl's ``draw_idle`` showed one frame until the cell ended. Each view keeps one
 Figure for its whole life and redraws only the moving artists on a saved background
-(``widgets/plots.py``): about 3-4 ms per loss-curve frame including the PNG, against 20-35 ms
-for a full matplotlib redraw. Nothing is cleared or re-created per frame, so there is no
-flicker. The diagram is told not to follow every parameter change (``auto_update=False``) and
-is refreshed once per diagram frame.
+(``widgets/plots.py``): 5-6 ms per loss-curve frame including the PNG encoding, against 25-35
+ms for a full matplotlib redraw, which happens only when the axes limits grow. Nothing is
+cleared or re-created per frame, so nothing flickers. The diagram is made with
+``auto_update=False`` and refreshed once per diagram frame, not after every SGD step.
+``benchmarks/bench_training.py`` and ``tests/e2e/test_training_e2e.py`` print the numbers.
 
-Divergence (see ``core/training.py``): a NaN/inf loss, or one above 1000 x the starting loss,
-pauses training, puts back the last parameters before the blow-up, marks the step on the
-curve and says what happened and what to try.
+Divergence (see ``core/training.py``): a NaN/inf loss, or one above 1000 x the starting loss
+(at least 1000), pauses training, puts back the parameters from before the blow-up, marks
+the step on the curve and says what happened and what to try.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import html
 import math
+import threading
 import time
 from collections.abc import Mapping
 
@@ -53,9 +64,9 @@ from .plots import DecisionMap, LossCurve
 
 CHUNK_SECONDS = 0.025
 # (max frames per second, max share of wall-clock time) per view
-CURVE_RATE = (30.0, 0.12)
-MAP_RATE = (10.0, 0.08)
-DIAGRAM_RATE = (10.0, 0.05)
+CURVE_RATE = (30.0, 0.13)
+MAP_RATE = (6.0, 0.06)
+DIAGRAM_RATE = (4.0, 0.03)
 LR_SLIDER_RANGE = (-4.0, 2.0)  # log10 of the slider's ends: 1e-4 .. 100
 DEFAULT_MINI_BATCH = 32
 BUILTIN_DATASETS = ("moons", "circles", "xor", "spiral")
@@ -65,28 +76,52 @@ _BATCH_MODES = [("full batch", "full"), ("mini-batch", "mini"), ("single sample"
 
 class _Throttle:
     """Say when a view is due: at most ``fps`` frames per second, and at most ``share`` of the
-    wall-clock time spent rendering it (from an average of its recent render costs)."""
+    last second spent rendering it. A sliding window rather than an average of costs: one slow
+    full redraw (new axis limits) uses up part of a second's budget instead of slowing the
+    view down for many frames."""
+
+    WINDOW = 1.0
 
     def __init__(self, fps: float, share: float):
         self.min_interval = 1.0 / fps
         self.share = share
-        self.cost = 0.0
         self.last = -math.inf
         self.frames = 0
         self.seconds = 0.0
+        self._recent: collections.deque = collections.deque()  # (start, seconds)
+        self._recent_sum = 0.0
 
     def due(self, now: float) -> bool:
-        return now - self.last >= max(self.min_interval, self.cost / self.share)
+        if now - self.last < self.min_interval:
+            return False
+        recent = self._recent
+        while recent and recent[0][0] < now - self.WINDOW:
+            self._recent_sum -= recent.popleft()[1]
+        return self._recent_sum <= self.share * self.WINDOW
 
-    def record(self, start: float, end: float) -> None:
+    def next_time(self) -> float:
+        """The earliest time the next frame may be drawn (by both the rate and the budget)."""
+        at = self.last + self.min_interval
+        excess = self._recent_sum - self.share * self.WINDOW
+        for start, spent in self._recent:  # oldest first: when enough of them leave the window
+            if excess <= 0:
+                break
+            excess -= spent
+            at = max(at, start + self.WINDOW)
+        return at
+
+    def record(self, start: float, end: float, forced: bool = False) -> None:
         spent = end - start
-        self.cost = spent if self.frames == 0 else 0.7 * self.cost + 0.3 * spent
+        if not forced:  # forced frames (the first, after Reset, a pause) are not animation
+            self._recent.append((start, spent))
+            self._recent_sum += spent
+            self.frames += 1
+            self.seconds += spent
         self.last = start
-        self.frames += 1
-        self.seconds += spent
 
     @property
     def mean_ms(self) -> float:
+        """Average render time of the animation frames so far, in milliseconds."""
         return 1000.0 * self.seconds / self.frames if self.frames else 0.0
 
 
@@ -138,14 +173,21 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
     >>> net, X, T = bw.presets.moons()
     >>> dash = bw.TrainingDashboard(net, X, T, lr=0.5); dash      # doctest: +SKIP
     >>> dash.run(steps=500)                 # scripted: blocks, frames still update
-    >>> dash.history.loss[-1] < dash.history.loss[0]
+    >>> bool(dash.history.loss[-1] < dash.history.loss[0])
     True
     >>> bw.TrainingDashboard.from_dataset("spiral", lr=0.3)      # doctest: +SKIP
     """
 
     _accepted = (
-        "X_val", "T_val", "lr", "batch_size", "seed", "datasets", "dataset", "steps_per_click",
-    )  # fmt: skip
+        "X_val",
+        "T_val",
+        "lr",
+        "batch_size",
+        "seed",
+        "datasets",
+        "dataset",
+        "steps_per_click",
+    )
 
     def __init__(
         self,
@@ -176,21 +218,35 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
                 f"dataset={dataset!r} needs datasets= (a mapping of name -> (X, T)); got none"
             )
         if X is None or T is None:
-            raise BackpropInputError("X and T (the training data) are required unless datasets= is given")
+            raise BackpropInputError(
+                "X and T (the training data) are required unless datasets= is given"
+            )
         self.net = net
         self.trainer = Trainer(
-            net, X, T, lr=lr, batch_size=batch_size, seed=seed,
-            X_val=X_val, T_val=T_val, eval_every=None,
-        )  # fmt: skip
+            net,
+            X,
+            T,
+            lr=lr,
+            batch_size=batch_size,
+            seed=seed,
+            X_val=X_val,
+            T_val=T_val,
+            eval_every=None,
+        )
         self._classify = net.loss_name in ("bce", "cross_entropy")
         self._gen = 0
         self._playing = False
         self._task = None
-        self._syncing = False
+        self._runner: tuple[int, object] | None = None  # (thread, token) of the training loop
+        self._inbox: collections.deque = collections.deque()  # actions queued for that thread
+        self._inbox_lock = threading.Lock()
+        self._local = threading.local()  # per thread: is this thread echoing a change?
         self._mark: tuple[int, float] | None = None
         self._rates: collections.deque = collections.deque(maxlen=64)
         self._last_eval_step = -1
-        self._last = {"loss": None, "val": None, "acc": None, "val_acc": None}
+        self._message_text = ""
+        self._notice: tuple[str, float] | None = None  # (text, shown until perf_counter)
+        self._last = {"loss": None, "val": None, "acc": None, "val_acc": None, "grad": None}
         self.stats = {"chunks": 0, "chunk_steps": 0, "max_chunk_steps": 0, "last_chunk_steps": 0}
         self._curve_clock = _Throttle(*CURVE_RATE)
         self._map_clock = _Throttle(*MAP_RATE)
@@ -261,93 +317,160 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
             else:
                 data[key] = _datasets.split(X, T, fraction=validation, seed=seed)
         X0 = data[name][0]
-        net, _, _ = presets.classifier(X0, data[name][1], hidden=hidden, activation=activation, seed=seed)
+        net, _, _ = presets.classifier(
+            X0, data[name][1], hidden=hidden, activation=activation, seed=seed
+        )
         return cls(net, datasets=data, dataset=name, seed=seed, **kwargs)
 
     def _build(self, steps_per_click: int, dataset: str | None) -> None:
         W = widgets
         button = {"width": "auto", "min_width": "72px"}
-        self.play_button = W.Button(description="▶ Play", button_style="success", layout=button,
-                                    tooltip="train continuously (click again to pause)")
+        self.play_button = W.Button(
+            description="▶ Play",
+            button_style="success",
+            layout=button,
+            tooltip="train continuously (click again to pause)",
+        )
         self.step_button = W.Button(description="Step", layout=button, tooltip="one SGD step")
         self.step_n_count = W.BoundedIntText(
             value=self._check_steps(steps_per_click, "steps_per_click", at_least=1),
-            min=1, max=10**7, layout={"width": "82px"}, tooltip="N for Step ×N",
-        )  # fmt: skip
-        self.step_n_button = W.Button(description=f"Step ×{steps_per_click}", layout=button,
-                                      tooltip="run N steps, animated")
-        self.reset_button = W.Button(description="⟲ Reset", layout=button,
-                                     tooltip="back to the initial parameters, empty history")
+            min=1,
+            max=10**7,
+            layout={"width": "82px"},
+            tooltip="N for Step ×N",
+        )
+        self.step_n_button = W.Button(
+            description=f"Step ×{steps_per_click}", layout=button, tooltip="run N steps, animated"
+        )
+        self.reset_button = W.Button(
+            description="⟲ Reset",
+            layout=button,
+            tooltip="back to the initial parameters, empty history",
+        )
         lr = self.trainer.lr
         self.lr_slider = W.FloatLogSlider(
-            value=self._slider_value(lr), base=10, min=LR_SLIDER_RANGE[0], max=LR_SLIDER_RANGE[1],
-            step=0.05, description="learning rate", readout=False,
-            style={"description_width": "initial"}, layout={"width": "260px"},
-        )  # fmt: skip
-        self.lr_text = W.FloatText(value=lr, layout={"width": "96px"}, tooltip="type a learning rate, then Enter")
+            value=self._slider_value(lr),
+            base=10,
+            min=LR_SLIDER_RANGE[0],
+            max=LR_SLIDER_RANGE[1],
+            step=0.05,
+            description="learning rate",
+            readout=False,
+            style={"description_width": "initial"},
+            layout={"width": "260px"},
+        )
+        self.lr_text = W.FloatText(
+            value=lr, layout={"width": "96px"}, tooltip="type a learning rate, then Enter"
+        )
         n = self.trainer.n_samples
         b = self.trainer.batch_size
         self.batch_mode = W.ToggleButtons(
-            options=_BATCH_MODES, value=self._mode_of(b), description="batch",
-            style={"button_width": "auto", "description_width": "initial"},
-        )  # fmt: skip
+            options=_BATCH_MODES,
+            value=self._mode_of(b),
+            style={"button_width": "auto"},
+            tooltips=[
+                "every sample in every step",
+                "a few samples per step, epoch by epoch",
+                "one sample per step",
+            ],
+        )
         self.batch_size_box = W.BoundedIntText(
             value=b if b not in (None, 1, n) else min(DEFAULT_MINI_BATCH, max(1, n - 1)),
-            min=1, max=n, description="size", layout={"width": "130px"},
-            style={"description_width": "initial"}, disabled=self._mode_of(b) != "mini",
-        )  # fmt: skip
-        self.progress = W.IntProgress(value=0, min=0, max=1, description="run",
-                                      layout={"width": "320px", "display": "none"})
-        self.readout = W.HTML()
+            min=1,
+            max=n,
+            description="size",
+            layout={"width": "130px"},
+            style={"description_width": "initial"},
+            disabled=self._mode_of(b) != "mini",
+        )
+        self.progress = W.IntProgress(
+            value=0, min=0, max=1, description="run", layout={"width": "320px", "display": "none"}
+        )
+        self.readout = W.HTML(layout={"width": "100%"})
         self.message = W.HTML()
         self._curve = LossCurve()
-        self.loss_image = W.Image(format="png", layout={"width": "440px", "max_width": "100%", "height": "auto"})
+        self.loss_image = W.Image(
+            format="png", layout={"width": "400px", "max_width": "100%", "height": "auto"}
+        )
         self._map = None
         self.map_image = None
         if self.net.sizes[0] == 2:
             t = self.trainer
             self._map = DecisionMap(self.net, t.X, t.T, t.X_val, t.T_val)
-            self.map_image = W.Image(format="png", layout={"width": "330px", "max_width": "100%", "height": "auto"})
-        self.diagram = NetworkDiagram(self.net, auto_update=False,
-                                      layout={"flex": "1 1 300px", "min_width": "260px", "max_width": "560px"})
+            self.map_image = W.Image(
+                format="png", layout={"width": "290px", "max_width": "100%", "height": "auto"}
+            )
+        self.diagram = NetworkDiagram(
+            self.net,
+            auto_update=False,
+            layout={"flex": "1 1 240px", "min_width": "220px", "max_width": "440px"},
+        )
         self.dataset_picker = None
-        controls2 = [self.batch_mode, self.batch_size_box]
+        controls2 = [
+            W.Label("batch", layout={"margin": "0 6px 0 0"}),
+            self.batch_mode,
+            self.batch_size_box,
+        ]
         if self._datasets is not None:
             self.dataset_picker = W.Dropdown(
-                options=list(self._datasets), value=dataset or next(iter(self._datasets)),
-                description="dataset", layout={"width": "200px"},
+                options=list(self._datasets),
+                value=dataset or next(iter(self._datasets)),
+                description="dataset",
+                layout={"width": "200px"},
                 style={"description_width": "initial"},
-            )  # fmt: skip
+            )
             controls2.append(self.dataset_picker)
             self.dataset_picker.observe(self._on_dataset, names="value")
+        controls2.append(self.progress)
         for w, cls in [
-            (self.play_button, "bpw-play"), (self.step_button, "bpw-step"),
-            (self.step_n_button, "bpw-step-n"), (self.step_n_count, "bpw-step-n-count"),
-            (self.reset_button, "bpw-reset"), (self.lr_slider, "bpw-lr-slider"),
-            (self.lr_text, "bpw-lr-text"), (self.batch_mode, "bpw-batch"),
-            (self.batch_size_box, "bpw-batch-size"), (self.progress, "bpw-progress"),
-            (self.readout, "bpw-readout"), (self.message, "bpw-message"),
-            (self.loss_image, "bpw-loss-curve"), (self.dataset_picker, "bpw-dataset"),
+            (self.play_button, "bpw-play"),
+            (self.step_button, "bpw-step"),
+            (self.step_n_button, "bpw-step-n"),
+            (self.step_n_count, "bpw-step-n-count"),
+            (self.reset_button, "bpw-reset"),
+            (self.lr_slider, "bpw-lr-slider"),
+            (self.lr_text, "bpw-lr-text"),
+            (self.batch_mode, "bpw-batch"),
+            (self.batch_size_box, "bpw-batch-size"),
+            (self.progress, "bpw-progress"),
+            (self.readout, "bpw-readout"),
+            (self.message, "bpw-message"),
+            (self.loss_image, "bpw-loss-curve"),
+            (self.dataset_picker, "bpw-dataset"),
             (self.map_image, "bpw-heatmap"),
-        ]:  # fmt: skip
+        ]:
             if w is not None:
                 w.add_class(cls)
         row = {"flex_flow": "row wrap", "align_items": "center", "margin": "2px 0"}
-        views = [self.loss_image] + ([self.map_image] if self.map_image is not None else []) + [self.diagram]
+        views = (
+            [self.loss_image]
+            + ([self.map_image] if self.map_image is not None else [])
+            + [self.diagram]
+        )
         for v in views:
             v.layout.margin = "0 8px 4px 0"
         super().__init__(
             children=[
-                W.HBox([self.play_button, self.step_button, self.step_n_button, self.step_n_count,
-                        self.reset_button, W.HTML("&emsp;"), self.lr_slider, self.lr_text], layout=row),
+                W.HBox(
+                    [
+                        self.play_button,
+                        self.step_button,
+                        self.step_n_button,
+                        self.step_n_count,
+                        self.reset_button,
+                        # slider and box wrap to the next line together
+                        W.HBox([self.lr_slider, self.lr_text], layout={"margin": "0 0 0 12px"}),
+                    ],
+                    layout=row,
+                ),
                 W.HBox(controls2, layout=row),
-                W.HBox([self.readout, self.progress], layout=row),
+                self.readout,
                 self.message,
                 W.HBox(views, layout={"flex_flow": "row wrap", "align_items": "flex-start"}),
             ]
-        )  # fmt: skip
+        )
         self.add_class("bpw-training")
-        self.play_button.on_click(lambda _: self.pause() if self._playing else self.play())
+        self.play_button.on_click(lambda _: self._dispatch(self._toggle))
         self.step_button.on_click(lambda _: self.step())
         self.step_n_button.on_click(lambda _: self.step_n())
         self.reset_button.on_click(lambda _: self.reset())
@@ -389,7 +512,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
 
     @lr.setter
     def lr(self, value) -> None:
-        self._set_lr(value, source=None)
+        self._dispatch(lambda: self._set_lr(value, source=None))
 
     @property
     def batch_size(self) -> int | None:
@@ -399,6 +522,9 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
 
     @batch_size.setter
     def batch_size(self, value) -> None:
+        self._dispatch(lambda: self._set_batch_size(value))
+
+    def _set_batch_size(self, value) -> None:
         value = check_batch_size(value, self.trainer.n_samples)
         if value == self.trainer.n_samples:
             value = None
@@ -420,7 +546,9 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         if self.dataset_picker is None:
             raise BackpropInputError("this dashboard has no dataset picker (pass datasets=...)")
         if name not in self._datasets:
-            raise BackpropInputError(f"dataset must be one of {', '.join(map(repr, self._datasets))}; got {name!r}")
+            raise BackpropInputError(
+                f"dataset must be one of {', '.join(map(repr, self._datasets))}; got {name!r}"
+            )
         self.dataset_picker.value = name
 
     @property
@@ -429,61 +557,157 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         return self._message_text
 
     # ------------------------------------------------------------------ actions
+    # Every action goes through _dispatch: JupyterLab 4.6 delivers widget messages on a kernel
+    # subshell, a thread of its own, so a click can arrive while another thread is in the
+    # middle of a chunk of steps. The action is then queued and run by the training thread
+    # between two chunks (within ~25 ms), and the caller waits for it.
     def play(self) -> None:
         """Train continuously in the background (the kernel stays free); ``pause()`` stops."""
-        self._start(stop_at=None)
+        self._dispatch(lambda: self._start(stop_at=None))
 
     def pause(self) -> None:
-        """Stop training after the current chunk of steps (within ~25 ms)."""
-        if not self._playing:
-            return
-        self._gen += 1
-        self._after_run()
+        """Stop training (Play, Step ×N or a ``run()``) after the current chunk of steps."""
+        self._dispatch(self._pause)
 
     def step(self) -> None:
         """One SGD step, drawn."""
-        self.pause()
-        self._prepare_run()
-        self._note_chunk(self.trainer.run(1))
-        self._after_run()
+        self._dispatch(self._step)
 
     def step_n(self, n: int | None = None) -> None:
         """N steps (default: the Step ×N box), animated in the background like Play."""
         n = self.step_n_count.value if n is None else self._check_steps(n, "n", at_least=1)
+        self._dispatch(lambda: self._step_n(n))
+
+    def reset(self) -> None:
+        """Back to the initial parameters, the same seed and an empty history."""
+        self._dispatch(self._reset)
+
+    def run(self, steps: int) -> TrainingHistory:
+        """Train ``steps`` steps now, blocking (for scripts and cells); frames and the progress
+        bar still update, and the Pause button stops it early (JupyterLab handles widget
+        clicks while a cell runs). Stops early if training diverges. Returns the history."""
+        steps = self._check_steps(steps, "steps")
         self.pause()
+        token = object()
+        with self._inbox_lock:
+            self._runner = (threading.get_ident(), token)
+        try:
+            self._prepare_run()
+            self._gen += 1
+            gen = self._gen
+            self._set_playing(True)
+            start = self.trainer.step
+            target = start + steps
+            self.progress.max = max(steps, 1)
+            self.progress.value = 0
+            self.progress.layout.display = None
+            try:
+                while self.trainer.step < target:
+                    self._drain(token)
+                    if gen != self._gen:
+                        break
+                    done = self.trainer.run_for(self._chunk_seconds(), target - self.trainer.step)
+                    self._note_chunk(done)
+                    if done == 0 or self.trainer.diverged:
+                        break
+                    if self._curve_clock.due(time.perf_counter()):
+                        self.progress.value = self.trainer.step - start
+                    self._frame()
+            finally:
+                self.progress.value = self.trainer.step - start
+                if gen == self._gen:
+                    self._gen += 1
+                    self._after_run()
+        finally:
+            self._release_runner(token)
+        return self.history
+
+    def close(self) -> None:
+        """Stop training and close the views (also called when the widget is collected)."""
+        if getattr(self, "_playing", False):
+            self.pause()
+        for name in ("diagram", "loss_image", "map_image"):
+            w = getattr(self, name, None)
+            if w is not None:
+                w.close()
+        super().close()
+
+    # ------------------------------------------------------------------ threads
+    def _dispatch(self, action):
+        """Run ``action`` now, or, if another thread is training, on that thread between two
+        chunks (waiting up to 2 s for it to be done)."""
+        with self._inbox_lock:
+            runner = self._runner
+            queued = runner is not None and runner[0] != threading.get_ident()
+            if queued:
+                done = threading.Event()
+                errors: list[BaseException] = []
+
+                def job():
+                    try:
+                        action()
+                    except BaseException as exc:  # re-raised in the caller's thread
+                        errors.append(exc)
+                    finally:
+                        done.set()
+
+                self._inbox.append(job)
+        if not queued:
+            return action()
+        done.wait(timeout=2.0)
+        if errors:
+            raise errors[0]
+        return None
+
+    def _drain(self, token) -> None:
+        """Run the actions other threads queued (called by the training thread between chunks),
+        as long as this loop (``token``) is still the one training."""
+        while True:
+            with self._inbox_lock:
+                if not self._inbox or self._runner is None or self._runner[1] is not token:
+                    return
+                job = self._inbox.popleft()
+            job()
+
+    def _release_runner(self, token) -> None:
+        """This loop stops training: actions still queued run now, on this thread."""
+        jobs = []
+        with self._inbox_lock:
+            if self._runner is not None and self._runner[1] is token:
+                self._runner = None
+                jobs = list(self._inbox)
+                self._inbox.clear()
+        for job in jobs:
+            job()
+
+    # ------------------------------------------------------------------ running
+    def _toggle(self) -> None:
+        if self._playing:
+            self._pause()
+        else:
+            self._start(stop_at=None)
+
+    def _pause(self) -> None:
+        if not self._playing:
+            return
+        self._gen += 1  # the running loop sees this before its next chunk and stops
+        self._after_run()
+
+    def _step(self) -> None:
+        self._pause()
+        self._prepare_run()
+        self._note_chunk(self.trainer.run(1))
+        self._after_run()
+
+    def _step_n(self, n: int) -> None:
+        self._pause()
         if _running_loop() is None:  # a plain script: no loop to run in the background
             self.run(n)
         else:
             self._start(stop_at=self.trainer.step + n)
 
-    def run(self, steps: int) -> TrainingHistory:
-        """Train ``steps`` steps now, blocking (for scripts and cells); frames and the progress
-        bar still update. Stops early if training diverges. Returns the history."""
-        steps = self._check_steps(steps, "steps")
-        self.pause()
-        self._prepare_run()
-        start = self.trainer.step
-        target = start + steps
-        self.progress.max = max(steps, 1)
-        self.progress.value = 0
-        self.progress.layout.display = None
-        try:
-            while self.trainer.step < target:
-                done = self.trainer.run_for(CHUNK_SECONDS, target - self.trainer.step)
-                self._note_chunk(done)
-                if done == 0 or self.trainer.diverged:
-                    break
-                if self._curve_clock.due(time.perf_counter()):
-                    self.progress.value = self.trainer.step - start
-                self._frame()
-        finally:
-            self.progress.value = self.trainer.step - start
-            self._after_run()
-        return self.history
-
-    def reset(self) -> None:
-        """Back to the initial parameters, the same seed and an empty history."""
-        self.pause()
+    def _reset(self) -> None:
+        self._pause()
         self.trainer.reset()
         self._mark = None
         self._rates.clear()
@@ -492,19 +716,17 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         self.progress.layout.display = "none"
         self._frame(force=True)
 
-    def close(self) -> None:
-        self.pause()
-        for w in (self.diagram, self.loss_image, self.map_image):
-            if w is not None:
-                w.close()
-        super().close()
-
-    # ------------------------------------------------------------------ running
     def _prepare_run(self) -> None:
         if self.trainer.diverged:  # a new attempt, presumably with a smaller learning rate
             self.trainer.resume()
         self._rates.clear()
         self._rates.append((time.perf_counter(), self.trainer.step))
+
+    def _set_playing(self, playing: bool) -> None:
+        self._playing = playing
+        with self.play_button.hold_sync():
+            self.play_button.description = "⏸ Pause" if playing else "▶ Play"
+            self.play_button.button_style = "warning" if playing else "success"
 
     def _start(self, stop_at: int | None) -> None:
         if self._playing:
@@ -516,34 +738,47 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
             )
         self._prepare_run()
         self._gen += 1
-        self._playing = True
+        self._set_playing(True)
         self.progress.layout.display = "none"
-        self.play_button.description = "⏸ Pause"
-        self.play_button.button_style = "warning"
-        self._task = asyncio.ensure_future(self._play_loop(self._gen, stop_at))
+        token = object()
+        with self._inbox_lock:
+            self._runner = (threading.get_ident(), token)
+        self._task = asyncio.ensure_future(self._play_loop(self._gen, stop_at, token))
 
-    async def _play_loop(self, gen: int, stop_at: int | None) -> None:
+    async def _play_loop(self, gen: int, stop_at: int | None, token) -> None:
         trainer = self.trainer
         try:
-            while gen == self._gen:
+            while True:
+                self._drain(token)  # clicks that arrived on another thread act here
+                if gen != self._gen:
+                    break
                 remaining = None if stop_at is None else stop_at - trainer.step
                 if remaining is not None and remaining <= 0:
                     break
-                self._note_chunk(trainer.run_for(CHUNK_SECONDS, remaining))
+                self._note_chunk(trainer.run_for(self._chunk_seconds(), remaining))
                 if trainer.diverged:
                     break
                 self._frame()
                 await asyncio.sleep(0)  # the kernel handles clicks and slider moves here
+        except Exception as exc:  # a background task's error would otherwise vanish unseen
+            self._notice = (f"Training stopped: {type(exc).__name__}: {exc}", math.inf)
+            raise
         finally:
             if gen == self._gen:  # ended by itself (divergence, N steps done, cancelled)
                 self._gen += 1
                 self._after_run()
+            self._task = None
+            self._release_runner(token)
+
+    def _chunk_seconds(self) -> float:
+        """Run steps until the loss curve's next frame is due, but never longer than
+        CHUNK_SECONDS: frames land on time (no beat between the chunk length and the frame
+        interval) and a click never waits longer than one chunk."""
+        until_frame = self._curve_clock.next_time() - time.perf_counter()
+        return min(CHUNK_SECONDS, max(0.002, until_frame))
 
     def _after_run(self) -> None:
-        self._playing = False
-        self._task = None
-        self.play_button.description = "▶ Play"
-        self.play_button.button_style = "success"
+        self._set_playing(False)
         if self.trainer.diverged:
             h = self.history
             self._mark = (h.diverged_at, self.trainer.lr)
@@ -563,10 +798,8 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         if len(self._rates) < 2:
             return None
         now_t, now_s = self._rates[-1]
-        for t, s in self._rates:
-            if now_t - t <= 1.5:
-                break
-        return (now_s - s) / (now_t - t) if now_t > t else None
+        then_t, then_s = next((t, s) for t, s in self._rates if now_t - t <= 1.5)
+        return (now_s - then_s) / (now_t - then_t) if now_t > then_t else None
 
     # ------------------------------------------------------------------ drawing
     def _frame(self, force: bool = False) -> None:
@@ -574,27 +807,37 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         if force or self._curve_clock.due(now):
             start = time.perf_counter()
             self._draw_curve()
-            self._curve_clock.record(start, time.perf_counter())
+            self._curve_clock.record(start, time.perf_counter(), force)
         if self._map is not None and (force or self._map_clock.due(now)):
             start = time.perf_counter()
             self.map_image.value = self._map.render()
-            self._map_clock.record(start, time.perf_counter())
+            self._map_clock.record(start, time.perf_counter(), force)
         if force or self._diagram_clock.due(now):
             start = time.perf_counter()
             self.diagram.refresh()
-            self._diagram_clock.record(start, time.perf_counter())
+            self._diagram_clock.record(start, time.perf_counter(), force)
 
     def _draw_curve(self) -> None:
         t = self.trainer
         if t.step != self._last_eval_step or self._last["loss"] is None:
             loss, val = t.evaluate()
             self._last.update(loss=loss, val=val)
+            if t.step == 0:  # before the first step: the full-batch gradient at the start
+                with np.errstate(all="ignore"):
+                    self._last["grad"] = self.net.gradients(t.X, t.T).norm()
             if self._classify:
                 self._last["acc"] = self._accuracy(t.X, t.T)
-                self._last["val_acc"] = self._accuracy(t.X_val, t.T_val) if t.X_val is not None else None
+                self._last["val_acc"] = (
+                    self._accuracy(t.X_val, t.T_val) if t.X_val is not None else None
+                )
             self._last_eval_step = t.step
         show_batch = self.batch_size is not None
-        self.loss_image.value = self._curve.render(self.history, show_batch=show_batch, mark=self._mark)
+        self.loss_image.value = self._curve.render(
+            self.history,
+            show_batch=show_batch,
+            mark=self._mark,
+            current=(t.step, self._last["loss"]),
+        )
         self._update_readout()
         self._update_message()
 
@@ -607,18 +850,17 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
 
     def _update_readout(self) -> None:
         t, h, last = self.trainer, self.history, self._last
-        grad = h.grad_norm[-1] if h.steps else None
+        grad = h.grad_norm[-1] if h.steps else last["grad"]
         if self._playing:
             status, color = "● training", "#1f9d55"
         elif t.diverged:
             status, color = "■ diverged", "#c0392b"
         else:
             status, color = "■ paused", "var(--jp-ui-font-color2, #666)"
-        items = [
-            ("step", f"{t.step:,}", "step"),
-            ("epoch", f"{t.epoch:.1f}", "epoch"),
-            ("loss", _fmt(last["loss"]), "loss"),
-        ]
+        items = [("step", f"{t.step:,}", "step")]
+        if self.batch_size is not None:  # with the full batch, epochs are steps
+            items.append(("epoch", f"{t.epoch:.1f}", "epoch"))
+        items.append(("loss", _fmt(last["loss"]), "loss"))
         if last["val"] is not None:
             items.append(("val loss", _fmt(last["val"]), "val-loss"))
         items.append(("|∇L|", _fmt(grad, 3), "grad"))
@@ -631,15 +873,17 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         if rate is not None:
             items.append(("steps/s", f"{rate:,.0f}", "rate"))
         cells = "".join(
-            f'<span style="margin-right:1.3em;white-space:nowrap">'
+            f'<span style="white-space:nowrap">'
             f'<span style="color:var(--jp-ui-font-color2,#666)">{html.escape(label)}</span> '
             f'<b data-field="{key}">{html.escape(value)}</b></span>'
             for label, value, key in items
         )
+        # a wrapping flex row: on a narrow screen (or a zoomed projector) items go to a new line
         self.readout.value = (
-            f'<div style="font-size:15px;line-height:1.6;font-variant-numeric:tabular-nums">'
-            f'<span data-field="status" style="color:{color};margin-right:1.3em;white-space:nowrap">'
-            f"{status}</span>{cells}</div>"
+            f'<div style="display:flex;flex-wrap:wrap;column-gap:1.3em;font-size:15px;'
+            f'line-height:1.6;font-variant-numeric:tabular-nums">'
+            f'<span data-field="status" style="color:{color};white-space:nowrap">{status}</span>'
+            f"{cells}</div>"
         )
 
     def _update_message(self) -> None:
@@ -670,12 +914,20 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
                         f"Try lr = {t.lr * 10:g}.",
                         "warning",
                     )
+        if not text and self._notice is not None:
+            if time.perf_counter() < self._notice[1]:
+                text, kind = self._notice[0], "warning"
+            else:
+                self._notice = None
         self._message_text = text
         if not text:
             value = ""
         else:
-            colors = {"error": ("#fdecea", "#c0392b"), "warning": ("#fff4e0", "#b26a00"),
-                      "info": ("#eaf2fb", "#2f6fb7")}  # fmt: skip
+            colors = {
+                "error": ("#fdecea", "#c0392b"),
+                "warning": ("#fff4e0", "#b26a00"),
+                "info": ("#eaf2fb", "#2f6fb7"),
+            }
             bg, fg = colors[kind]
             value = (
                 f'<div data-kind="{kind}" style="background:{bg};color:{fg};border-left:4px solid {fg};'
@@ -685,18 +937,19 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
             self.message.value = value
 
     # ------------------------------------------------------------------ controls
-    class _SyncGuard:
-        def __init__(self, owner):
-            self.owner = owner
-
-        def __enter__(self):
-            self.owner._syncing = True
-
-        def __exit__(self, *exc):
-            self.owner._syncing = False
-
+    @contextlib.contextmanager
     def _sync(self):
-        return self._SyncGuard(self)
+        """Widget updates made here are echoes of a change, not a user's: observers skip them.
+        Per thread, so a user's change arriving on another thread at that moment still counts."""
+        self._local.syncing = True
+        try:
+            yield
+        finally:
+            self._local.syncing = False
+
+    @property
+    def _syncing(self) -> bool:
+        return getattr(self._local, "syncing", False)
 
     @staticmethod
     def _slider_value(lr: float) -> float:
@@ -717,32 +970,40 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
     def _on_lr_slider(self, change) -> None:
         if self._syncing:
             return
-        self._set_lr(float(f"{change['new']:.3g}"), source="slider")
+        # The browser snaps the slider to its grid (0.5 shows as 10^-0.3 = 0.501) and sends
+        # that back: a move of less than half a slider step is that echo, not a user's drag.
+        shown = self._slider_value(self.trainer.lr)
+        if abs(math.log10(change["new"]) - math.log10(shown)) < self.lr_slider.step / 2:
+            return
+        value = float(f"{change['new']:.3g}")
+        self._dispatch(lambda: self._set_lr(value, source="slider"))
 
     def _on_lr_text(self, change) -> None:
         if self._syncing:
             return
+        self._dispatch(lambda: self._typed_lr(change["new"]))
+
+    def _typed_lr(self, value) -> None:
         try:
-            self._set_lr(change["new"], source="text")
+            self._set_lr(value, source="text")
         except BackpropInputError as exc:
             with self._sync():
                 self.lr_text.value = self.trainer.lr
-            self._show(f"{exc}. The learning rate stays {self.trainer.lr:g}.", "warning")
-
-    def _show(self, text: str, kind: str) -> None:
-        self._message_text = text
-        self.message.value = (
-            f'<div data-kind="{kind}" style="background:#fff4e0;color:#b26a00;border-left:4px solid '
-            f'#b26a00;padding:6px 10px;margin:4px 0;font-size:14px">{html.escape(text)}</div>'
-        )
+            self._notice = (
+                f"{exc}. The learning rate stays {self.trainer.lr:g}.",
+                time.perf_counter() + 8.0,
+            )
+            self._update_message()
 
     @staticmethod
     def _mode_of(batch_size) -> str:
         return "full" if batch_size is None else "single" if batch_size == 1 else "mini"
 
     def _on_batch_widgets(self, change) -> None:
-        if self._syncing:
-            return
+        if not self._syncing:
+            self._dispatch(self._apply_batch_widgets)
+
+    def _apply_batch_widgets(self) -> None:
         mode = self.batch_mode.value
         self.batch_size_box.disabled = mode != "mini"
         size = {"full": None, "single": 1}.get(mode, self.batch_size_box.value)
@@ -756,17 +1017,22 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         self.step_n_button.description = f"Step ×{change['new']}"
 
     def _on_dataset(self, change) -> None:
-        self.pause()
-        X, T, X_val, T_val = self._datasets[change["new"]]
+        self._dispatch(lambda: self._switch_dataset(change["new"]))
+
+    def _switch_dataset(self, name: str) -> None:
+        self._pause()
+        X, T, X_val, T_val = self._datasets[name]
         self.trainer.set_data(X, T, X_val, T_val)
         n = self.trainer.n_samples
         with self._sync():
             self.batch_size_box.max = n
             if self.batch_size_box.value >= n:
                 self.batch_size_box.value = min(DEFAULT_MINI_BATCH, max(1, n - 1))
+        mode = self.batch_mode.value
+        self.trainer.batch_size = {"full": None, "single": 1}.get(mode, self.batch_size_box.value)
         if self._map is not None:
             self._map.set_data(X, T, X_val, T_val)
-        self.reset()
+        self._reset()
 
     @staticmethod
     def _check_steps(value, name: str, at_least: int = 0) -> int:

@@ -1,0 +1,346 @@
+"""TrainingDashboard without a browser: what the controls change and what would be shown."""
+
+import asyncio
+import io
+import threading
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+import backprop_widgets as bw
+from backprop_widgets.core.errors import BackpropInputError
+from backprop_widgets.core.training import train
+from backprop_widgets.widgets.training import TrainingDashboard
+
+DIVERGED_RGB = (0xC0, 0x39, 0x2B)
+
+
+def dashboard(**kwargs):
+    net, X, T = bw.presets.moons(120)
+    return TrainingDashboard(net, X, T, **({"lr": 0.5} | kwargs))
+
+
+def exploding_dashboard():
+    X, T = bw.datasets.moons(100)
+    net = bw.Network([2, 8, 1], activation=["relu", "linear"], loss="mse", seed=0)
+    return TrainingDashboard(net, X, T, lr=5.0)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def has_colour(png: bytes, rgb, tol: int = 40) -> bool:
+    return bool((np.abs(pixels(png).astype(int) - rgb).sum(axis=2) < tol).any())
+
+
+def play_for(dash, seconds: float, during=None):
+    """Play on a plain event loop for ``seconds`` (``during`` runs half-way), then pause."""
+
+    async def go():
+        dash.play()
+        await asyncio.sleep(seconds / 2)
+        if during is not None:
+            during()
+        await asyncio.sleep(seconds / 2)
+        dash.pause()
+
+    asyncio.run(go())
+
+
+def test_unknown_keyword_fails_loudly_with_the_accepted_names():
+    net, X, T = bw.presets.moons(50)
+    with pytest.raises(
+        TypeError,
+        match=r"unexpected keyword argument\(s\) 'learning_rate'.*accepted: X_val, T_val, lr",
+    ):
+        TrainingDashboard(net, X, T, learning_rate=0.1)
+
+
+def test_bad_settings_name_the_argument():
+    net, X, T = bw.presets.moons(50)
+    with pytest.raises(BackpropInputError, match=r"lr must be a positive, finite number .*got -1"):
+        TrainingDashboard(net, X, T, lr=-1)
+    with pytest.raises(BackpropInputError, match=r"batch_size .* from 1 .* to 50 .*got 0"):
+        TrainingDashboard(net, X, T, batch_size=0)
+    with pytest.raises(BackpropInputError, match=r"X must have shape \(n_samples, 2\)"):
+        TrainingDashboard(net, X[:, :1], T)
+    dash = TrainingDashboard(net, X, T)
+    with pytest.raises(BackpropInputError, match=r"steps must be an integer >= 0; got -5"):
+        dash.run(-5)
+    with pytest.raises(BackpropInputError, match=r"batch_size .*got 51"):
+        dash.batch_size = 51
+
+
+def test_scripted_run_matches_bw_train_for_the_same_seed_and_fills_the_progress_bar():
+    net, X, T = bw.presets.moons(120)
+    reference = net.copy()
+    dash = TrainingDashboard(net, X, T, lr=0.5, batch_size=16, seed=3)
+    history = dash.run(steps=400)
+    expected = train(reference, X, T, lr=0.5, steps=400, batch_size=16, seed=3)
+    assert np.array_equal(history.loss, expected.loss)
+    assert np.array_equal(net.parameter_vector, reference.parameter_vector)
+    assert (dash.progress.value, dash.progress.max) == (400, 400)
+    assert dash.progress.layout.display != "none"
+    assert 'data-field="step">400<' in dash.readout.value
+    assert not dash.playing
+
+
+def test_one_figure_per_view_for_the_dashboards_whole_life():
+    before = plt.get_fignums()
+    dash = dashboard()
+    curve_fig, map_fig = dash._curve.figure, dash._map.figure
+    first = dash.loss_image.value
+    dash.run(300)
+    for _ in range(5):
+        dash.step()
+    assert dash._curve.figure is curve_fig and dash._map.figure is map_fig
+    assert plt.get_fignums() == before  # nothing through pyplot: no figure leaks into outputs
+    assert dash.loss_image.value != first and dash.loss_image.value[:4] == b"\x89PNG"
+    assert dash.map_image.value[:4] == b"\x89PNG"
+
+
+def test_reset_returns_to_the_initial_parameters_and_an_empty_history():
+    dash = dashboard(batch_size=10)
+    initial = dash.net.parameter_vector
+    first = dash.run(100).loss.copy()
+    dash.reset()
+    assert np.array_equal(dash.net.parameter_vector, initial)
+    assert dash.step_count == 0 and dash.history.steps == 0
+    assert 'data-field="step">0<' in dash.readout.value
+    assert np.array_equal(dash.run(100).loss, first)  # same seed, same mini-batches
+
+
+def test_step_buttons_take_one_and_n_steps():
+    dash = dashboard()
+    dash.step_button.click()
+    assert dash.step_count == 1
+    dash.step_n_count.value = 25
+    assert dash.step_n_button.description == "Step ×25"
+
+    async def click_and_wait():
+        dash.step_n_button.click()  # animated on the loop, like Play
+        assert dash.playing
+        while dash.playing:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(click_and_wait())
+    assert dash.step_count == 26 and dash.play_button.description == "▶ Play"
+
+
+def test_play_trains_in_the_background_and_pause_stops_the_steps():
+    dash = dashboard()
+    loss0 = dash.loss
+
+    async def go():
+        dash.play_button.click()
+        assert dash.playing and dash.play_button.description == "⏸ Pause"
+        await asyncio.sleep(0.6)
+        dash.play_button.click()
+        stopped_at = dash.step_count
+        await asyncio.sleep(0.2)
+        return stopped_at
+
+    stopped_at = asyncio.run(go())
+    assert stopped_at > 100 and dash.step_count == stopped_at
+    assert dash.loss < loss0
+    assert not dash.playing and dash.play_button.description == "▶ Play"
+
+
+def test_many_steps_per_chunk_and_far_more_steps_than_frames():
+    dash = dashboard()
+    play_for(dash, 0.8)
+    assert dash.stats["max_chunk_steps"] > 1
+    frames = dash._curve_clock.frames
+    assert frames >= 3
+    assert dash.step_count > 5 * frames  # stepping does not fall to the redraw rate
+
+
+def test_learning_rate_changed_while_playing_takes_effect():
+    dash = dashboard()
+    play_for(dash, 0.6, during=lambda: dash.lr_text.set_state({"value": 0.02}))
+    assert dash.lr == 0.02
+    lrs = dash.history.lr
+    assert lrs[0] == 0.5 and lrs[-1] == 0.02
+
+
+def test_slider_and_typed_learning_rate_stay_in_sync():
+    dash = dashboard()
+    dash.lr_slider.set_state({"value": 0.031622776601683794})  # a drag, as the browser sends it
+    assert dash.lr == 0.0316 and dash.lr_text.value == 0.0316
+    dash.lr_text.set_state({"value": 3e-6})  # below the slider's range: typed values still count
+    assert dash.lr == 3e-6 and dash.lr_slider.value == pytest.approx(1e-4)
+    dash.lr = 2.0
+    assert dash.lr_slider.value == 2.0 and dash.lr_text.value == 2.0
+
+
+def test_the_slider_snapping_to_its_grid_does_not_change_the_learning_rate():
+    dash = dashboard(lr=0.5)
+    dash.lr_slider.set_state({"value": 10**-0.3})  # what the browser sends back on render
+    assert dash.lr == 0.5 and dash.lr_text.value == 0.5
+    dash.lr_slider.set_state({"value": 10**-0.25})  # one step up: a real drag
+    assert dash.lr == 0.562
+
+
+def test_a_typed_zero_learning_rate_is_refused_and_explained():
+    dash = dashboard()
+    dash.lr_text.set_state({"value": 0.0})
+    assert dash.lr == 0.5 and dash.lr_text.value == 0.5
+    assert "lr must be a positive" in dash.message_text
+    assert "stays 0.5" in dash.message.value
+
+
+def test_batch_size_controls():
+    dash = dashboard()
+    assert (
+        dash.batch_size is None and dash.batch_mode.value == "full" and dash.batch_size_box.disabled
+    )
+    dash.batch_mode.value = "single"
+    assert dash.batch_size == 1
+    dash.batch_mode.value = "mini"
+    assert dash.batch_size == 32 and not dash.batch_size_box.disabled
+    dash.batch_size_box.value = 12
+    assert dash.trainer.batch_size == 12
+    dash.batch_size = 120  # every sample: that is the full batch
+    assert dash.batch_mode.value == "full" and dash.batch_size is None
+    dash.batch_size = 7
+    assert dash.batch_mode.value == "mini" and dash.batch_size_box.value == 7
+    history = dash.run(5)
+    assert history.batch_size == 7
+    # mini-batch training shows the noisy batch loss under the full training loss
+    assert dash._curve.batch_line.get_label() == "mini-batch loss"
+
+
+def test_divergence_pauses_marks_the_curve_and_says_what_to_try():
+    dash = exploding_dashboard()
+    dash.run(500)
+    h = dash.history
+    assert dash.diverged and h.diverged_at is not None and not dash.playing
+    assert np.isfinite(dash.net.parameter_vector).all() and np.isfinite(dash.loss)
+    assert "Training diverged" in dash.message_text
+    assert f"step {h.diverged_at}" in dash.message_text and "lr = 0.5" in dash.message_text
+    assert 'data-kind="error"' in dash.message.value
+    assert "diverged" in dash.readout.value
+    assert has_colour(dash.loss_image.value, DIVERGED_RGB)  # the dashed red marker
+
+
+def test_playing_into_divergence_stops_the_task_and_lower_lr_resumes():
+    dash = exploding_dashboard()
+    play_for(dash, 0.4)
+    assert dash.diverged and not dash.playing and dash.play_button.description == "▶ Play"
+    kept = dash.step_count
+    dash.lr = 0.05
+    dash.run(20)
+    assert not dash.diverged and dash.step_count == kept + 20
+    assert has_colour(dash.loss_image.value, DIVERGED_RGB)  # the mark stays until Reset
+    dash.reset()
+    assert not has_colour(dash.loss_image.value, DIVERGED_RGB)
+
+
+def test_a_too_large_learning_rate_that_does_not_blow_up_gets_a_hint():
+    dash = dashboard(lr=60.0)
+    dash.run(300)
+    assert not dash.diverged
+    assert "higher than where it started" in dash.message_text and "Try lr = 6" in dash.message_text
+
+
+def test_play_needs_a_running_event_loop():
+    dash = dashboard()
+    with pytest.raises(RuntimeError, match=r"in a plain script call dash.run\(steps=...\)"):
+        dash.play()
+
+
+def test_dataset_picker_switches_data_and_starts_again():
+    dash = TrainingDashboard.from_dataset("moons", lr=0.5)
+    assert dash.dataset_picker.options == ("moons", "circles", "xor", "spiral")
+    initial = dash.net.parameter_vector
+    moons_map = dash.map_image.value
+    dash.run(50)
+    dash.dataset_picker.value = "circles"
+    assert dash.dataset == "circles" and dash.step_count == 0
+    assert np.array_equal(dash.net.parameter_vector, initial)
+    assert dash.trainer.n_samples == 150 and dash.trainer.X_val.shape == (50, 2)
+    assert dash.map_image.value != moons_map
+    assert "val loss" in dash.readout.value
+    with pytest.raises(BackpropInputError, match=r"name must be one of 'moons'.*got 'mnist'"):
+        TrainingDashboard.from_dataset("mnist")
+
+
+def test_networks_without_two_inputs_have_no_map_and_multiclass_maps_mix_colours():
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    T = (X.sum(axis=1, keepdims=True) > 0).astype(float)
+    net = bw.Network([3, 4, 1], activation=["tanh", "sigmoid"], loss="bce")
+    dash = TrainingDashboard(net, X, T)
+    assert dash.map_image is None and dash._map is None
+    assert dash.run(10).steps == 10
+    X3, T3 = bw.datasets.gaussian_clusters(90, k=3)
+    net3 = bw.Network([2, 8, 3], activation=["tanh", "softmax"], loss="cross_entropy")
+    dash3 = TrainingDashboard(net3, X3, T3, lr=0.5)
+    dash3.run(200)
+    assert "accuracy" in dash3.readout.value and dash3.map_image.value[:4] == b"\x89PNG"
+
+
+def test_the_diagram_follows_training_once_per_frame_not_per_step():
+    dash = dashboard()
+    sent = []
+    dash.diagram.observe(lambda change: sent.append(time.perf_counter()), names="values")
+    dash.run(2000)
+    assert 1 <= len(sent) < 100
+    assert dash.diagram.values["w1"] == pytest.approx(dash.net["w1"], rel=1e-5)
+
+
+def test_readout_shows_step_loss_gradient_and_accuracy():
+    dash = dashboard()
+    start_grad = dash.net.gradients(dash.trainer.X, dash.trainer.T).norm()
+    assert f'data-field="grad">{start_grad:.3g}<' in dash.readout.value  # before any step
+    dash.run(200)
+    html = dash.readout.value
+    for field in ("step", "loss", "grad", "accuracy"):
+        assert f'data-field="{field}"' in html
+    assert 'data-field="epoch"' not in html  # full batch: an epoch is a step
+    assert f"{dash.loss:.4g}" in html
+    assert f"{dash.history.grad_norm[-1]:.3g}" in html
+    dash.batch_size = 30
+    dash.run(10)  # 200 full passes, then 300 samples of 120
+    assert 'data-field="epoch">202.5<' in dash.readout.value
+
+
+def readout_step(dash) -> int:
+    text = dash.readout.value.split('data-field="step">')[1].split("<")[0]
+    return int(text.replace(",", ""))
+
+
+def test_a_click_delivered_on_another_thread_acts_between_two_chunks():
+    # JupyterLab 4.6 sends widget messages on a kernel subshell: a thread of its own.
+    dash = dashboard()
+    main = threading.get_ident()
+    chunk_threads, pause_threads = set(), []
+    run_for, pause = dash.trainer.run_for, dash._pause
+    dash.trainer.run_for = lambda *a: (chunk_threads.add(threading.get_ident()), run_for(*a))[1]
+    dash._pause = lambda: (pause_threads.append(threading.get_ident()), pause())[1]
+
+    async def go():
+        dash.play()
+        await asyncio.sleep(0.3)
+        clicker = threading.Thread(target=dash.play_button.click)
+        clicker.start()
+        while clicker.is_alive():
+            await asyncio.sleep(0.005)
+        return dash.step_count
+
+    after_click = asyncio.run(go())
+    assert not dash.playing and pause_threads == [main] and chunk_threads == {main}
+    assert dash.step_count == after_click == readout_step(dash)  # nothing ran past the pause
+
+
+def test_pause_from_another_thread_stops_a_blocking_run():
+    dash = dashboard()
+    stopper = threading.Timer(0.4, dash.pause)
+    stopper.start()
+    history = dash.run(10**8)
+    stopper.join()
+    assert 0 < history.steps < 10**8 and not dash.playing
+    assert readout_step(dash) == history.steps
