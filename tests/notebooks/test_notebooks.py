@@ -45,3 +45,18 @@ def test_notebook_runs_without_errors_or_warnings(path):
             elif "Warning" in str(out.get("text", "")):
                 problems.append(f"cell {i} printed a warning: {out.text[:300]}")
     assert problems == []
+
+
+BINDER = "https://mybinder.org/v2/gh/backprop-widgets/backprop-widgets/HEAD?labpath=notebooks%2F"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_opens_itself_from_its_binder_badge(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "markdown"
+    assert f"({BINDER}{path.name})" in first.source
+
+
+def test_readme_binder_link_uses_the_same_repository():
+    readme = (NOTEBOOKS[0].parents[1] / "README.md").read_text()
+    assert BINDER in readme
