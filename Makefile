@@ -40,7 +40,8 @@ test-fast: $(VENV)/.test-installed
 	$(PY) -m pytest -m "not e2e"
 
 bench: $(VENV)/.test-installed
-	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_core.py --threads 1
+	$(PY) benchmarks/bench_training.py
 
 lint: $(VENV)/.lab-installed
 	$(PIP) install ruff
