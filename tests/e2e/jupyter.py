@@ -520,3 +520,39 @@ def wait_for_kernel_output(page, code: str, expected: str, timeout: float = 10_0
 def strip_ansi(text: str) -> str:
     """Remove the terminal colour codes IPython puts in tracebacks."""
     return _ANSI_ESCAPE.sub("", text)
+
+
+# A point on a parameter's drawn line where that line is the topmost element (edges cross,
+# and an almost horizontal line has a zero-height box that Playwright calls invisible).
+_EDGE_POINT_JS = """
+([root, param]) => {
+  const line = document.querySelector(`${root} g.edge[data-param="${param}"] line.hit`);
+  if (!line) return null;
+  const m = line.ownerSVGElement.getScreenCTM();
+  const at = (t) => {
+    const x = +line.getAttribute('x1') + t * (line.getAttribute('x2') - line.getAttribute('x1'));
+    const y = +line.getAttribute('y1') + t * (line.getAttribute('y2') - line.getAttribute('y1'));
+    return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
+  };
+  for (const t of [0.3, 0.5, 0.4, 0.6, 0.2, 0.7, 0.8, 0.9]) {
+    const q = at(t);
+    const hit = document.elementFromPoint(q.x, q.y);
+    const g = hit && hit.closest('g.edge');
+    if (g && g.dataset.param === param) return q;
+  }
+  return null;
+}
+"""
+
+
+def edge_point(page, param: str, root: str = "") -> dict | None:
+    """Screen coordinates of an uncovered point on ``param``'s line inside ``root``, or None."""
+    page.locator(f"{root} .bpw-diagram svg".strip()).first.scroll_into_view_if_needed()
+    return page.evaluate(_EDGE_POINT_JS, [root, param])
+
+
+def click_edge(page, param: str, root: str = "") -> None:
+    """A real mouse click on the drawn line of ``param``, as a student would click it."""
+    point = edge_point(page, param, root)
+    assert point is not None, f"no uncovered point of {param}'s line is on screen"
+    page.mouse.click(point["x"], point["y"])

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.jupyter import (
     KNOWN_NOTEBOOK7_PAGE_ERROR,
+    click_edge,
     kernel_exec,
     open_notebook,
     open_notebook7,
@@ -69,28 +70,6 @@ def numbers_in(text: str) -> list[str]:
     return re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text.replace("\u2212", "-"))
 
 
-def click_edge(page, explorer: str, param: str, along: float = 0.3) -> None:
-    """A real mouse click on the drawn line, part-way from its source (as a student would).
-
-    An almost horizontal line has a zero-height box, which Playwright calls invisible,
-    so the point is computed from the line's own coordinates.
-    """
-    page.locator(f".{explorer} .bpw-diagram svg").first.scroll_into_view_if_needed()
-    line = page.locator(f".{explorer} g.edge[data-param='{param}'] line.hit").first
-    point = line.evaluate(
-        """(line, t) => {
-          const m = line.getScreenCTM();
-          const p = line.ownerSVGElement.createSVGPoint();
-          p.x = +line.getAttribute('x1') + t * (line.getAttribute('x2') - line.getAttribute('x1'));
-          p.y = +line.getAttribute('y1') + t * (line.getAttribute('y2') - line.getAttribute('y1'));
-          const q = p.matrixTransform(m);
-          return {x: q.x, y: q.y};
-        }""",
-        along,
-    )
-    page.mouse.click(point["x"], point["y"])
-
-
 def test_clicking_w1_shows_both_paths_and_the_backprop_total(lab_server, page, page_errors):
     path = write_notebook(lab_server.root, "explorer.ipynb", CELLS)
     open_notebook(page, lab_server, path)
@@ -98,7 +77,7 @@ def test_clicking_w1_shows_both_paths_and_the_backprop_total(lab_server, page, p
     panel = ".ex-mazur .bpw-explorer-panel"
     expect(page.locator(f"{panel}[data-param='w2']")).to_be_visible()
 
-    click_edge(page, "ex-mazur", "w1")
+    click_edge(page, "w1", ".ex-mazur")
     expect(page.locator(f"{panel}[data-param='w1']")).to_be_visible()
     general = typeset_text(page, f"{panel} .bpw-general")
     compact = re.sub(r"\s+", "", general)
@@ -132,7 +111,7 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     assert shown == expected
 
     # a first-layer weight of a [2, 3, 3, 1] network: 3 paths
-    click_edge(page, "ex-deep", "w2")
+    click_edge(page, "w2", ".ex-deep")
     panel = ".ex-deep .bpw-explorer-panel[data-param='w2']"
     expect(page.locator(panel)).to_be_visible()
     assert "3 paths from w2 to L" in page.locator(f"{panel} h4").inner_text()
@@ -168,7 +147,7 @@ def test_step_through_and_speed(lab_server, page, capsys):
     for i in range(6):
         name = ("w3", "w8")[i % 2]
         start = time.perf_counter()
-        click_edge(page, "ex-mazur", name)
+        click_edge(page, name, ".ex-mazur")
         page.locator(
             f".ex-mazur .bpw-explorer-panel[data-param='{name}'] .bpw-total mjx-container"
         ).wait_for()
@@ -192,7 +171,7 @@ def test_explorer_renders_and_clicks_in_notebook7(notebook_server, page, page_er
     path = write_notebook(notebook_server.root, "explorer-nb7.ipynb", CELLS[:2] + CELLS[-1:])
     open_notebook7(page, notebook_server, path)
     run_all_and_wait(page, SENTINEL)
-    click_edge(page, "ex-mazur", "w1")
+    click_edge(page, "w1", ".ex-mazur")
     panel = page.locator(".ex-mazur .bpw-explorer-panel[data-param='w1']")
     expect(panel).to_be_visible()
     compact = re.sub(r"\s+", "", typeset_text(page, ".ex-mazur .bpw-general"))

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.jupyter import (
     ARTIFACTS_DIR,
+    edge_point,
     kernel_exec,
     open_notebook,
     run_all_and_wait,
@@ -46,27 +47,6 @@ WATCH_FRAMES_JS = """
 }
 """
 READ_FRAMES_JS = "() => ({n: window.__bpwFrames.times.length, times: window.__bpwFrames.times})"
-
-# A point on the w1 edge where w1's own hit line is the topmost element (many edges cross).
-EDGE_POINT_JS = """
-(edge) => {
-  const line = document.querySelector(`[data-edge="${edge}"] line.hit`);
-  const svg = line.ownerSVGElement;
-  const m = svg.getScreenCTM();
-  const p = (t) => {
-    const x = +line.getAttribute('x1') + t * (line.getAttribute('x2') - line.getAttribute('x1'));
-    const y = +line.getAttribute('y1') + t * (line.getAttribute('y2') - line.getAttribute('y1'));
-    return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
-  };
-  for (const t of [0.5, 0.6, 0.4, 0.7, 0.3, 0.8, 0.2, 0.9]) {
-    const q = p(t);
-    const hit = document.elementFromPoint(q.x, q.y);
-    const g = hit && hit.closest('[data-edge]');
-    if (g && g.dataset.edge === edge) return q;
-  }
-  return null;
-}
-"""
 
 
 def report(capsys, line: str) -> None:
@@ -136,7 +116,7 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
     wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=5.0)
 
     # ---- a click on the diagram while training: Python computes the highlight and sends it
-    point = page.evaluate(EDGE_POINT_JS, "w1")
+    point = edge_point(page, "w1")
     clicked_wall, clicked = time.time(), time.perf_counter()
     if point is not None:
         page.mouse.click(point["x"], point["y"])
