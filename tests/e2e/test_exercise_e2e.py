@@ -16,8 +16,11 @@ from playwright.sync_api import expect
 
 from tests.e2e.jupyter import (
     ARTIFACTS_DIR,
+    KNOWN_NOTEBOOK7_PAGE_ERROR,
     open_notebook,
+    open_notebook7,
     run_all_and_wait,
+    unexpected_page_errors,
     wait_for_kernel_output,
     write_notebook,
 )
@@ -174,3 +177,21 @@ def test_exercises_notebook_hints_solution_and_typing_latency(
             f"preview: median {statistics.median(with_keys):.0f} ms (n={len(with_keys)})"
         )
     assert page_errors == []
+
+
+def test_exercise_checks_typed_answers_in_notebook7(notebook_server, page, page_errors):
+    path = write_notebook(notebook_server.root, "exercise-nb7.ipynb", CELLS)
+    open_notebook7(page, notebook_server, path)
+    run_all_and_wait(page, SENTINEL)
+    exercise = page.locator(".ex-seed")
+    box = exercise.locator(".bpw-answer input")
+    box.scroll_into_view_if_needed()
+    box.press_sequentially(SEED_WRONG)
+    box.press("Enter")
+    verdict = exercise.locator(".bpw-feedback .bpw-verdict")
+    expect(verdict).to_have_attribute("data-verdict", "incorrect")
+    expect(verdict).to_contain_text("dw7/dh1")
+    box.fill(SEED_RIGHT)
+    exercise.locator("button.bpw-check").click()
+    expect(verdict).to_have_attribute("data-verdict", "correct")
+    assert unexpected_page_errors(page_errors, ignore=[KNOWN_NOTEBOOK7_PAGE_ERROR]) == []
