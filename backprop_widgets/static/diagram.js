@@ -86,7 +86,9 @@ function render({ model, el: root }) {
     }
     for (const n of s.nodes) {
       const g = el("g", { class: `node ${n.kind}`, "data-node": n.id }, nodeLayer);
-      const r = n.kind === "bias" ? Math.max(8, s.r * 0.55) : n.kind === "loss" ? s.r + 2 : s.r;
+      // bias squares stay smaller than the neurons they feed, also in dense diagrams
+      const biasR = s.dense ? Math.max(3, s.r * 0.6) : Math.max(8, s.r * 0.55);
+      const r = n.kind === "bias" ? biasR : n.kind === "loss" ? s.r + 2 : s.r;
       if (n.kind === "bias") {
         el("rect", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, rx: 3 }, g);
         g.dataset.param = n.id;
