@@ -14,6 +14,7 @@ from ..core.chain_rule import LEVELS, NET_PREFIX
 from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
 from .panels import MAX_TERMS_SHOWN, panel_html, step_html
+from .terms import PathTerms
 
 LEVEL_LABELS = {"neuron": "neurons", "pre-activation": "net input + activation"}
 
@@ -61,10 +62,9 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         )
         self.values_toggle.add_class("bpw-show-values")
         widgets.link((self.values_toggle, "value"), (self.diagram, "show_values"))
-        self.path_buttons = widgets.ToggleButtons(
-            options=[("all paths", -1)], value=-1, style={"button_width": "auto"}
-        )
-        self.path_buttons.add_class("bpw-paths")
+        # one chip per product of the sum: hover (or focus) lights its path, a click pins it
+        self.path_terms = PathTerms()
+        self.path_terms.add_class("bpw-paths")
         self.panel = widgets.HTMLMath()
         self.panel.add_class("bpw-panel")
         self.step_button = widgets.Button(
@@ -87,7 +87,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
             children=[
                 widgets.HBox([self.level_toggle, self.values_toggle]),
                 self.diagram,
-                self.path_buttons,
+                self.path_terms,
                 self.panel,
                 widgets.HBox([self.back_button, self.step_button, self.reset_button]),
                 self.step_panel,
@@ -96,7 +96,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.add_class("bpw-explorer")
         self.diagram.observe(self._on_select, names="selected")
         self.level_toggle.observe(self._on_level, names="value")
-        self.path_buttons.observe(self._on_path, names="value")
+        self.path_terms.observe(self._on_path, names="active")
         self.step_button.on_click(lambda _: self.step())
         self.back_button.on_click(lambda _: self.step_back())
         self.reset_button.on_click(lambda _: self.reset_steps())
@@ -158,15 +158,9 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
             } | {"L": self._graph.loss}
             if self.chain is None:
                 self.panel.value = "<p>Click a weight or a bias on the diagram.</p>"
-                self.path_buttons.options = [("all paths", -1)]
             else:
                 self.panel.value = panel_html(self.chain)
-                options = [("all paths", -1)]
-                if self.chain.enumerated and self.chain.path_count <= MAX_TERMS_SHOWN:
-                    options += [(" → ".join(path), i) for i, path in enumerate(self.chain.paths)]
-                if list(self.path_buttons.options) != options:
-                    self.path_buttons.options = options
-                self.path_buttons.value = -1
+            self.path_terms.show(self.chain, MAX_TERMS_SHOWN)
             self._show_step()
 
     # ----------------------------------------------------------- backward pass

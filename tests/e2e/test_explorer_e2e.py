@@ -93,6 +93,12 @@ def test_clicking_w1_shows_both_paths_and_the_backprop_total(lab_server, page, p
     assert kernel_exec(page, "print(ex.selected)").strip() == "w1"
     lit = page.locator(".ex-mazur g.edge.lit").evaluate_all("els => els.map(e => e.dataset.edge)")
     assert sorted(lit) == ["o1>L", "o2>L", "w1", "w5", "w7"]
+    # hovering the second product of the sum lights only its path: w1 -> h1 -> o2 -> L
+    page.locator(".ex-mazur .bpw-term").nth(1).hover()
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.ex-mazur g.edge.lit'))
+                 .map(e => e.dataset.edge).sort().join(',') === 'o2>L,w1,w7'"""
+    )
     assert page_errors == []
 
 

@@ -1,4 +1,4 @@
-"""Runs the diagram's pure JavaScript helpers under Node's own test runner, where Node exists."""
+"""Runs the widgets' pure JavaScript helpers under Node's own test runner, where Node exists."""
 
 import shutil
 import subprocess
@@ -10,12 +10,13 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
-def test_diagram_js_helpers():
+@pytest.mark.parametrize(("name", "count"), [("diagram.test.mjs", 4), ("terms.test.mjs", 1)])
+def test_js_helpers(name, count):
     result = subprocess.run(
-        ["node", "--test", str(HERE / "diagram.test.mjs")],
+        ["node", "--test", str(HERE / name)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "# pass 4" in result.stdout
+    assert f"# pass {count}" in result.stdout

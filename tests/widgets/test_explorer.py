@@ -23,19 +23,26 @@ def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
     assert "0.000438568" in html  # the total, = Mazur's dE/dw1
     assert r"\delta_{h_{1}}" in html and r"\left(" in html  # factored form with deltas
     assert r"\sigma'(\mathrm{net}_{o1}) \cdot w_{5}" in html  # w5 lives inside do1/dh1
-    assert [label for label, _ in ex.path_buttons.options][1:] == [
-        "w1 → h1 → o1 → L",
-        "w1 → h1 → o2 → L",
+    # one chip per product, with its value, the same sum as the formula
+    assert [term["label"] for term in ex.path_terms.terms] == [
+        "∂h1/∂w1 · ∂o1/∂h1 · ∂L/∂o1",
+        "∂h1/∂w1 · ∂o2/∂h1 · ∂L/∂o2",
     ]
+    values = [float(term["value"].removeprefix("= ")) for term in ex.path_terms.terms]
+    assert sum(values) == pytest.approx(0.000438568, rel=1e-3)
 
 
-def test_clicking_a_path_lights_only_that_path():
+def test_hovering_a_term_lights_only_its_path():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    ex.path_buttons.value = 1
+    ex.path_terms.set_state({"active": 1})  # the pointer enters the second chip
     assert ex.diagram.highlight["edges"] == ["w1", "w7", "o2>L"]
-    ex.path_buttons.value = -1
+    ex.path_terms.set_state({"active": -1})  # and leaves it
     assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    ex.path_terms.set_state({"pinned": 0, "active": 0})
+    ex.selected = "w5"  # a new selection starts with every path lit and nothing pinned
+    assert (ex.path_terms.pinned, ex.path_terms.active) == (-1, -1)
+    assert set(ex.diagram.highlight["edges"]) == {"w5", "o1>L"}
 
 
 def test_level_toggle_splits_neurons_into_net_input_and_activation():
@@ -68,7 +75,7 @@ def test_many_paths_show_the_count_and_the_delta_form():
     assert "128 paths" in html and "too many to write out" in html
     assert r"\delta_{h_{1}}" in html
     assert len(re.findall(r"\\frac", html)) < 60
-    assert ex.path_buttons.options == (("all paths", -1),)
+    assert ex.path_terms.terms == []
 
 
 def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients():
