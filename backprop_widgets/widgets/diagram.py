@@ -18,6 +18,7 @@ import traitlets
 from ..core.errors import unknown_name
 from ..core.network import Network
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges
+from .throttle import Throttle
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -89,6 +90,8 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         self._net = net
         super().__init__(structure=diagram_structure(net), values=self._current_values(), **kwargs)
         self.add_class("bpw-diagram-widget")
+        # at most ~10 redraws a second however fast the network changes (training elsewhere)
+        self._refresh_soon = Throttle(self.refresh, 0.1)
         net.observe(self._on_net_change)
 
     @property
@@ -118,7 +121,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
 
     def _on_net_change(self, net, names) -> None:
         if self.auto_update:
-            self.refresh()
+            self._refresh_soon()
 
     def refresh(self) -> None:
         """Send the current parameter values (only the ``values`` trait changes)."""

@@ -1,0 +1,39 @@
+"""Views follow a network that trains elsewhere without redrawing on every step."""
+
+import asyncio
+
+import pytest
+
+import backprop_widgets as bw
+from backprop_widgets.widgets import ChainRuleExplorer, NetworkDiagram
+
+
+def test_training_in_a_kernel_redraws_a_few_times_and_ends_on_the_latest_state():
+    net, x, t = bw.presets.mazur()
+
+    async def cell():
+        # made inside a running loop, as in a notebook cell
+        ex = ChainRuleExplorer(net, x, t, selected="w5")
+        diagram = NetworkDiagram(net)
+        panels, frames = [], []
+        ex.panel.observe(lambda change: panels.append(change["new"]), names="value")
+        diagram.observe(lambda change: frames.append(change["new"]), names="values")
+        for _ in range(2000):
+            net.step(x, t, 0.5)
+        await asyncio.sleep(0.4)  # the kernel's loop runs the trailing redraws
+        return ex, diagram, panels, frames
+
+    ex, diagram, panels, frames = asyncio.run(cell())
+    assert 1 <= len(panels) <= 3, len(panels)
+    assert 1 <= len(frames) <= 3, len(frames)
+    # the last redraw shows the network as training left it
+    assert f"{net.gradients(x, t)['w5']:.6g}" in ex.panel.value
+    assert diagram.values["w5"] == pytest.approx(net["w5"], rel=1e-5)
+
+
+def test_without_a_running_loop_every_change_is_shown_at_once():
+    net, x, t = bw.presets.mazur()
+    diagram = NetworkDiagram(net)
+    net["w5"] = 1.5
+    net["w5"] = 2.5
+    assert diagram.values["w5"] == 2.5
