@@ -22,15 +22,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import numbers
 from .errors import BackpropInputError, TooManyPathsError, unknown_name
 
 LEVELS = ("neuron", "pre-activation")
+CONVENTIONS = ("node", "net")  # delta = dL/d(node), or the Mazur/Nielsen dL/d(net input)
 LOSS_NODE = "L"
 NET_PREFIX = "net_"
+DELTA_PREFIX = "delta_"
+SHARE_PREFIX = "E_"  # E_o1: the part of a summed loss that output o1 carries
 
 
 def latex_name(name: str) -> str:
-    """LaTeX for a node or parameter name: h1 -> h_{1}, net_h1 -> \\mathrm{net}_{h1}."""
+    """LaTeX for a node or parameter name: h1 -> h_{1}, net_h1 -> \\mathrm{net}_{h1}.
+
+    A delta and a loss share get their textbook forms: delta_h1 -> \\delta_{h_{1}},
+    E_o1 -> E_{o_{1}}.
+    """
+    for prefix, command in ((DELTA_PREFIX, r"\delta"), (SHARE_PREFIX, "E")):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return command + "_{" + latex_name(name[len(prefix) :]) + "}"
     if name.startswith(NET_PREFIX):
         return r"\mathrm{net}_{" + name[len(NET_PREFIX) :] + "}"
     stem = name.rstrip("0123456789")
@@ -64,26 +75,32 @@ class DeltaEquation:
     node: str
     value: float
     terms: tuple[tuple[Factor, str], ...]  # (dc/d node, c); empty for L itself
+    child_deltas: tuple[float, ...] = ()  # delta_c of each term's child (1 for L)
 
     def text(self, digits: int | None = None) -> str:
         if not self.terms:
             return f"dL/d{self.node} = 1"
+        if [c for _, c in self.terms] == [LOSS_NODE]:  # an output: its delta is one edge
+            value = self.terms[0][0].text() if digits is None else numbers.plain(self.value, digits)
+            return f"{_delta_symbol(self.node)} = {value}"
         if digits is None:
             body = " + ".join(
                 f"{f.text()} * {_delta_symbol(c)}" if c != LOSS_NODE else f.text()
                 for f, c in self.terms
             )
         else:
-            body = " + ".join(_fmt(f.value, digits) for f, _ in self.terms)
+            body = " + ".join(
+                numbers.signed(f.value, digits)
+                if c == LOSS_NODE
+                else f"{numbers.signed(f.value, digits)} * {numbers.signed(delta, digits)}"
+                for (f, c), delta in zip(self.terms, self.child_deltas, strict=True)
+            )
+            body += f" = {numbers.plain(self.value, digits)}"
         return f"{_delta_symbol(self.node)} = {body}"
 
 
 def _delta_symbol(node: str) -> str:
-    return f"delta_{node}"
-
-
-def _fmt(value: float, digits: int) -> str:
-    return f"{value:.{digits}g}"
+    return DELTA_PREFIX + node
 
 
 class ComputationGraph:
@@ -109,8 +126,13 @@ class ComputationGraph:
                 f"x must be one example (shape ({net.sizes[0]},)) for the chain rule; got shape {A.shape}"
             )
         T = net._targets(t, 1, "t")
+        # A snapshot: later changes to the network do not change this graph's numbers.
+        net = net.copy()
         self.level = level
         self.net = net
+        self.x = A[0].copy()
+        self.t = T[0].copy()
+        self._other_level: ComputationGraph | None = None
         self.parameter_names = net.parameter_names
         zs, acts = net._forward(A)
         self.loss = net._loss.value(acts[-1], T, zs[-1])
@@ -228,14 +250,133 @@ class ComputationGraph:
     def value(self, name: str) -> float:
         """The value of a node at this example (or of a parameter)."""
         if name in self._param_edges:
-            return self.net[name]
+            return float(self.net[name])
         s, k = self._locate(name)
         return float(self._stage_values[s][k])
 
-    def delta(self, name: str) -> float:
-        """dL/d node: the total derivative, as backprop computes it."""
+    def delta(self, name: str, convention: str = "node") -> float:
+        """The delta of a node, as backprop computes it.
+
+        ``convention="node"`` (the package's): dL/d node. ``convention="net"`` (Mazur's,
+        Nielsen's): dL/d net_node, the delta of the neuron's net input; for a net input,
+        an input or L both conventions are the same number.
+        """
+        if convention not in CONVENTIONS:
+            raise BackpropInputError(
+                f"convention must be one of {', '.join(CONVENTIONS)}; got {convention!r}"
+            )
+        if convention == "net":
+            name = self.net_input_of(name) or name
+            return self.both_levels("pre-activation").delta(name)
         s, k = self._locate(name)
         return float(self._deltas[s][k])
+
+    # -------------------------------------------------------------- both levels
+    def both_levels(self, level: str) -> ComputationGraph:
+        """This example's graph at ``level``: this graph, or its twin at the other level.
+
+        Both share one snapshot of the parameters, so every number they share agrees.
+        """
+        if level not in LEVELS:
+            raise BackpropInputError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        if level == self.level:
+            return self
+        if self._other_level is None:
+            other = ComputationGraph(self.net, self.x, self.t, level)
+            other._other_level = self
+            self._other_level = other
+        return self._other_level
+
+    def net_input_of(self, name: str) -> str | None:
+        """The net input of a neuron (h1 -> net_h1); None for an input, L or a net input."""
+        pre = self.both_levels("pre-activation")
+        candidate = NET_PREFIX + name
+        return candidate if candidate in pre._where and pre.kind(candidate) == "net" else None
+
+    def neuron_of(self, name: str) -> str:
+        """The neuron a node belongs to: net_h1 -> h1; any other node is its own."""
+        pre = self.both_levels("pre-activation")
+        if name in pre._where and pre.kind(name) == "net":
+            return name[len(NET_PREFIX) :]
+        return name
+
+    def project(self, path) -> tuple[str, ...]:
+        """A pre-activation path as neuron-level nodes: the net inputs dropped."""
+        pre = self.both_levels("pre-activation")
+        return tuple(n for n in path if not (n in pre._where and pre.kind(n) == "net"))
+
+    def refine(self, path) -> list[tuple[str, ...]]:
+        """The pre-activation paths a path (of either level, or mixed) stands for.
+
+        A neuron-level edge h1 -> o1 is the sum over the net inputs between them: one route
+        (h1 -> net_o1 -> o1) for an elementwise activation, one per net input of the layer
+        for softmax. Pre-activation edges stay as they are.
+        """
+        pre = self.both_levels("pre-activation")
+        out: list[tuple[str, ...]] = [(path[0],)]
+        for den, num in zip(path, path[1:]):
+            if pre.has_edge(den, num):
+                routes = [(num,)]
+            else:
+                routes = [(mid, num) for mid in pre.children(den) if pre.has_edge(mid, num)]
+            out = [head + route for head in out for route in routes]
+        return out
+
+    def paths_from(self, name: str, through: str | None = None) -> list[tuple[str, ...]]:
+        """Every path from a node to L at this level (the node first, L last).
+
+        ``through``: only the paths whose last node before L is this output, the share of
+        a summed loss that one output carries (Mazur's E_o1).
+        """
+        if name == LOSS_NODE:
+            return [(LOSS_NODE,)]
+        s, k = self._locate(name)
+        found = [(name, *names) for names, _ in self._paths_from(s, k)]
+        if through is not None:
+            found = [p for p in found if len(p) >= 2 and p[-2] == through]
+        return found
+
+    def local_slope(self, neuron: str) -> float:
+        """d neuron / d net_neuron: the activation's slope at the net input, sigma'(net)."""
+        net_name = self.net_input_of(neuron)
+        if net_name is None:
+            raise BackpropInputError(
+                f"neuron must be a hidden or output neuron with a net input; got {neuron!r}"
+            )
+        return self.both_levels("pre-activation").local(neuron, net_name)
+
+    def weight_between(self, src: str, dst: str) -> str | None:
+        """The weight on the edge src -> dst (dst may be written net_dst), or None."""
+        dst = self.neuron_of(dst)
+        return self.net.weight_between(src, dst)
+
+    def derivative(self, num: str, den: str) -> float:
+        """d num / d den: an edge of either level, or dL/d(node or parameter), the total.
+
+        Raises KeyError when it is neither (dh2/dw1, do1/dw1, dw7/dh1).
+        """
+        if num == LOSS_NODE:
+            if den in self._param_edges:
+                return self.gradient(den)
+            pre = self.both_levels("pre-activation")
+            if den in pre._where:
+                return pre.delta(den)
+        for graph in (self.both_levels("pre-activation"), self.both_levels("neuron")):
+            if graph.has_edge(den, num):
+                return graph.local(num, den)
+        raise KeyError(f"d{num}/d{den} is neither an edge nor a derivative of L")
+
+    def loss_share(self, output: str, name: str) -> float:
+        """dE_output / d name: the derivative of the part of a summed loss that one output
+        carries (Mazur's E_o1), the sum over the paths from name to L through that output."""
+        pre = self.both_levels("pre-activation")
+        total = 0.0
+        for path in pre.paths_from(name, through=output):
+            product = 1.0
+            for den, num in zip(path, path[1:]):
+                product *= pre.local(num, den)
+            total += product
+        return total
 
     def layer_of(self, name: str) -> int:
         """The network layer a node belongs to (0 for inputs; L is after the last)."""
@@ -289,12 +430,13 @@ class ComputationGraph:
     def delta_equation(self, name: str) -> DeltaEquation:
         """How delta of a node collapses the paths below it: sum of (dc/dnode) * delta_c."""
         s, j = self._locate(name)
-        terms = []
+        terms, child_deltas = [], []
         if s + 1 < len(self._stage_names):
             for k in np.flatnonzero(self._masks[s + 1][:, j]):
                 child = self._stage_names[s + 1][k]
                 terms.append((Factor(child, name, float(self._matrices[s + 1][k, j])), child))
-        return DeltaEquation(name, self.delta(name), tuple(terms))
+                child_deltas.append(float(self._deltas[s + 1][k]))
+        return DeltaEquation(name, self.delta(name), tuple(terms), tuple(child_deltas))
 
     def parameter_targets(self, name: str) -> list[tuple[str, float]]:
         """The nodes a parameter enters directly, with d node / d parameter."""
@@ -396,14 +538,14 @@ class ChainRule:
         """The sum over paths in ASCII Leibniz form, or with each factor's value."""
         if values:
             return " + ".join(
-                " * ".join(_signed(f.value, digits) for f in term) for term in self.terms
+                " * ".join(numbers.signed(f.value, digits) for f in term) for term in self.terms
             )
         return " + ".join(" * ".join(f.text() for f in term) for term in self.terms)
 
     def latex(self, values: bool = False, digits: int = 4) -> str:
         if values:
             return " + ".join(
-                r" \cdot ".join(_latex_number(f.value, digits) for f in term) for term in self.terms
+                r" \cdot ".join(numbers.latex(f.value, digits) for f in term) for term in self.terms
             )
         return " + ".join(" ".join(f.latex() for f in term) for term in self.terms)
 
@@ -463,9 +605,11 @@ class ChainRule:
         top = " + ".join(
             f"{f.text()} * {_delta_symbol(node)}"
             if digits is None
-            else f"{_fmt(f.value, digits)} * {_fmt(self.graph.delta(node), digits)}"
+            else f"{numbers.signed(f.value, digits)} * {numbers.signed(self.graph.delta(node), digits)}"
             for node, f in self._first_nodes()
         )
+        if digits is not None:
+            top += f" = {numbers.plain(self.value, digits)}"
         lines = [f"dL/d{self.param} = {top}"]
         lines += [eq.text(digits) for eq in self.delta_equations()]
         return "\n".join(lines)
@@ -479,17 +623,3 @@ def _product(first: str, rest: str, rest_is_sum: bool, latex: bool = False) -> s
     if rest_is_sum:
         rest = (r"\left(" + rest + r"\right)") if latex else f"({rest})"
     return f"{first}{sep}{rest}"
-
-
-def _latex_number(value: float, digits: int) -> str:
-    text = _fmt(value, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return f"({text})" if value < 0 else text
-
-
-def _signed(value: float, digits: int) -> str:
-    """A factor in a written product: negative values in brackets, so '*' never meets '-'."""
-    text = _fmt(value, digits)
-    return f"({text})" if value < 0 else text

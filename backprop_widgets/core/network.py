@@ -247,6 +247,19 @@ class Network:
             tuple(layer for layer, _, _ in entries),
         )
 
+    def weight_between(self, source: str, target: str) -> str | None:
+        """The name of the weight on the edge source -> target, or None if there is none.
+
+        >>> Network([2, 2, 2]).weight_between("h1", "o2")
+        'w7'
+        """
+        for layer in range(1, len(self._sizes)):
+            sources, targets = self._node_names[layer - 1], self._node_names[layer]
+            if source in sources and target in targets:
+                k = targets.index(target) * len(sources) + sources.index(source)
+                return self._names[self._weight_slices[layer - 1].start + k]
+        return None
+
     def __repr__(self) -> str:
         act = self._activation_names
         act_repr = repr(act[0]) if len(set(act)) == 1 else repr(act)

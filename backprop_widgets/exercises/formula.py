@@ -10,8 +10,12 @@ when it matches only one name)
 - net inputs ``net_h1`` (the weighted sum before the activation, ``\\mathrm{net}_{h1}``);
 - parameters ``w1 ... b1 ...`` and targets (``t1``, ``y``) by name;
 - ``L`` the loss (also ``E``, ``E_total``); constants ``pi`` (``π``) and ``e``;
+- deltas ``delta_h1`` (``δ_h1``, ``\\delta_{h_1}``): dL/dh1, or in Mazur's and Nielsen's
+  convention dL/dnet_h1; a formula is accepted when it holds in either;
 - Leibniz factors: an edge ``dh1/dw1`` is its local derivative, ``dL/dh1`` the total
-  derivative (delta) of L; other fractions are rejected with the chain-rule diagnosis.
+  derivative of L and ``dE_o1/dh1`` that of output o1's share; dL/d(parameter) and totals
+  at nodes the parameter does not reach are rejected, as are other fractions, with the
+  chain-rule diagnosis.
 
 Numbers: ``0.5``, ``.5``, ``4.4e-4``, ``4.4 × 10⁻⁴``; ``−`` is minus.
 
@@ -45,7 +49,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..core.chain_rule import LOSS_NODE
 from ..core.errors import BackpropInputError
 from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum
 from .vocabulary import CONSTANTS, Entry
@@ -187,31 +190,36 @@ class Draw:
         self.parameters = net.parameters()
         self.targets = dict(zip(net.target_names, np.atleast_1d(t).tolist(), strict=True))
         self.expected = self.pre.gradient(param)
-        self.names = {*self.pre.node_names, *net.parameter_names}
 
-    def value(self, entry: Entry) -> float:
+    def value(self, entry: Entry, convention: str = "node") -> float:
+        """A name's value; a delta in the given convention (see ComputationGraph.delta)."""
         if entry.kind == "parameter":
             return self.parameters[entry.name]
         if entry.kind == "target":
             return self.targets[entry.name]
         if entry.kind == "constant":
             return CONSTANTS[entry.name]
+        if entry.kind == "delta":
+            return self.pre.delta(entry.node, convention)
+        if entry.kind == "loss_share":
+            raise FormulaError(
+                "not_a_quantity",
+                f"{entry.name}, one output's share of the loss, is used here only in "
+                f"derivatives such as d{entry.name}/d{entry.node}",
+            )
         return self.pre.value(entry.name)
 
     def partial(self, num: Entry, den: Entry) -> float:
-        """An edge's local derivative, or dL/d(anything) as the total derivative."""
-        pre, a, b = self.pre, num.name, den.name
-        if pre.has_edge(b, a):
-            return pre.local(a, b)
-        # a neuron-level edge b -> a: the sum over the net inputs m between them
-        routes = [m for m in (pre.children(b) if b in self.names else ()) if pre.has_edge(m, a)]
-        if routes:
-            return math.fsum(pre.local(m, b) * pre.local(a, m) for m in routes)
-        if num.name == LOSS_NODE and den.kind == "parameter":
-            return self.pre.gradient(den.name)
-        if num.name == LOSS_NODE and den.kind in ("input", "net", "neuron", "loss"):
-            return self.pre.delta(den.name)
-        raise FormulaError("not_an_edge", f"d{num.name}/d{den.name} is not an edge of the graph")
+        """An edge's local derivative (either level), dL/d(anything) as the total
+        derivative, or dE_o1/d(node), one output's share of it."""
+        if num.kind == "loss_share":
+            return self.pre.loss_share(num.node, den.name)
+        try:
+            return self.pre.derivative(num.name, den.name)
+        except KeyError:
+            raise FormulaError(
+                "not_an_edge", f"d{num.name}/d{den.name} is not an edge of the graph"
+            ) from None
 
 
 def make_draws(net, x, t, param: str, count: int, seed: int) -> list[Draw]:

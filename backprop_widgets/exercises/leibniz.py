@@ -36,10 +36,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
 
-from ..core.chain_rule import LOSS_NODE, NET_PREFIX
-from .parser import Partial, Product, Sum
+from ..core.chain_rule import LOSS_NODE
+from .parser import Name, Partial, Product, Sum
 from .vocabulary import Entry
 
 MAX_TERMS = 256
@@ -60,20 +59,22 @@ class TooManyTerms(Exception):
 
 
 # ---------------------------------------------------------------- expansion
-def expand(node) -> list[list[Partial]] | None:
+def expand(node, is_factor=lambda name: False) -> list[list[Partial | Name]] | None:
     """The terms of a sum of products of Leibniz factors, brackets multiplied out.
 
-    None when the tree holds anything else (numbers, names, minus, division): then it is
-    not a pure chain-rule sum. Raises TooManyTerms past :data:`MAX_TERMS` terms.
+    ``is_factor(name)`` says which names are factors of their own (deltas such as
+    ``delta_h1``). None when the tree holds anything else (numbers, other names, minus,
+    division): then it is not a pure chain-rule sum. Raises TooManyTerms past
+    :data:`MAX_TERMS` terms.
     """
-    if isinstance(node, Partial):
+    if isinstance(node, Partial) or (isinstance(node, Name) and is_factor(node)):
         return [[node]]
     if isinstance(node, Sum):
         if any(sign != "+" for sign, _ in node.terms):
             return None
         out = []
         for _, term in node.terms:
-            part = expand(term)
+            part = expand(term, is_factor)
             if part is None:
                 return None
             out.extend(part)
@@ -85,7 +86,7 @@ def expand(node) -> list[list[Partial]] | None:
             return None
         out = [[]]
         for _, factor in node.factors:
-            part = expand(factor)
+            part = expand(factor, is_factor)
             if part is None:
                 return None
             if len(out) * len(part) > MAX_TERMS:
@@ -97,10 +98,12 @@ def expand(node) -> list[list[Partial]] | None:
 
 # ---------------------------------------------------------------- the graph
 class ChainGraph:
-    """The neuron-level and pre-activation graphs of one example, queried as one graph.
+    """The core's computation graph of one example, asked about one parameter.
 
-    An edge (den, num) exists when num depends directly on den at either level; both
-    levels agree on every local derivative they share (dL/do1 is the same number).
+    Every fact about the graph (edges at either level, the map between the levels, paths,
+    local derivatives and totals) comes from :class:`~backprop_widgets.core.chain_rule.
+    ComputationGraph`; this class only adds what a judgement about ``param`` needs (which
+    nodes it reaches) and caches lookups.
     """
 
     PRE = "pre-activation"
@@ -108,6 +111,7 @@ class ChainGraph:
     def __init__(self, net, neuron_graph, pre_graph, param: str):
         self.net = net
         self.param = param
+        self.core = pre_graph
         self.graphs = {g.level: g for g in (neuron_graph, pre_graph)}
         self._known = {
             level: {*g.node_names, *net.parameter_names} for level, g in self.graphs.items()
@@ -136,8 +140,7 @@ class ChainGraph:
 
     def local(self, den: str, num: str) -> float:
         """d num / d den along an edge."""
-        level = min(self.levels(den, num))  # "neuron" < "pre-activation"; equal where shared
-        return self.graphs[level].local(num, den)
+        return self.core.derivative(num, den)
 
     def children(self, name: str, level: str | None = None) -> list[str]:
         """Nodes that depend directly on name, at one level or at either."""
@@ -160,32 +163,50 @@ class ChainGraph:
             self._below[name] = frozenset(seen)
         return self._below[name]
 
-    def project(self, path: tuple[str, ...]) -> tuple[str, ...]:
-        """The neuron-level path: net_ nodes dropped."""
-        return tuple(n for n in path if self.kinds.get(n) != "net")
+    def reaches(self, name: str) -> bool:
+        """Whether the parameter asked about reaches this node (so dL/dnode is on its way)."""
+        return name in self.descendants(self.param)
 
-    def refine(self, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """The pre-activation paths a path stands for.
+    def project(self, path) -> tuple[str, ...]:
+        return self.core.project(path)
 
-        A neuron-level edge h1 -> o1 is the sum over the net inputs between them: one
-        route (h1 -> net_o1 -> o1) for an elementwise activation, one per net input of
-        the layer for softmax. Pre-activation edges stay as they are.
-        """
-        out: list[tuple[str, ...]] = [(path[0],)]
-        for den, num in pairwise(path):
-            if self.PRE in self.levels(den, num):
-                routes = [(num,)]
-            else:
-                routes = [
-                    (mid, num)
-                    for mid in self.children(den, self.PRE)
-                    if self.PRE in self.levels(mid, num)
-                ]
-            out = [head + route for head in out for route in routes]
-        return out
+    def refine(self, path) -> list[tuple[str, ...]]:
+        return self.core.refine(path)
 
     def parameter_word(self, name: str) -> str:
         return self.net.parameter_info(name).kind
+
+
+@dataclass(frozen=True)
+class Closer:
+    """A factor that ends a product by standing for every path below a node.
+
+    ``dL/dh1`` (``output`` None) or ``dE_o1/dh1``, the share of a summed loss carried by
+    output o1 (``output`` "o1").
+    """
+
+    node: str
+    output: str | None = None
+
+    def text(self) -> str:
+        return f"d{'L' if self.output is None else 'E_' + self.output}/d{self.node}"
+
+    def value(self, cg: ChainGraph) -> float:
+        if self.output is None:
+            return cg.core.derivative(L, self.node)
+        return cg.core.loss_share(self.output, self.node)
+
+    def paths(self, cg: ChainGraph) -> list[tuple[str, ...]]:
+        return cg.core.paths_from(self.node, through=self.output)
+
+
+def closer_of(num: Entry, den: Entry, cg: ChainGraph) -> Closer | None:
+    """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge."""
+    if num.kind not in ("loss", "loss_share") or cg.has_edge(den.name, num.name):
+        return None
+    if den.kind not in ("input", "net", "neuron"):
+        return None
+    return Closer(den.name, num.node if num.kind == "loss_share" else None)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -214,6 +235,7 @@ def _names(items: list[str]) -> str:
 class ChainVerdict:
     problems: tuple[Problem, ...]
     value: float | None  # the sum with local values, when every factor is an edge
+    totals: tuple[str, ...] = ()  # the totals the answer leaves unexpanded (dL/dh1, ...)
 
     @property
     def correct(self) -> bool:
@@ -225,9 +247,11 @@ def judge(
 ) -> ChainVerdict:
     """Compare the terms (each a list of (numerator, denominator) entries) with the paths.
 
-    Every factor must be an edge; every term a chain from the parameter to L; and the
-    terms, refined to the pre-activation level (:meth:`ChainGraph.refine`), must give each
-    of the graph's paths exactly once.
+    Every factor must be an edge, or a total that ends its product (dL/dX or dE_o1/dX for
+    a node X the parameter reaches); every term a chain from the parameter to L, or to the
+    node of its total; and the terms, refined to pre-activation paths (the core's
+    :meth:`~backprop_widgets.core.chain_rule.ComputationGraph.refine`, and a total to every
+    path below its node), must give each of the graph's paths exactly once.
     """
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -239,19 +263,29 @@ def judge(
             problem = check_factor(num, den, term, cg, level)
             if problem is not None:
                 problems.append(problem)
-    named = [[(num.name, den.name) for num, den in term] for term in terms]
     if problems:
         return ChainVerdict(tuple(_say_once(_merge_levels(problems, level))), None)
-    value = math.fsum(math.prod(cg.local(d, n) for n, d in term) for term in named)
+    split = [_split_term(term, cg) for term in terms]
+    value = math.fsum(
+        math.prod([cg.local(d, n) for n, d in edges] + [c.value(cg) for c in closers])
+        for edges, closers in split
+    )
+    totals = tuple(dict.fromkeys(c.text() for _, closers in split for c in closers))
+    named = [edges + [(L, c.node) for c in closers] for edges, closers in split]
     sum_problem = _sum_not_product(named, cg)
     if sum_problem is not None:
-        return ChainVerdict((sum_problem,), value)
+        return ChainVerdict((sum_problem,), value, totals)
 
-    paths: list[tuple[int, tuple[str, ...]]] = []
+    paths: list[tuple[int, list[tuple[str, ...]]]] = []
     others: list[tuple[int, tuple[str, ...]]] = []
-    for k, term in enumerate(named):
-        status, found = _judge_term(term, _where(k, term, len(named)), cg)
+    budget = 4 * len(cg.paths["pre-activation"]) + MAX_TERMS
+    for k, (edges, closers) in enumerate(split):
+        status, found = _judge_term(edges, closers, _where(k, named[k], len(named)), cg)
         if status == "path":
+            budget -= len(found)
+            if budget < 0:
+                problems.append(Problem("duplicate_path", _TOO_MANY_PATHS))
+                break
             paths.append((k, found))
         elif status == "other":
             others.append((k, found))
@@ -259,7 +293,25 @@ def judge(
             problems.append(found)
     problems += _other_parameters(others, bool(paths or problems), named, cg)
     problems += _compare_paths(paths, cg, report_missing=not problems, level=level)
-    return ChainVerdict(tuple(problems), value)
+    return ChainVerdict(tuple(problems), value, totals)
+
+
+_TOO_MANY_PATHS = (
+    "These terms stand for many more paths than the gradient has: most paths are counted "
+    "several times. The chain rule adds each path exactly once."
+)
+
+
+def _split_term(term, cg: ChainGraph) -> tuple[list[tuple[str, str]], list[Closer]]:
+    """A term's plain edges (num, den) and its totals."""
+    edges, closers = [], []
+    for num, den in term:
+        closer = closer_of(num, den, cg)
+        if closer is None:
+            edges.append((num.name, den.name))
+        else:
+            closers.append(closer)
+    return edges, closers
 
 
 def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> list[Problem]:
@@ -287,14 +339,17 @@ def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> lis
 
 
 def _compare_paths(paths, cg: ChainGraph, report_missing: bool, level) -> list[Problem]:
-    """Each graph path exactly once: duplicates, then (if all else is right) missing ones."""
+    """Each graph path exactly once: duplicates, then (if all else is right) missing ones.
+
+    ``paths``: (term index, the pre-activation paths the term stands for), per term.
+    """
     problems = []
     owner: dict[tuple[str, ...], int] = {}
     repeats: Counter = Counter()
-    for k, path in paths:
-        for fine in cg.refine(path):
+    for k, fines in paths:
+        for fine in fines:
             if fine in owner:
-                repeats[cg.project(path)] += 1
+                repeats[cg.project(fine)] += 1
             else:
                 owner[fine] = k
     for path, n in repeats.items():
@@ -365,6 +420,15 @@ def check_factor(
         if level is not None and level not in cg.levels(b, a):
             return Problem("wrong_level", _level_message(f, a, b, cg, level))
         return None
+    if num.kind in ("loss", "loss_share") and den.kind != "loss":
+        return total_problem(num, den, cg)
+    for entry in (num, den):
+        if entry.kind == "delta":
+            return Problem(
+                "not_an_edge",
+                f"{f}: {entry.name} is a delta, a derivative of L itself; it stands on its own "
+                f"as a factor, as in d{cg.param}... * {entry.name}, not inside another one.",
+            )
     if a == b:
         return Problem("not_an_edge", f"{f} is just 1: a factor must go from one node to the next.")
     if cg.has_edge(a, b):
@@ -412,6 +476,50 @@ def check_factor(
         f"{f}: {a} does not depend on {b} at all (no path leads from {b} to {a}), so "
         f"{f} = 0 and it has no place in a chain from {cg.param} to L.",
     )
+
+
+def total_problem(num: Entry, den: Entry, cg: ChainGraph) -> Problem | None:
+    """None when dL/d den (or dE_o1/d den) may stand in a derivation of dL/d param.
+
+    A total is fine at any node the parameter reaches. dL/d(parameter) never is: of the
+    question's own parameter it restates the question, of another it is off every path.
+    """
+    f = f"d{num.name}/d{den.name}"
+    p = cg.param
+    if den.kind == "parameter":
+        if den.name == p:
+            text = (
+                f"{f} is the gradient the question asks for, so an answer that contains it "
+                f"restates the question instead of deriving it (× 1 or not). Write it with "
+                f"local derivatives along the paths from {p} to L, or with totals at the nodes "
+                f"{p} feeds ({_names(cg.children(p, 'neuron'))})."
+            )
+        else:
+            text = (
+                f"{f} is the gradient of another parameter, {den.name}; it is not a step on "
+                f"the way from {p} to L. A chain from {p} passes through neurons only, never "
+                "through another parameter."
+            )
+        return Problem("total_of_parameter", text)
+    if den.kind not in ("input", "net", "neuron"):
+        return Problem("not_an_edge", f"{f}: {den.name} is not a node of the graph.")
+    if not cg.reaches(den.name):
+        what = "an input, data given to the network" if den.kind == "input" else "a node"
+        return Problem(
+            "unreachable_total",
+            f"{f}: {den.name} is {what} that {p} does not reach (no path leads from {p} to "
+            f"{den.name}), so how L changes with {den.name} is no part of dL/d{p}. A total "
+            f"belongs in the answer only at a node on the way from {p} to L.",
+        )
+    if num.kind == "loss_share" and not (
+        den.name == num.node or num.node in cg.descendants(den.name)
+    ):
+        return Problem(
+            "unreachable_total",
+            f"{f}: {num.name} is the part of the loss that output {num.node} carries, and "
+            f"{num.node} does not depend on {den.name}, so {f} = 0.",
+        )
+    return None
 
 
 def _say_once(problems: list) -> list:
@@ -500,16 +608,38 @@ def chain_of(factors: list[tuple[str, str]]) -> tuple[str, ...] | None:
     return tuple(path) if len(path) == len(factors) + 1 else None
 
 
-def _judge_term(term, where: str, cg: ChainGraph):
-    """("path", path) | ("other", path) | ("problem", Problem)."""
-    chain = chain_of(term)
+def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
+    """("path", its pre-activation paths) | ("other", path) | ("problem", Problem)."""
+    if len(closers) > 1:
+        return "problem", Problem(
+            "product_not_sum",
+            f"{where} multiplies {_names([c.text() for c in closers])}: each of them already "
+            "stands for every path below its node, so a product can hold at most one, at its "
+            "end. Add the products of different paths instead of multiplying them.",
+        )
+    closer = closers[0] if closers else None
+    if closer is not None and not edges:
+        missing = f" (d{closer.node}/d{cg.param} is missing)" if cg.has_edge(
+            cg.param, closer.node
+        ) else ""
+        return "problem", Problem(
+            "wrong_start",
+            f"{where} is {closer.text()} alone{missing}: a product must begin with a factor "
+            f"d?/d{cg.param} and follow the chain to {closer.node}.",
+        )
+    chain = chain_of(edges)
     if chain is None:
-        return "problem", _not_a_chain(term, where, cg)
+        return "problem", _not_a_chain(edges, where, cg)
     start, end = chain[0], chain[-1]
-    if start == cg.param and end == L:
-        return "path", chain
-    if cg.kinds.get(start) == "parameter" and end == L:
-        return "other", chain
+    goal = L if closer is None else closer.node
+    if start == cg.param and end == goal:
+        fine = cg.refine(chain)
+        if closer is not None:
+            below = closer.paths(cg)
+            fine = [head + tail[1:] for head in fine for tail in below]
+        return "path", fine
+    if cg.kinds.get(start) == "parameter" and end == goal:
+        return "other", chain if closer is None else chain + (L,)
     if cg.kinds.get(start) == "parameter" and start != cg.param:
         return "problem", Problem(
             "wrong_parameter",
@@ -523,10 +653,54 @@ def _judge_term(term, where: str, cg: ChainGraph):
             f"{where} starts at {start}, not at {cg.param}{missing}: every product must begin "
             f"with a factor d?/d{cg.param}.",
         )
+    if closer is not None:
+        return "problem", _total_elsewhere(edges, closer, where, cg)
     add = f" (add dL/d{end})" if cg.has_edge(end, L) else ""
     return "problem", Problem(
         "stops_early",
         f"{where} stops at {end}: the chain must go on until it reaches L{add}.",
+    )
+
+
+def _total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Problem:
+    """The chain reaches one node and the total is taken at another."""
+    end = chain_of(edges)[-1]
+    node = closer.node
+    core = cg.core
+    chain = chain_of(edges)
+    if chain is not None and node in chain[:-1]:
+        after = chain[chain.index(node) :]
+        extra = product_text(path_factors(after))
+        return Problem(
+            "extra_factor",
+            f"{where} goes on past {node} with {extra}, but {closer.text()} already stands "
+            f"for every path from {node} to L, those steps included: {extra} is counted twice. "
+            f"Stop the chain at {node}.",
+        )
+    if core.neuron_of(end) == core.neuron_of(node) and cg.has_edge(end, node):
+        return Problem(
+            "missing_slope",
+            f"{where} reaches {end} and then takes {closer.text()}, but {node} is one step "
+            f"further: d{node}/d{end} (the activation's slope) is missing between them.",
+        )
+    if cg.has_edge(node, end) and core.neuron_of(end) == core.neuron_of(node):
+        return Problem(
+            "broken_chain",
+            f"{where} has already passed {node} on its way to {end}, so it counts "
+            f"d{end}/d{node} twice: take d{'L' if closer.output is None else 'E_' + closer.output}"
+            f"/d{end} instead of {closer.text()}.",
+        )
+    if end == L:
+        return Problem(
+            "product_not_sum",
+            f"{where} already reaches L and also multiplies {closer.text()}: a product is one "
+            "path; it ends at L or with one total, not both.",
+        )
+    return Problem(
+        "broken_chain",
+        f"{where} reaches {end}, but its total is {closer.text()}: a total is taken where "
+        f"the chain arrived, so write d{'L' if closer.output is None else 'E_' + closer.output}"
+        f"/d{end} (or carry the chain on to {node}).",
     )
 
 
@@ -592,7 +766,9 @@ def _sum_not_product(named, cg: ChainGraph) -> Problem | None:
     coarse = [cg.project(p) for p in cg.paths["pre-activation"]]
     on_paths = {(p[k], p[k + 1]) for p in coarse for k in range(len(p) - 1)}
     factors = {f for term in named for f in term}
-    projected = {_project_edge(num, den, cg) for num, den in factors} - {None}
+    neuron_of = cg.core.neuron_of
+    projected = {(neuron_of(den), neuron_of(num)) for num, den in factors}
+    projected = {(a, b) for a, b in projected if a != b}
     if not projected <= on_paths:
         return None
     if not any(den == cg.param for _, den in factors) or not any(n == L for n, _ in factors):
@@ -603,10 +779,3 @@ def _sum_not_product(named, cg: ChainGraph) -> Problem | None:
         f"dL/d{cg.param} is a sum of products, one product for each path from {cg.param} "
         "to L.",
     )
-
-
-def _project_edge(num: str, den: str, cg: ChainGraph):
-    """The neuron-level edge an edge belongs to: (h1, net_o1) -> (h1, o1); net_o1 -> o1: None."""
-    if cg.kinds.get(den) == "net":
-        return None  # inside a layer: net input to activation
-    return (den, num.removeprefix(NET_PREFIX) if cg.kinds.get(num) == "net" else num)

@@ -129,7 +129,47 @@ def parse(text: str, known: Collection[str] = ()) -> list:
     >>> parse("dh1/dw1 * 2")[0].factors[1]
     ('*', Num(value=2.0, text='2', pos=10))
     """
-    return _Parser(tokenize(text), frozenset(known)).answer()
+    known = frozenset(known)
+    return _Parser(_read_times_and_groups(tokenize(text), known), known).answer()
+
+
+def _read_times_and_groups(tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """Two readings a student means but the grammar would get wrong.
+
+    ``8.095 x 10^-3``: an ``x`` between numbers is a times sign, unless the network has a
+    quantity named x; then the student is asked which was meant. ``0.000 438 568``: numbers
+    side by side are digit groups, never a product, and are refused with the reason.
+    """
+    out: list[Token] = []
+    for k, tok in enumerate(tokens):
+        before = tokens[k - 1] if k > 0 else None
+        after = tokens[k + 1] if k + 1 < len(tokens) else None
+        between_numbers = (
+            before is not None and after is not None and before.kind == NUM and after.kind == NUM
+        )
+        if tok.kind == NAME and tok.text in ("x", "X") and between_numbers:
+            if name_key(tok.text) in known:
+                raise AnswerSyntaxError(
+                    f"'{tok.text}' between two numbers {where(tok.pos)} could be a times sign "
+                    f"or this network's {tok.text}: write * (or ×) for times, or "
+                    f"{before.text} * {tok.text} * {after.text} to use {tok.text}",
+                    tok.pos,
+                )
+            tok = Token(OP, "*", tok.pos, tok.end)
+        elif tok.kind == NUM and before is not None and before.kind == NUM:
+            run, j = [before, tok], k + 1
+            while tokens[j].kind == NUM:  # the last token is END, never a number
+                run.append(tokens[j])
+                j += 1
+            typed = " ".join(t.text for t in run)
+            raise AnswerSyntaxError(
+                f"two numbers side by side {where(before.pos)} ('{typed}'): digits grouped "
+                "with spaces are not read, since they could also be a product; write the "
+                f"number without spaces ({''.join(t.text for t in run)}), or * to multiply",
+                before.pos,
+            )
+        out.append(tok)
+    return out
 
 
 def walk(node):

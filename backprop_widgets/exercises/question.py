@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 
 import numpy as np
@@ -22,10 +22,11 @@ from .leibniz import (
     expand,
     judge,
     path_text,
+    total_problem,
 )
 from .parser import Name, Partial, parse, walk
 from .tokens import AnswerSyntaxError
-from .vocabulary import CONSTANTS, Vocabulary
+from .vocabulary import CONSTANTS, Entry, Vocabulary
 
 KINDS = ("number", "chain_rule", "formula")
 MAX_LENGTH = 10_000  # characters; far above any real answer, and checked in well under 1 s
@@ -105,6 +106,9 @@ class GradientQuestion:
         (made once, when the question is built).
     seed : int
         Seed for those draws (the verdict on an answer never changes).
+    full_expansion : bool
+        Ask for the chain written out to local derivatives: a correct answer that keeps a
+        total (dL/dh1, delta_h1) is then "right so far" (``expand_further``), not correct.
 
     Examples
     --------
@@ -131,6 +135,7 @@ class GradientQuestion:
         accept=KINDS,
         draws: int = 5,
         seed: int = 0,
+        full_expansion: bool = False,
     ):
         if param not in net.parameter_names:
             net.parameter_info(param)  # raises the core's 'unknown parameter' error
@@ -145,8 +150,13 @@ class GradientQuestion:
             raise BackpropInputError(f"accept must hold some of {', '.join(KINDS)}; got {accept!r}")
         if not (isinstance(draws, int) and 0 <= draws <= 100):
             raise BackpropInputError(f"draws must be an integer from 0 to 100; got {draws!r}")
+        if not isinstance(full_expansion, bool):
+            raise BackpropInputError(
+                f"full_expansion must be True or False; got {full_expansion!r}"
+            )
         self.net = net.copy()
         self.param = param
+        self.full_expansion = full_expansion
         self.x = _vector(x, "x")
         self.t = _vector(t, "t")
         self.rtol = float(rtol)
@@ -155,7 +165,7 @@ class GradientQuestion:
         self.draws = draws
         self.seed = seed
         neuron = self.net.graph(self.x, self.t, level="neuron")
-        pre = self.net.graph(self.x, self.t, level="pre-activation")
+        pre = neuron.both_levels("pre-activation")  # one snapshot, both levels
         self.chain_rule = (pre if level == "pre-activation" else neuron).chain_rule(param)
         self.expected = self.chain_rule.value
         self.vocabulary = Vocabulary(self.net, pre)
@@ -274,9 +284,13 @@ class GradientQuestion:
             and (den.kind == "parameter")
         )
 
+    def _is_delta(self, name: Name) -> bool:
+        entry = self.vocabulary.resolve(name.text)
+        return entry is not None and entry.kind == "delta"
+
     def _judge(self, node) -> Feedback:
         try:
-            terms = expand(node)
+            terms = expand(node, self._is_delta)
         except TooManyTerms:
             return self._wrong(
                 "chain_rule",
@@ -346,22 +360,122 @@ class GradientQuestion:
                 "answer with a number or a formula.",
                 interpreted,
             )
-        resolve = self.vocabulary.resolve
-        entries = [[(resolve(f.num.text), resolve(f.den.text)) for f in term] for term in terms]
-        verdict = judge(entries, self._graph, self.level)
+        deltas = list(dict.fromkeys(f.text for term in terms for f in term if isinstance(f, Name)))
+        verdicts = {}
+        for convention in self._conventions(deltas):
+            entries = [[self._factor(f, convention) for f in term] for term in terms]
+            verdicts[convention] = judge(entries, self._graph, self.level)
+            if verdicts[convention].correct:
+                break
+        convention = min(verdicts, key=lambda c: (not verdicts[c].correct, len(verdicts[c].problems)))
+        verdict = verdicts[convention]
+        note = self._convention_note(deltas, convention, verdicts)
         if not verdict.correct:
-            return self._feedback(
-                "chain_rule", list(verdict.problems), interpreted, value=verdict.value
+            problems = list(verdict.problems)
+            if note:
+                problems.append(Problem("delta_convention", note))
+            return self._feedback("chain_rule", problems, interpreted, value=verdict.value)
+        if self.full_expansion and verdict.totals:
+            totals = ", ".join(verdict.totals)
+            return self._wrong(
+                "chain_rule",
+                "expand_further",
+                f"Right so far: this is {self.prompt} ({verdict.value:.9g}). Now expand "
+                f"{totals} into local derivatives, one edge per factor, all the way to L.",
+                interpreted,
+                value=verdict.value,
             )
         paths = self.chain_rule.paths
         listed = "; ".join(path_text(p) for p in paths[:6]) + ("; ..." if len(paths) > 6 else "")
         count = "the path" if len(paths) == 1 else f"each of the {len(paths)} paths"
-        return self._right(
-            "chain_rule",
+        how = (
+            f" ({', '.join(verdict.totals)} standing for every path below {'its' if len(verdict.totals) == 1 else 'their'} node)"
+            if verdict.totals
+            else ""
+        )
+        message = (
             f"Correct: {self.prompt} adds one product of local derivatives for {count} from "
-            f"{self.param} to L ({listed}). Here it equals {verdict.value:.9g}.",
-            interpreted,
-            verdict.value,
+            f"{self.param} to L ({listed}), and your answer covers each once{how}. Here it "
+            f"equals {verdict.value:.9g}."
+        )
+        if note:
+            message += "\n" + note
+        return self._right("chain_rule", message, interpreted, verdict.value)
+
+    def _conventions(self, deltas: list[str]) -> tuple[str, ...]:
+        """The delta conventions worth trying: both only where they name different numbers."""
+        graph = self._graph.core
+        nodes = [self.vocabulary.resolve(d).node for d in deltas]
+        if any(graph.net_input_of(n) for n in nodes):
+            return ("node", "net")
+        return ("node",)
+
+    def _factor(self, factor, convention: str) -> tuple[Entry, Entry]:
+        """A factor as (numerator, denominator) entries; a delta as dL/d(node or net input)."""
+        resolve = self.vocabulary.resolve
+        if isinstance(factor, Partial):
+            return resolve(factor.num.text), resolve(factor.den.text)
+        graph = self._graph.core
+        node = resolve(factor.text).node
+        if convention == "net":
+            node = graph.net_input_of(node) or node
+        return Entry(LOSS_NODE, "loss"), Entry(node, graph.kind(node))
+
+    def _convention_note(self, deltas, convention: str, verdicts) -> str:
+        """How the deltas were read, and whether the other reading disagrees."""
+        graph = self._graph.core
+        nodes = [self.vocabulary.resolve(d).node for d in deltas]
+        nodes = [n for n in dict.fromkeys(nodes) if graph.net_input_of(n)]
+        if not nodes:
+            return ""
+        node = nodes[0]
+        net_input = graph.net_input_of(node)
+        symbol = f"delta_{node}"
+        readings = {
+            "node": (f"dL/d{node}", "the delta of the node, this package's convention"),
+            "net": (f"dL/d{net_input}", "the delta of the net input, Mazur's and Nielsen's"),
+        }
+        read, words = readings[convention]
+        other = "net" if convention == "node" else "node"
+        other_read, other_words = readings[other]
+        values = {c: graph.delta(node, c) for c in ("node", "net")}
+        text = f"{symbol} is read as {read} ({words})."
+        if other in verdicts and verdicts[other].correct != verdicts[convention].correct:
+            text += (
+                f" The conventions disagree here: as {other_read} ({other_words}) it is "
+                f"{values[other]:.6g}, not {values[convention]:.6g}, and the answer would be "
+                f"{'right' if verdicts[other].correct else 'wrong'}."
+            )
+        elif other not in verdicts:
+            text += f" (As {other_read}, {other_words}, it would be {values[other]:.6g}.)"
+        return text
+
+    def _formula_values(self, node, convention: str):
+        """The formula's value at each draw (nan where it has none), or the Feedback for
+        a formula with no value at the question's own parameters."""
+        resolve = self.vocabulary.resolve
+        values = []
+        for draw in self._draws:
+            try:
+                value = evaluate(
+                    node,
+                    lambda n, d=draw: d.value(resolve(n.text), convention),
+                    lambda p, d=draw: d.partial(resolve(p.num.text), resolve(p.den.text)),
+                )
+            except FormulaError as err:
+                if not values:  # at the question's own parameters
+                    message = f"This has no value here: {err.message}."
+                    return self._wrong("formula", err.code, message)
+                value = math.nan
+            values.append(value)
+        return values
+
+    def _formula_holds(self, values) -> bool:
+        """At the question's values within rtol, and exactly (1e-6) at every other draw."""
+        exact = min(self.rtol, 1e-6)
+        return all(
+            agrees(v, d.expected, exact if k else self.rtol)
+            for k, (v, d) in enumerate(zip(values, self._draws, strict=True))
         )
 
     def _judge_formula(self, node, partials, interpreted) -> Feedback:
@@ -369,34 +483,34 @@ class GradientQuestion:
         problems = []
         for num_text, den_text in dict.fromkeys((p.num.text, p.den.text) for p in partials):
             num, den = resolve(num_text), resolve(den_text)
-            if num.name == LOSS_NODE and den.kind in _GRAPH_KINDS:
-                continue  # dL/dX: a total derivative, fine inside a formula
-            problem = check_factor(num, den, [], self._graph)
+            if num.kind in ("loss", "loss_share") and den.kind in _GRAPH_KINDS:
+                problem = total_problem(num, den, self._graph)
+            else:
+                problem = check_factor(num, den, [], self._graph)
             if problem is not None:
                 problems.append(problem)
         if problems:
             return self._feedback("formula", problems, interpreted)
         draws = self._draws
-        values = []
-        for draw in draws:
-            try:
-                value = evaluate(
-                    node,
-                    lambda n, d=draw: d.value(resolve(n.text)),
-                    lambda p, d=draw: d.partial(resolve(p.num.text), resolve(p.den.text)),
-                )
-            except FormulaError as err:
-                if not values:  # at the question's own parameters
-                    message = f"This has no value here: {err.message}."
-                    return self._wrong("formula", err.code, message, interpreted)
-                value = math.nan
-            values.append(value)
+        deltas = [n.text for n in walk(node) if isinstance(n, Name) and self._is_delta(n)]
+        conventions = self._conventions(deltas)
+        for convention in conventions:  # a delta may be meant in either convention
+            values = self._formula_values(node, convention)
+            if isinstance(values, Feedback) or self._formula_holds(values):
+                break
+        else:
+            convention = conventions[0]
+            values = self._formula_values(node, convention)
+        if isinstance(values, Feedback):
+            return replace(values, interpreted=interpreted)
+        note = "\n" + self._convention_note(deltas, convention, {}) if deltas else ""
         value = values[0]
         if not math.isfinite(value):
             return self._wrong("formula", "not_finite", NOT_FINITE, interpreted, value=value)
         if not agrees(value, self.expected, self.rtol):
             problem = self._guess(value, f"Your formula gives {value:.6g} here, which is not")
-            return self._feedback("formula", [problem], interpreted, value=value)
+            problems = [problem] + ([Problem("delta_convention", note.strip())] if note else [])
+            return self._feedback("formula", problems, interpreted, value=value)
         tol = min(self.rtol, 1e-6)
         for draw, v in zip(draws[1:], values[1:], strict=True):
             if not agrees(v, draw.expected, tol):
@@ -417,7 +531,7 @@ class GradientQuestion:
         )
         return self._right(
             "formula",
-            f"Correct: your formula equals {self.prompt} here ({value:.9g}){others}.",
+            f"Correct: your formula equals {self.prompt} here ({value:.9g}){others}.{note}",
             interpreted,
             value,
         )

@@ -54,7 +54,7 @@ _SKIPPED_COMMANDS = {
     "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad", "displaystyle", "textstyle",
     ",", ";", ":", "!", " ",
 }  # fmt: skip
-_NAME_COMMANDS = {"sigma", "exp", "log", "ln", "tanh", "pi", "sqrt"}
+_NAME_COMMANDS = {"sigma", "exp", "log", "ln", "tanh", "pi", "sqrt", "delta"}
 _WRAPPER_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "rm"}
 
 
@@ -109,8 +109,8 @@ def tokenize(text: str) -> list[Token]:
             m = _NUMBER.match(s, i)
             out.append(Token(NUM, m.group(), i, m.end(), float(m.group())))
             i = m.end()
-        elif _NAME_START.match(c) or c in "σπ":
-            head = {"σ": "sigma", "π": "pi"}.get(c)
+        elif _NAME_START.match(c) or c in "σπδ":
+            head = {"σ": "sigma", "π": "pi", "δ": "delta"}.get(c)
             j = i + 1
             if head is None:
                 m = _NAME_CHARS.match(s, i)

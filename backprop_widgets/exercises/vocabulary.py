@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from ..core.chain_rule import LOSS_NODE
+from ..core.chain_rule import LOSS_NODE, NET_PREFIX
 from .parser import FUNCTIONS
 from .tokens import name_key
 
@@ -26,19 +26,25 @@ _KIND_WORDS = {
 class Entry:
     """What a typed name stands for: the network's own name and its kind.
 
-    kind is one of "input", "net", "neuron", "loss", "parameter", "target", "constant".
+    kind is one of "input", "net", "neuron", "loss", "parameter", "target", "constant",
+    "delta" (``delta_h1``: the delta of ``node``, in either convention) or "loss_share"
+    (``E_o1``: the part of a summed loss that output ``node`` carries).
     """
 
     name: str
     kind: str
+    node: str | None = None
 
 
 class Vocabulary:
-    """Names of one network at both levels: nodes, ``net_`` inputs, parameters, targets, L.
+    r"""Names of one network at both levels: nodes, ``net_`` inputs, parameters, targets, L.
 
-    Aliases: ``out_h1`` for ``h1`` (the 2-2-2 walkthrough's spelling); ``E``, ``E_total``
-    for ``L``; subscripts and underscores do not matter (``h_{1}`` is ``h1``). A name that
-    matches nothing exactly may still match one name ignoring case (``l`` -> ``L``).
+    Aliases: ``out_h1`` and ``a_h1`` for ``h1``, ``z_h1`` for ``net_h1`` (the 2-2-2
+    walkthrough's and the textbooks' spellings); ``E``, ``E_total`` for ``L``; ``E_o1`` for
+    output o1's share of the loss; ``target_o1`` for o1's target; ``delta_h1`` (``δ_h1``,
+    ``\delta_{h_1}``) for a delta. Subscripts and underscores do not matter (``h_{1}`` is
+    ``h1``). A name that matches nothing exactly may still match one name ignoring case
+    (``l`` -> ``L``).
     """
 
     def __init__(self, net, pre_graph):
@@ -53,6 +59,14 @@ class Vocabulary:
         for layer in net.node_names[1:]:
             for node in layer:
                 self._add("out_" + node, Entry(node, "neuron"))
+                self._add("a_" + node, Entry(node, "neuron"))
+                self._add("z_" + node, Entry(NET_PREFIX + node, "net"))
+        for output, target in zip(net.output_names, net.target_names, strict=True):
+            self._add("target_" + output, Entry(target, "target"))
+            self._add("E_" + output, Entry("E_" + output, "loss_share", output))
+        for node in pre_graph.node_names:
+            if node != LOSS_NODE:
+                self._add("delta_" + node, Entry("delta_" + node, "delta", node))
         for alias in LOSS_ALIASES:
             self._add(alias, Entry(LOSS_NODE, "loss"))
         for const in CONSTANTS:

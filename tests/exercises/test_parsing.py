@@ -70,7 +70,10 @@ def test_names_with_subscripts_primes_and_wrappers_share_one_key():
         ("2**3**2", 512.0),
         ("-2^2", -4.0),
         ("2*3+4", 10.0),
-        ("1/2 4", 2.0),
+        ("1/2 * 4", 2.0),
+        ("8.095 x 10^-3", 8.095e-3),
+        ("8.095 × 10⁻³", 8.095e-3),
+        ("2 \\times 3 \\cdot 4", 24.0),
         ("2(3)(4)", 24.0),
         ("6 ÷ 3 × 2", 4.0),
         ("2 · 3 − 1", 5.0),
@@ -148,6 +151,9 @@ def test_unary_minus_is_kept():
         ("∂h1/w1", 4, "differential"),
         ("1 = ", 4, "ends too early"),
         ("\\", 0, "backslash"),
+        ("0.000 438 568", 0, "digits grouped with spaces"),
+        ("1/2 4", 2, "two numbers side by side"),
+        ("4,38568e-4", 1, "decimals"),
     ],
 )
 def test_syntax_errors_say_where(text, position, words):
