@@ -46,6 +46,13 @@ def network(name: str):
     if name == "softmax":
         net = bw.Network([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy", seed=3)
         return net, [0.2, 0.9], [0.0, 1.0, 0.0]
+    if name == "tanh":
+        net = bw.Network([2, 2, 1], activation=["tanh", "linear"], loss="mse", seed=4)
+        return net, [0.6, -0.3], [0.25]
+    if name == "relu":
+        net = bw.Network([2, 3, 2], activation=["relu", "sigmoid"], loss="mse", seed=7)
+        net.set_parameters({"w1": 0.8, "w2": 0.3, "w3": 0.5, "w4": -0.2, "w5": -0.6, "w6": 0.4})
+        return net, [0.9, 0.4], [0.2, 0.7]
     net = bw.Network([2, 3, 2, 1], activation="sigmoid", loss="half_sse", seed=1)
     return net, [0.3, -0.7], [0.4]
 
