@@ -42,6 +42,7 @@ test-fast: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py --threads 1
 	$(PY) benchmarks/bench_training.py
+	$(PY) benchmarks/bench_checker.py
 
 lint: $(VENV)/.lab-installed
 	$(PIP) install ruff

@@ -244,3 +244,19 @@ def make_draws(net, x, t, param: str, count: int, seed: int) -> list[Draw]:
 def agrees(value: float, expected: float, rtol: float) -> bool:
     """value == expected within rtol (and 1e-12 absolute, for an expected 0)."""
     return math.isfinite(value) and abs(value - expected) <= rtol * abs(expected) + 1e-12
+
+
+def rounds_to(value: float, expected: float, digits: int) -> bool:
+    """Whether value is expected correctly rounded to ``digits`` significant figures or more.
+
+    >>> rounds_to(0.101, 0.1005, 3), rounds_to(0.1, 0.1005, 3)
+    (True, False)
+    """
+    if not (math.isfinite(value) and math.isfinite(expected)):
+        return False
+    for n in range(digits, 18):
+        rounded = float(f"{expected:.{n - 1}e}")
+        # the typed text is the rounded value; 1e-12 relative absorbs its float reading
+        if abs(value - rounded) <= 1e-12 * max(abs(rounded), 1e-300):
+            return True
+    return False

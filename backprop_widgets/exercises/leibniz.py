@@ -705,6 +705,12 @@ def _total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Probl
 
 
 def _not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
+    foreign = next(
+        ((num, den) for num, den in term if den != cg.param and cg.kinds.get(den) == "parameter"),
+        None,
+    )
+    if foreign is not None and any(den == cg.param for _, den in term):
+        return _foreign_edge(foreign, term, where, cg)
     by_den: dict[str, list[str]] = {}
     for num, den in term:
         by_den.setdefault(den, []).append(num)
@@ -755,13 +761,31 @@ def _not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
     )
 
 
+def _foreign_edge(factor, term, where: str, cg: ChainGraph) -> Problem:
+    """do2/dw7 inside a product for dL/dw1: the edge from another parameter, kept by mistake."""
+    num, other = factor
+    word = cg.parameter_word(other)
+    reached = [n for n, _ in term if n != num and cg.has_edge(n, num)]
+    fix = f" Write d{num}/d{reached[0]} in its place: {other} shows up inside that factor." if (
+        reached
+    ) else ""
+    return Problem(
+        "extra_factor",
+        f"{where} contains d{num}/d{other}, the edge from the {word} {other} into {num}. It "
+        f"is the extra factor: a path from {cg.param} to L passes through neurons only, never "
+        f"through another parameter, so it never crosses that edge.{fix}",
+    )
+
+
 def _sum_not_product(named, cg: ChainGraph) -> Problem | None:
     """Factors of paths added one by one: every term a piece, together the paths."""
     if len(named) < 2:
         return None
     for term in named:
         chain = chain_of(term)
-        if chain is not None and chain[0] == cg.param and chain[-1] == L:
+        if chain is None:  # factors multiplied out of order: not an addition of pieces
+            return None
+        if chain[0] == cg.param and chain[-1] == L:
             return None
     coarse = [cg.project(p) for p in cg.paths["pre-activation"]]
     on_paths = {(p[k], p[k + 1]) for p in coarse for k in range(len(p) - 1)}

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.chain_rule import LEVELS, LOSS_NODE, latex_name
 from ..core.errors import BackpropInputError
 from . import hints
-from .formula import FormulaError, agrees, evaluate, make_draws
+from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
 from .leibniz import (
     MAX_TERMS,
@@ -95,7 +95,11 @@ class GradientQuestion:
     x, t : array-like
         One input and its target.
     rtol : float
-        Relative tolerance for a number (default 0.1 %).
+        Relative tolerance for a number (default 0.1 %). A number correctly rounded to at
+        least 3 significant figures also counts, whatever its leading digit.
+    sig_figs : int or None
+        Ask instead for the value correctly rounded to this many significant figures (or
+        more); ``rtol`` then applies to formulas only. See :attr:`tolerance_text`.
     level : {None, "neuron", "pre-activation"}
         For chain-rule answers: None accepts either level and mixtures; a level reports
         factors of the other level as ``wrong_level``.
@@ -131,6 +135,7 @@ class GradientQuestion:
         t,
         *,
         rtol: float = 1e-3,
+        sig_figs: int | None = None,
         level: str | None = None,
         accept=KINDS,
         draws: int = 5,
@@ -141,6 +146,12 @@ class GradientQuestion:
             net.parameter_info(param)  # raises the core's 'unknown parameter' error
         if not (isinstance(rtol, Real) and 0 < rtol < 1):
             raise BackpropInputError(f"rtol must be a number between 0 and 1; got {rtol!r}")
+        if sig_figs is not None and not (
+            isinstance(sig_figs, int) and not isinstance(sig_figs, bool) and 1 <= sig_figs <= 15
+        ):
+            raise BackpropInputError(
+                f"sig_figs must be None or an integer from 1 to 15; got {sig_figs!r}"
+            )
         if level is not None and level not in LEVELS:
             raise BackpropInputError(
                 f"level must be None or one of {', '.join(LEVELS)}; got {level!r}"
@@ -160,6 +171,7 @@ class GradientQuestion:
         self.x = _vector(x, "x")
         self.t = _vector(t, "t")
         self.rtol = float(rtol)
+        self.sig_figs = sig_figs
         self.level = level
         self.accept = accept
         self.draws = draws
@@ -170,13 +182,9 @@ class GradientQuestion:
         self.expected = self.chain_rule.value
         self.vocabulary = Vocabulary(self.net, pre)
         self._graph = ChainGraph(self.net, neuron, pre, param)
-        self._gradients = dict(self.net.gradients(self.x, self.t))
         # The draws a formula is judged at, made now so that checking stays fast.
-        self._draws = (
-            make_draws(self.net, self.x, self.t, param, draws, seed)
-            if "formula" in accept
-            else None
-        )
+        # Formulas are judged at them, and a hint about a number is confirmed at them.
+        self._draws = make_draws(self.net, self.x, self.t, param, draws, seed)
 
     # ------------------------------------------------------------ describing
     @property
@@ -187,6 +195,30 @@ class GradientQuestion:
     @property
     def prompt_latex(self) -> str:
         return rf"\frac{{\partial {LOSS_NODE}}}{{\partial {latex_name(self.param)}}}"
+
+    @property
+    def tolerance_text(self) -> str:
+        """The one rule a number is judged by, as the prompt states it."""
+        if self.sig_figs is not None:
+            return (
+                f"A number counts when it is correctly rounded to {self.sig_figs} significant "
+                "figures (or more)."
+            )
+        return (
+            f"A number counts when it is within {self.rtol * 100:g} % of the exact value, or "
+            f"correctly rounded to {self._min_sig_figs} significant figures or more."
+        )
+
+    @property
+    def _min_sig_figs(self) -> int:
+        """The figures that match rtol: 3 for 0.1 %, whatever the leading digit."""
+        return max(1, math.ceil(-math.log10(self.rtol) - 1e-9))
+
+    def number_counts(self, value: float) -> bool:
+        """Whether a typed number is right under :attr:`tolerance_text`."""
+        if self.sig_figs is None and agrees(value, self.expected, self.rtol):
+            return True
+        return rounds_to(value, self.expected, self.sig_figs or self._min_sig_figs)
 
     def solution(self) -> str:
         """The sum over paths and its value, for an instructor or a 'show answer' button."""
@@ -218,7 +250,42 @@ class GradientQuestion:
             raise AssertionError(fb.message)
         return fb
 
+    def read(self, answer) -> Feedback:
+        """How an answer is read, without judging it: one parse, for a live preview.
+
+        ``interpreted`` holds the LaTeX (or ``position`` the place reading stopped); nothing
+        is evaluated, so this stays fast on every keystroke. Never raises.
+        """
+        try:
+            sides = self._sides(answer)
+            if isinstance(sides, Feedback):
+                return sides
+            interpreted = " = ".join(to_latex(side, self._shown_name) for side in sides)
+            return self._feedback("read", [], interpreted, message="")
+        except Exception as exc:  # the contract: a typed answer never raises
+            return self._wrong("invalid", "internal_error", f"Could not read ({type(exc).__name__}).")
+
     def _check(self, answer) -> Feedback:
+        sides = self._sides(answer)
+        if isinstance(sides, Feedback):
+            return sides
+        if len(sides) > 1 and self._is_left_side(sides[0]):
+            den = self.vocabulary.resolve(sides[0].den.text).name
+            if den != self.param:
+                return self._wrong(
+                    "invalid",
+                    "wrong_parameter",
+                    f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
+                )
+            sides = sides[1:]
+        for side in sides:  # every side of a = b = c must be right
+            feedback = self._judge(side)
+            if not feedback.correct:
+                break
+        return feedback
+
+    def _sides(self, answer):
+        """The parsed sides of an answer, or the Feedback for one that cannot be read."""
         if answer is None:
             answer = ""
         if isinstance(answer, bool) or not isinstance(answer, (str, Real)):
@@ -256,20 +323,7 @@ class GradientQuestion:
                 f"I could not read this answer: {err.message}.\n{_caret(answer, err.position)}",
                 position=err.position,
             )
-        if len(sides) > 1 and self._is_left_side(sides[0]):
-            den = self.vocabulary.resolve(sides[0].den.text).name
-            if den != self.param:
-                return self._wrong(
-                    "invalid",
-                    "wrong_parameter",
-                    f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
-                )
-            sides = sides[1:]
-        for side in sides:  # every side of a = b = c must be right
-            feedback = self._judge(side)
-            if not feedback.correct:
-                break
-        return feedback
+        return sides
 
     def _is_left_side(self, node) -> bool:
         """Whether a side reads dL/d(some parameter)."""
@@ -340,15 +394,19 @@ class GradientQuestion:
             )
         if not math.isfinite(value):
             return self._wrong("number", "not_finite", NOT_FINITE, interpreted, value=value)
-        if agrees(value, self.expected, self.rtol):
+        if self.number_counts(value):
             return self._right(
                 "number",
-                f"Correct: {self.prompt} = {self.expected:.9g}; your {value:.9g} is within "
-                f"{self.rtol:.2g} of it.",
+                f"Correct: {self.prompt} = {self.expected:.9g}; your {value:.9g} "
+                + (
+                    f"is within {self.rtol * 100:g} % of it."
+                    if agrees(value, self.expected, self.rtol) and self.sig_figs is None
+                    else "is correctly rounded."
+                ),
                 interpreted,
                 value,
             )
-        problem = self._guess(value, f"Not quite: {value:.6g} is not")
+        problem = self._guess([value], f"Not quite: {value:.6g} is not")
         return self._feedback("number", [problem], interpreted, value=value)
 
     def _judge_chain(self, terms, interpreted) -> Feedback:
@@ -508,7 +566,7 @@ class GradientQuestion:
         if not math.isfinite(value):
             return self._wrong("formula", "not_finite", NOT_FINITE, interpreted, value=value)
         if not agrees(value, self.expected, self.rtol):
-            problem = self._guess(value, f"Your formula gives {value:.6g} here, which is not")
+            problem = self._guess(values, f"Your formula gives {value:.6g} here, which is not")
             problems = [problem] + ([Problem("delta_convention", note.strip())] if note else [])
             return self._feedback("formula", problems, interpreted, value=value)
         tol = min(self.rtol, 1e-6)
@@ -537,16 +595,15 @@ class GradientQuestion:
         )
 
     # ------------------------------------------------------------ helpers
-    def _guess(self, value: float, lead: str) -> Problem:
-        """The likeliest slip behind a wrong value; lead + ' dL/dp.' starts the message."""
-        paths = self.chain_rule.paths if self.chain_rule.enumerated else []
-        path_values = list(zip(paths, self.chain_rule.term_values(), strict=True)) if paths else []
-        problem = hints.guess(
-            value, self.expected, self.rtol, self.param, self._gradients, path_values
-        )
+    def _guess(self, values: list[float], lead: str) -> Problem:
+        """The slip behind a wrong value, verified at the draws; lead + ' dL/dp.' starts it.
+
+        ``values``: a number's one value, or a formula's value at each draw.
+        """
+        problem = hints.diagnose(values, self._draws, self.param, self.rtol)
         message = f"{lead} {self.prompt}."
-        if problem.code != "wrong_value":
-            message += " " + problem.message
+        if problem.code != "wrong_value" or "happens to equal" in problem.message:
+            message += " " + problem.message.removeprefix(f"This is not {self.prompt}. ")
         return Problem(problem.code, message)
 
     def _constant(self, name: Name) -> float:

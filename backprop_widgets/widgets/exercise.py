@@ -26,11 +26,12 @@ import re
 import anywidget
 import ipywidgets as widgets
 
+from ..core import numbers
 from ..core.chain_rule import LOSS_NODE, latex_name
 from ..exercises import Feedback, GradientQuestion
 from .diagram import NetworkDiagram, StrictWidget
 from .layout import downstream_edges
-from .panels import d, delta_symbol, panel_html, total
+from .panels import d, delta_symbol, panel_html
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -325,7 +326,8 @@ class GradientExercise(StrictWidget, widgets.VBox):
     def _on_value(self, change) -> None:
         text = change["new"]
         self._typed = None  # the box's value is now at least as new as the bridge's
-        self.preview.value = preview_html(text, self.question.check(text) if text.strip() else None)
+        # read, not check: one parse per keystroke keeps the kernel free while typing
+        self.preview.value = preview_html(text, self.question.read(text) if text.strip() else None)
         if self._checked_text is not None:
             if text == self._checked_text:
                 self.feedback.remove_class("bpw-stale")
@@ -392,7 +394,14 @@ _LOSS_LATEX = {
 
 
 def _number(value: float) -> str:
-    return f"{value:.6g}"
+    return numbers.latex(value, 6)
+
+
+def _math(latex: str, display: bool = False) -> str:
+    """LaTeX for MathJax inside HTML: escaped, since node names may hold < or &; MathJax
+    reads the decoded text, so the formula is unchanged."""
+    body = html.escape(latex, quote=False)
+    return f"$\\displaystyle {body}$" if display else f"${body}$"
 
 
 def loss_latex(net) -> str:
@@ -438,11 +447,13 @@ def prompt_html(question: GradientQuestion) -> str:
     return "\n".join(
         [
             f'<div class="bpw-prompt-box" data-param="{p}">',
-            f'<p class="bpw-question">What is ${question.prompt_latex}$ at this example?</p>',
-            f'<p class="bpw-example">Input ${inputs}$; target ${targets}$. '
-            f"{html.escape(_activations(net))}; $L = {loss_latex(net)}$.</p>",
+            f'<p class="bpw-question">What is {_math(question.prompt_latex)} at this example?</p>',
+            f'<p class="bpw-example">Input {_math(inputs)}; target {_math(targets)}. '
+            f"{html.escape(_activations(net))}; {_math('L = ' + loss_latex(net))}.</p>",
             f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
-            "diagram; press <b>Enter</b> or <b>Check</b>.</p>",
+            "diagram; press <b>Enter</b> or <b>Check</b>."
+            + (f" {html.escape(question.tolerance_text)}" if "number" in question.accept else "")
+            + "</p>",
             "</div>",
         ]
     )
@@ -482,7 +493,7 @@ def preview_html(text: str, fb: Feedback | None) -> str:
         return (
             '<div class="bpw-preview-box" data-state="read">'
             '<span class="bpw-preview-label">read as:</span> '
-            f'<span class="bpw-math">$\\displaystyle {fb.interpreted}$</span></div>'
+            f'<span class="bpw-math">{_math(fb.interpreted, display=True)}</span></div>'
         )
     if fb.position is not None:
         unfinished = fb.position >= len(text.rstrip())
@@ -600,7 +611,7 @@ def hints_html(question: GradientQuestion, used: int) -> str:
             product = " ".join(f.latex() for f in term)
             items.append(
                 f"Along <code>{_path_text(path)}</code> the product is "
-                f"$\\displaystyle {product}$: one factor per step, each the derivative of a "
+                f"{_math(product, display=True)}: one factor per step, each the derivative of a "
                 "node by the node (or parameter) just before it. "
                 + ("The other paths work the same way." if cr.path_count > 1 else "")
             )
@@ -608,18 +619,17 @@ def hints_html(question: GradientQuestion, used: int) -> str:
             firsts = cr.graph.parameter_targets(p)
             sum_ = " + ".join(rf"{d(n, p)} \, {delta_symbol(n)}" for n, _ in firsts)
             items.append(
-                f"Grouped by the first node after {html.escape(p)}: $\\displaystyle {lhs} = {sum_}$"
+                f"Grouped by the first node after {html.escape(p)}: "
+                f"{_math(f'{lhs} = {sum_}', display=True)}"
             )
     if used >= 3:
         close = (
-            f"A number within {question.rtol * 100:g} % of it counts"
+            f"{html.escape(question.tolerance_text)} But try to find the sum that gives it."
             if "number" in question.accept
-            else "A number alone does not count here"
+            else "A number alone does not count here: find the sum that gives it."
         )
-        items.append(
-            f"At this example $\\displaystyle {lhs} = {total(question.expected)}$. "
-            f"{close}, but try to find the sum that gives it."
-        )
+        value = numbers.latex(question.expected, 6)
+        items.append(f"At this example {_math(f'{lhs} = {value}', display=True)}. {close}")
     if not items:
         return ""
     body = "".join(f'<li data-hint="{i + 1}">{item}</li>' for i, item in enumerate(items))

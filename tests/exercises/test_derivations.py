@@ -95,6 +95,12 @@ CASES = [
     case("mazur", "w1", "dL/dh1", False, "chain_rule", "wrong_start", id="total-alone"),
     case("mazur", "w1", "dh1/dw1 * dL/dh1 * dL/dnet_o1", False, "chain_rule", "product_not_sum",
          id="two-totals"),  # fmt: skip
+    # ---- the seed's answer, half fixed: the extra factor is named
+    case("mazur", "w1", "dh1/dw1 * do2/dw7 * dL/do2 + dh1/dw1 * do1/dw5 * dL/do1", False,
+         "chain_rule", "extra_factor", id="seed-half-fixed"),  # fmt: skip
+    # ---- multiplied factors are never called added
+    case("mazur", "w1", "dh1/dw1 * (do1/dh1 + do2/dh1) * dL/do1 * dL/do2", False, "chain_rule",
+         "product_not_sum", id="multiplied-not-added"),  # fmt: skip
     # ---- full expansion asked for
     case("mazur", "w1", "dL/dh1 * dh1/dw1", False, "chain_rule", "expand_further", FULL,
          id="full-expansion-asked"),  # fmt: skip
@@ -173,3 +179,9 @@ def test_the_expansion_hint_names_the_total_to_expand():
     assert fb.message.startswith("Right so far")
     assert "dL/dh1" in fb.message
     assert abs(fb.value - fb.expected) < 1e-12
+
+
+def test_the_half_fixed_seed_answer_names_the_extra_factor_and_its_replacement():
+    fb = question("mazur", "w1").check("dh1/dw1 * do2/dw7 * dL/do2 + dh1/dw1 * do1/dw5 * dL/do1")
+    assert "do2/dw7" in fb.details[0] and "extra factor" in fb.details[0]
+    assert "do2/dh1" in fb.details[0]

@@ -282,3 +282,25 @@ def test_the_seed_mistake_made_twice_is_explained_once():
     assert fb.message.count("independent variable") == 1
     assert "dw5/dh1: the same mistake — w5 is a weight too, not a function of h1" in fb.message
     assert "do1/dh1" in fb.message.splitlines()[1]  # and the fix for that path
+
+
+def test_three_correctly_rounded_figures_count_for_every_leading_digit(mazur):
+    net, x, t = mazur
+    for param in net.parameter_names:
+        q = GradientQuestion(net, param, x, t)
+        rounded = f"{q.expected:.2e}"
+        assert q.check(rounded).correct, (param, rounded, q.expected)
+    q = GradientQuestion(net, "w1", x, t)
+    assert "0.1 %" in q.tolerance_text and "3 significant figures" in q.tolerance_text
+
+
+def test_significant_figures_when_the_author_asks(mazur):
+    net, x, t = mazur
+    q = GradientQuestion(net, "w5", x, t, sig_figs=4)  # dE/dw5 = 0.082167041
+    assert q.check("0.08217").correct
+    assert q.check("0.0821670").correct
+    assert not q.check("0.0822").correct
+    assert not q.check("0.08216").correct
+    assert "4 significant figures" in q.tolerance_text
+    with pytest.raises(bw.BackpropInputError, match="sig_figs"):
+        GradientQuestion(net, "w5", x, t, sig_figs=0)
