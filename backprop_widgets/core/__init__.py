@@ -3,7 +3,11 @@
 from . import datasets, presets
 from .chain_rule import ChainRule, ComputationGraph, DeltaEquation, Factor
 from .errors import BackpropInputError, TooManyPathsError, UnknownNameError
-from .network import GradientCheck, Gradients, Network, ParameterInfo
+from .network import GradientCheck, Gradients, Network, ParameterInfo, set_graph_builder
+
+# network.py and chain_rule.py do not import each other: the graph builds on the network's
+# internal API, and the network reaches its graph (net.graph, net.chain_rule) through this.
+set_graph_builder(ComputationGraph)
 
 __all__ = [
     "BackpropInputError",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import numbers
+from . import numbers, validation
 from .errors import BackpropInputError, TooManyPathsError, unknown_name
 
 LEVELS = ("neuron", "pre-activation")
@@ -46,8 +46,12 @@ def latex_name(name: str) -> str:
         return r"\mathrm{net}_{" + name[len(NET_PREFIX) :] + "}"
     stem = name.rstrip("0123456789")
     digits = name[len(stem) :]
-    stem = stem.replace("_", r"\_")
+    stem = "".join(_LATEX_SPECIAL.get(c, c) for c in stem)
     return f"{stem}_{{{digits}}}" if digits and stem else stem or digits
+
+
+# Characters a node name may hold that LaTeX reads as commands or alignment.
+_LATEX_SPECIAL = {c: "\\" + c for c in "_&%#$"}
 
 
 @dataclass(frozen=True)
@@ -118,14 +122,13 @@ class ComputationGraph:
     """
 
     def __init__(self, net, x, t, level: str = "neuron"):
-        if level not in LEVELS:
-            raise BackpropInputError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
-        A, single = net._inputs(x, "x")
+        validation.one_of(level, LEVELS, "level")
+        A, single = net.checked_inputs(x, "x")
         if not single and A.shape[0] != 1:
             raise BackpropInputError(
                 f"x must be one example (shape ({net.sizes[0]},)) for the chain rule; got shape {A.shape}"
             )
-        T = net._targets(t, 1, "t")
+        T = net.checked_targets(t, 1, "t")
         # A snapshot: later changes to the network do not change this graph's numbers.
         net = net.copy()
         self.level = level
@@ -134,15 +137,16 @@ class ComputationGraph:
         self.t = T[0].copy()
         self._other_level: ComputationGraph | None = None
         self.parameter_names = net.parameter_names
-        zs, acts = net._forward(A)
-        self.loss = net._loss.value(acts[-1], T, zs[-1])
+        zs, acts = net.forward_cache(A)
+        self.loss = net.loss_of(zs, acts, T)
         self._build_stages(net, zs, acts, T)
         self._build_parameter_edges(net, zs, acts)
         self._backward()
 
     # -------------------------------------------------------------- building
     def _build_stages(self, net, zs, acts, T) -> None:
-        names = net._node_names
+        names = net.node_names
+        weights = net.weights
         stage_names = [list(names[0])]
         stage_values = [acts[0][0].copy()]
         stage_kinds = ["input"]
@@ -150,9 +154,9 @@ class ComputationGraph:
         masks = [None]  # where an edge exists (a local derivative can be 0 and still be an edge)
         self._jacobians = []
         for layer in range(1, len(net.sizes)):
-            W = net._W[layer - 1]
+            W = weights[layer - 1]
             z, a = zs[layer - 1][0], acts[layer][0]
-            act = net._activations[layer - 1]
+            act = net.layer_activation(layer)
             J = act.jacobian(z, a)
             self._jacobians.append(J)
             structure = (
@@ -177,7 +181,7 @@ class ComputationGraph:
                 masks.append(np.ones(W.shape, bool))
         # dL/dy for this single example
         y = acts[-1]
-        dL_dy = net._loss.grad_output(y, T)[0]
+        dL_dy = net.loss_function.grad_output(y, T)[0]
         stage_names.append([LOSS_NODE])
         stage_values.append(np.array([self.loss]))
         stage_kinds.append("loss")
@@ -200,7 +204,9 @@ class ComputationGraph:
         """For each parameter, the nodes it enters directly and the local derivatives."""
         per_layer = 2 if self.level == "pre-activation" else 1
         edges: dict[str, dict[tuple[int, int], float]] = {}
-        for name, entries in zip(net.parameter_names, net._entries):
+        n_layers = len(net.sizes) - 1
+        elementwise = [net.layer_activation(layer).elementwise for layer in range(1, n_layers + 1)]
+        for name, entries in zip(net.parameter_names, net.parameter_entries):
             out: dict[tuple[int, int], float] = {}
             # the parameter's contribution to each net input it enters: dz_i/dp
             for layer, i, src in entries:
@@ -212,7 +218,7 @@ class ComputationGraph:
                     # at the neuron level the first node is the activation: da_k/dp = J[k, i] dz_i/dp
                     s = layer
                     J = self._jacobians[layer - 1]
-                    ks = range(J.shape[0]) if not net._activations[layer - 1].elementwise else (i,)
+                    ks = (i,) if elementwise[layer - 1] else range(J.shape[0])
                     for k in ks:
                         out[(s, k)] = out.get((s, k), 0.0) + float(J[k, i] * dz)
             edges[name] = out

@@ -17,11 +17,9 @@ NumPy only, like the rest of ``backprop_widgets.core``.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
+from . import validation
 from .errors import BackpropInputError
 
 __all__ = [
@@ -36,76 +34,27 @@ __all__ = [
 ]
 
 
-# --- argument checks: each message names the function, the argument, the value and what is
-# accepted, e.g. "moons: n must be a positive integer, got -3".
-
-
-def _shown(value) -> str:
-    if isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, bool):
-        return str(value)  # 3.5, not np.float64(3.5)
-    return repr(value)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(
-        value, bool
-    )
+# --- argument checks: the core's shared helpers (validation.py), with the function's name in
+# front, e.g. "moons: n must be a positive integer; got -3".
 
 
 def _check_n(func: str, n, *, at_least: int = 1, why: str = "") -> int:
-    if not _is_int(n) or n < 1:
-        raise BackpropInputError(f"{func}: n must be a positive integer, got {_shown(n)}")
+    n = validation.integer(n, f"{func}: n", 1)
     if n < at_least:
-        raise BackpropInputError(f"{func}: n must be at least {at_least}{why}, got {n}")
-    return int(n)
+        raise validation.fail(f"{func}: n", f"at least {at_least}{why}", n)
+    return n
 
 
 def _check_k(func: str, k) -> int:
-    if not _is_int(k) or k < 2:
-        raise BackpropInputError(
-            f"{func}: k (the number of classes) must be an integer >= 2, got {_shown(k)}"
-        )
-    return int(k)
+    return validation.integer(k, f"{func}: k", 2, "the number of classes")
 
 
-def _check_real(
-    func: str,
-    name: str,
-    value,
-    *,
-    low: float,
-    high: float | None = None,
-    open_low: bool = False,
-    open_high: bool = True,
-) -> float:
-    """A finite real number in [low, high) (or the bounds as given); NaN and inf are refused."""
-    if high is None:
-        accepted = f"a finite number {'>' if open_low else '>='} {low:g}"
-    else:
-        lb = "(" if open_low else "["
-        rb = ")" if open_high else "]"
-        accepted = f"a number in {lb}{low:g}, {high:g}{rb}"
-    ok = _is_real(value) and math.isfinite(value)
-    if ok:
-        ok = value > low if open_low else value >= low
-    if ok and high is not None:
-        ok = value < high if open_high else value <= high
-    if not ok:
-        raise BackpropInputError(f"{func}: {name} must be {accepted}, got {_shown(value)}")
-    return float(value)
+def _check_real(func: str, name: str, value, **bounds) -> float:
+    return validation.real_number(value, f"{func}: {name}", **bounds)
 
 
 def _rng(func: str, seed) -> np.random.Generator:
-    if seed is not None and (not _is_int(seed) or seed < 0):
-        raise BackpropInputError(
-            f"{func}: seed must be a non-negative integer (or None for fresh randomness), "
-            f"got {_shown(seed)}"
-        )
-    return np.random.default_rng(seed)
+    return np.random.default_rng(validation.seed(seed, f"{func}: seed"))
 
 
 # --- shared construction
@@ -341,7 +290,7 @@ def _check_targets(func: str, T) -> np.ndarray:
     T = np.asarray(T)
     if T.ndim != 2 or T.shape[0] == 0 or T.shape[1] == 0:
         raise BackpropInputError(
-            f"{func}: T must be a 2-D array of shape (n, 1) with 0/1 or (n, k) one-hot, "
+            f"{func}: T must be a 2-D array of shape (n, 1) with 0/1 or (n, k) one-hot; "
             f"got shape {T.shape}"
         )
     _check_finite(func, "T", T)
@@ -350,14 +299,10 @@ def _check_targets(func: str, T) -> np.ndarray:
 
 def _check_finite(func: str, name: str, A: np.ndarray) -> None:
     if not (np.issubdtype(A.dtype, np.number) and not np.issubdtype(A.dtype, np.complexfloating)):
-        raise BackpropInputError(f"{func}: {name} must hold real numbers, got dtype {A.dtype}")
-    bad = ~np.isfinite(A)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise BackpropInputError(
-            f"{func}: {name} must hold finite numbers, got {A[where]} at index {where} "
-            f"({int(bad.sum())} non-finite value(s) in all)"
+            f"{func}: {name} must be an array of real numbers; got dtype {A.dtype}"
         )
+    validation.check_finite(A, f"{func}: {name}")
 
 
 def labels(T) -> np.ndarray:
@@ -404,8 +349,8 @@ def one_hot(y, k: int) -> np.ndarray:
         or (y_arr.size and (y_arr.min() < 0 or y_arr.max() >= k))
     ):
         raise BackpropInputError(
-            f"{func}: y must be a 1-D array of integers in 0..{k - 1}, got "
-            f"{_shown(y) if y_arr.size <= 8 else f'shape {y_arr.shape}, dtype {y_arr.dtype}'}"
+            f"{func}: y must be a 1-D array of integers in 0..{k - 1}; got "
+            f"{validation.shown(y) if y_arr.size <= 8 else f'shape {y_arr.shape}, dtype {y_arr.dtype}'}"
         )
     out = np.zeros((y_arr.size, k))
     out[np.arange(y_arr.size), y_arr] = 1.0
@@ -444,18 +389,18 @@ def split(X, T, fraction: float = 0.2, seed: int | None = 0):
     for name, A in (("X", X), ("T", T)):
         if A.ndim != 2:
             raise BackpropInputError(
-                f"{func}: {name} must be a 2-D array (one row per sample), got shape {A.shape}"
+                f"{func}: {name} must be a 2-D array (one row per sample); got shape {A.shape}"
             )
         _check_finite(func, name, A)
     if X.shape[0] != T.shape[0]:
         raise BackpropInputError(
-            f"{func}: X and T must have the same number of rows, got X {X.shape} and T {T.shape}"
+            f"{func}: X and T must have the same number of rows; got X {X.shape} and T {T.shape}"
         )
     fraction = _check_real(func, "fraction", fraction, low=0.0, high=1.0, open_low=True)
     n = X.shape[0]
     if n < 2:
         raise BackpropInputError(
-            f"{func}: X must have at least 2 rows (one to train on, one to validate), got {n}"
+            f"{func}: X must have at least 2 rows (one to train on, one to validate); got {n}"
         )
     rng = _rng(func, seed)
     n_val = min(max(round(fraction * n), 1), n - 1)

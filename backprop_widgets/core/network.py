@@ -9,7 +9,6 @@ batch; the only Python loop is over layers.
 from __future__ import annotations
 
 import json
-import math
 import numbers
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import validation
 from .activations import ACTIVATIONS, Activation
 from .errors import BackpropInputError, short_list, unknown_name
 from .losses import LOSSES, Loss
@@ -25,6 +25,17 @@ from .naming import RESERVED, default_node_names, default_target_names
 BIAS_MODES = ("per_neuron", "per_layer", "shared", "none")
 JSON_FORMAT = "backprop-widgets/network"
 JSON_VERSION = 1
+
+
+# The chain-rule view (chain_rule.py) builds on this module, so this module must not
+# import it: core/__init__.py registers ComputationGraph here, and the import goes one way.
+_graph_builder: Callable | None = None
+
+
+def set_graph_builder(builder: Callable) -> None:
+    """Make ``Network.graph(x, t, level)`` return ``builder(net, x, t, level)``."""
+    global _graph_builder
+    _graph_builder = builder
 
 
 @dataclass(frozen=True)
@@ -92,9 +103,7 @@ class Network:
         self._sizes = _check_sizes(sizes)
         self._activation_names = _check_activations(activation, len(self._sizes) - 1)
         self._loss_name = _check_loss(loss, self._activation_names[-1])
-        if bias not in BIAS_MODES:
-            raise BackpropInputError(f"bias must be one of {', '.join(BIAS_MODES)}; got {bias!r}")
-        self._bias_mode = bias
+        self._bias_mode = validation.one_of(bias, BIAS_MODES, "bias")
         self._node_names = _check_node_names(node_names, self._sizes)
         self._target_names = _check_target_names(target_names, self._sizes[-1], self._node_names)
         self._activations: list[Activation] = [ACTIVATIONS[a] for a in self._activation_names]
@@ -148,7 +157,7 @@ class Network:
             for neuron, k in enumerate(layer_uses.tolist()):
                 bias_entries.setdefault(k, []).append((layer, neuron, None))
         entries += [bias_entries[k] for k in sorted(bias_entries)]
-        self._entries = entries
+        self._entries = tuple(tuple(uses) for uses in entries)  # shared, so immutable
         self._names = names
         for k, name in enumerate(names):
             index[name] = k
@@ -175,7 +184,7 @@ class Network:
 
     def initialize(self, seed: int | None = 0) -> None:
         """Draw fresh initial weights (seeded) and set every bias to 0."""
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(validation.seed(seed))
         for layer, W in enumerate(self._W):
             fan_out, fan_in = W.shape
             if self._activation_names[layer] == "relu":
@@ -184,7 +193,7 @@ class Network:
                 limit = np.sqrt(6.0 / (fan_in + fan_out))
                 W[...] = rng.uniform(-limit, limit, size=W.shape)
         self._theta[self._n_weights :] = 0.0
-        self._changed(None)
+        self.notify_changed(None)
 
     # --------------------------------------------------------------- describing
     @property
@@ -280,8 +289,8 @@ class Network:
 
     def __setitem__(self, name: str, value) -> None:
         k = self._lookup(name)
-        self._theta[k] = _finite_number(value, f"net[{name!r}]")
-        self._changed({name})
+        self._theta[k] = validation.finite_number(value, f"net[{name!r}]")
+        self.notify_changed({name})
 
     def __contains__(self, name) -> bool:
         return name in self._index
@@ -296,10 +305,13 @@ class Network:
             raise BackpropInputError(
                 f"values must be a mapping of parameter name to number; got {type(values).__name__}"
             )
-        updates = {self._lookup(n): _finite_number(v, f"values[{n!r}]") for n, v in values.items()}
+        updates = {
+            self._lookup(n): validation.finite_number(v, f"values[{n!r}]")
+            for n, v in values.items()
+        }
         for k, v in updates.items():
             self._theta[k] = v
-        self._changed(set(values))
+        self.notify_changed(set(values))
 
     @property
     def parameter_vector(self) -> np.ndarray:
@@ -308,14 +320,14 @@ class Network:
 
     @parameter_vector.setter
     def parameter_vector(self, values) -> None:
-        v = np.asarray(values, dtype=float)
+        v = validation.float_array(values, "parameter_vector")
         if v.shape != self._theta.shape:
             raise BackpropInputError(
                 f"parameter_vector must have shape {self._theta.shape}; got {v.shape}"
             )
-        _check_finite(v, "parameter_vector")
+        validation.check_finite(v, "parameter_vector")
         self._theta[...] = v
-        self._changed(None)
+        self.notify_changed(None)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -339,16 +351,16 @@ class Network:
             )
         new = []
         for layer, (W, M) in enumerate(zip(self._W, matrices), start=1):
-            M = np.asarray(M, dtype=float)
+            M = validation.float_array(M, f"weights[{layer - 1}]")
             if M.shape != W.shape:
                 raise BackpropInputError(
                     f"weights[{layer - 1}] must have shape {W.shape} (n_out, n_in); got {M.shape}"
                 )
-            _check_finite(M, f"weights[{layer - 1}]")
+            validation.check_finite(M, f"weights[{layer - 1}]")
             new.append(M)
         for W, M in zip(self._W, new):
             W[...] = M
-        self._changed(set(self.weight_names))
+        self.notify_changed(set(self.weight_names))
 
     @property
     def biases(self) -> list[np.ndarray]:
@@ -390,7 +402,12 @@ class Network:
     def unobserve(self, callback) -> None:
         self._observers = [r for r in self._observers if r() not in (None, callback)]
 
-    def _changed(self, names: set[str] | None) -> None:
+    def notify_changed(self, names: set[str] | None = None) -> None:
+        """Bump ``version`` and call the observers (names None: any parameter may have changed).
+
+        Internal API: :meth:`sgd_update` and :meth:`restore_parameters` with ``notify=False``
+        leave this to the caller, so a chunk of steps is one notification.
+        """
         self.version += 1
         alive = []
         for ref in self._observers:
@@ -400,9 +417,17 @@ class Network:
                 callback(self, names)
         self._observers = alive
 
-    # ------------------------------------------------------------ data checks
-    def _inputs(self, X, argname: str = "X") -> tuple[np.ndarray, bool]:
-        A = _as_float_array(X, argname)
+    # ------------------------------------------------------------ internal API
+    # What the rest of the core (Trainer, ComputationGraph) uses instead of private
+    # attributes. Public names, but not part of the notebook API in DESIGN.md: the data
+    # must already be checked (checked_inputs / checked_targets) and nothing is re-checked.
+    def checked_inputs(self, X, argname: str = "X") -> tuple[np.ndarray, bool]:
+        """X as a float64 (n_samples, n_in) array, and whether it was a single 1-D sample.
+
+        Raises an error naming ``argname``, the shape it got and the one accepted, or the
+        first non-finite entry.
+        """
+        A = validation.float_array(X, argname)
         n_in = self._sizes[0]
         if A.ndim == 1:
             if A.shape[0] != n_in:
@@ -423,11 +448,12 @@ class Network:
             )
         if A.shape[0] == 0:
             raise BackpropInputError(f"{argname} has no samples (shape {A.shape})")
-        _check_finite(A, argname)
+        validation.check_finite(A, argname)
         return A, single
 
-    def _targets(self, T, n_samples: int, argname: str = "T") -> np.ndarray:
-        B = _as_float_array(T, argname)
+    def checked_targets(self, T, n_samples: int, argname: str = "T") -> np.ndarray:
+        """T as a float64 (n_samples, n_out) array, or an error naming ``argname`` and the shape."""
+        B = validation.float_array(T, argname)
         n_out = self._sizes[-1]
         # (n,) targets are accepted for a single-output network, as NumPy users write them.
         if B.ndim == 1 and n_out == 1 and B.shape[0] == n_samples:
@@ -439,12 +465,15 @@ class Network:
                 f"{argname} must have shape ({n_samples}, {n_out}) to match X and the "
                 f"{n_out} output(s); got shape {B.shape}"
             )
-        _check_finite(B, argname)
+        validation.check_finite(B, argname)
         return B
 
-    # ------------------------------------------------------------ computing
-    def _forward(self, A: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Net inputs z and activations a per layer (a[0] is the input)."""
+    def forward_cache(self, A: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Net inputs ``zs[l-1]`` and activations ``acts[l]`` per layer (``acts[0]`` is A).
+
+        A must come from :meth:`checked_inputs`; the pair is what :meth:`loss_of` and
+        :meth:`backward` take.
+        """
         zs, acts = [], [A]
         for W, b, act in zip(self._W, self._b, self._activations):
             z = acts[-1] @ W.T
@@ -454,32 +483,12 @@ class Network:
             acts.append(act.forward(z))
         return zs, acts
 
-    def forward(self, X) -> np.ndarray:
-        """Outputs for inputs X: (n_samples, n_out), or 1-D for a 1-D x.
+    def loss_of(self, zs, acts, T: np.ndarray) -> float:
+        """The loss of a :meth:`forward_cache` against checked targets T."""
+        return self._loss.value(acts[-1], T, zs[-1])
 
-        >>> net.forward([0.05, 0.10])   # doctest: +SKIP
-        array([0.75136507, 0.77292847])
-        """
-        A, single = self._inputs(X)
-        y = self._forward(A)[1][-1]
-        return y[0] if single else y
-
-    __call__ = forward
-
-    def loss(self, X, T) -> float:
-        """The loss averaged over the samples (see ``loss`` in the constructor)."""
-        A, _ = self._inputs(X)
-        B = self._targets(T, A.shape[0])
-        zs, acts = self._forward(A)
-        return self._loss.value(acts[-1], B, zs[-1])
-
-    def _output_delta(self, z, y, T) -> np.ndarray:
-        if self._loss.grad_net is not None:
-            return self._loss.grad_net(y, T)
-        return self._activations[-1].backward(z, y, self._loss.grad_output(y, T))
-
-    def _backward(self, zs, acts, T) -> np.ndarray:
-        """Gradient of the loss w.r.t. every parameter, as one vector."""
+    def backward(self, zs, acts, T: np.ndarray) -> np.ndarray:
+        """dL/dp for every parameter, as one vector in ``parameter_names`` order (a new array)."""
         grad = np.zeros_like(self._theta)
         grad_W = [grad[s].reshape(W.shape) for s, W in zip(self._weight_slices, self._W)]
         delta = self._output_delta(zs[-1], acts[-1], T)  # dL/dz of the last layer
@@ -496,32 +505,101 @@ class Network:
                 delta = self._activations[layer - 1].backward(zs[layer - 1], acts[layer], grad_a)
         return grad
 
+    def _output_delta(self, z, y, T) -> np.ndarray:
+        if self._loss.grad_net is not None:
+            return self._loss.grad_net(y, T)
+        return self._activations[-1].backward(z, y, self._loss.grad_output(y, T))
+
+    def sgd_update(self, grad: np.ndarray, lr: float, *, save_to=None, notify: bool = True) -> None:
+        """p <- p - lr * grad for every parameter that is not frozen.
+
+        ``grad`` (from :meth:`backward`) has its frozen entries set to 0 in place; ``lr``
+        must already be checked. ``save_to``: an array of ``len(parameter_names)`` that
+        receives the parameters before the update (for :meth:`restore_parameters`).
+        ``notify=False`` leaves :meth:`notify_changed` to the caller.
+        """
+        if self._frozen:
+            grad[[self._index[n] for n in self._frozen]] = 0.0
+        if save_to is not None:
+            save_to[...] = self._theta
+        self._theta -= lr * grad
+        if notify:
+            self.notify_changed(None)
+
+    def restore_parameters(self, saved: np.ndarray, *, notify: bool = True) -> None:
+        """Put back parameters saved by :meth:`sgd_update` (``save_to``), unchecked."""
+        self._theta[...] = saved
+        if notify:
+            self.notify_changed(None)
+
+    @property
+    def weight_slices(self) -> list[slice]:
+        """Where each layer's weights sit in the parameter (and gradient) vector."""
+        return list(self._weight_slices)
+
+    @property
+    def parameter_entries(self) -> tuple[tuple[tuple[int, int, int | None], ...], ...]:
+        """Per parameter (``parameter_names`` order), where it enters the network:
+        ``(layer, neuron, source)`` for each net input it feeds; ``source`` is None for a bias.
+
+        Layers count non-input layers from 1; neuron and source are positions in their layer.
+        """
+        return self._entries
+
+    @property
+    def loss_function(self) -> Loss:
+        """The loss object (``.value(y, t, z)``, ``.grad_output(y, t)`` = dL/dy)."""
+        return self._loss
+
+    def layer_activation(self, layer: int) -> Activation:
+        """The activation object of non-input layer ``layer`` (1 = first hidden layer)."""
+        if not 1 <= layer < len(self._sizes):
+            raise BackpropInputError(
+                f"layer must be a non-input layer, 1 to {len(self._sizes) - 1}; got {layer!r}"
+            )
+        return self._activations[layer - 1]
+
+    # ------------------------------------------------------------ computing
+    def forward(self, X) -> np.ndarray:
+        """Outputs for inputs X: (n_samples, n_out), or 1-D for a 1-D x.
+
+        >>> net.forward([0.05, 0.10])   # doctest: +SKIP
+        array([0.75136507, 0.77292847])
+        """
+        A, single = self.checked_inputs(X)
+        y = self.forward_cache(A)[1][-1]
+        return y[0] if single else y
+
+    __call__ = forward
+
+    def loss(self, X, T) -> float:
+        """The loss averaged over the samples (see ``loss`` in the constructor)."""
+        A, _ = self.checked_inputs(X)
+        B = self.checked_targets(T, A.shape[0])
+        return self.loss_of(*self.forward_cache(A), B)
+
     def gradients(self, X, T) -> Gradients:
         """dL/dp for every parameter p, by backprop.
 
         >>> g = net.gradients(x, t)     # doctest: +SKIP
         >>> g["w1"], g.weights[0].shape
         """
-        A, _ = self._inputs(X)
-        B = self._targets(T, A.shape[0])
-        zs, acts = self._forward(A)
-        return Gradients(self, self._backward(zs, acts, B))
+        A, _ = self.checked_inputs(X)
+        B = self.checked_targets(T, A.shape[0])
+        zs, acts = self.forward_cache(A)
+        return Gradients(self, self.backward(zs, acts, B))
 
     def step(self, X, T, lr) -> float:
         """One SGD step, p <- p - lr * dL/dp, from gradients at the pre-update values.
 
         Frozen parameters are left as they are. Returns the loss before the step.
         """
-        lr = _positive_number(lr, "lr")
-        A, _ = self._inputs(X)
-        B = self._targets(T, A.shape[0])
-        zs, acts = self._forward(A)
-        loss = self._loss.value(acts[-1], B, zs[-1])
-        grad = self._backward(zs, acts, B)
-        if self._frozen:
-            grad[[self._index[n] for n in self._frozen]] = 0.0
-        self._theta -= lr * grad
-        self._changed(None)
+        lr = validation.learning_rate(lr)
+        A, _ = self.checked_inputs(X)
+        B = self.checked_targets(T, A.shape[0])
+        zs, acts = self.forward_cache(A)
+        loss = self.loss_of(zs, acts, B)
+        self.sgd_update(self.backward(zs, acts, B), lr)
         return loss
 
     def gradient_check(self, X, T, eps: float = 1e-6) -> GradientCheck:
@@ -530,21 +608,18 @@ class Network:
         Returns a mapping name -> relative error |g_bp - g_fd| / max(|g_bp|, |g_fd|, 1e-8),
         with ``.max_error`` and ``.worst`` (the name with the largest error).
         """
-        eps = _positive_number(eps, "eps")
-        A, _ = self._inputs(X)
-        B = self._targets(T, A.shape[0])
-        zs, acts = self._forward(A)
-        analytic = self._backward(zs, acts, B)
+        eps = validation.positive_number(eps, "eps")
+        A, _ = self.checked_inputs(X)
+        B = self.checked_targets(T, A.shape[0])
+        analytic = self.backward(*self.forward_cache(A), B)
         saved = self._theta.copy()
         errors = {}
         try:
             for k, name in enumerate(self._names):
                 self._theta[k] = saved[k] + eps
-                zs, acts = self._forward(A)
-                up = self._loss.value(acts[-1], B, zs[-1])
+                up = self.loss_of(*self.forward_cache(A), B)
                 self._theta[k] = saved[k] - eps
-                zs, acts = self._forward(A)
-                down = self._loss.value(acts[-1], B, zs[-1])
+                down = self.loss_of(*self.forward_cache(A), B)
                 self._theta[k] = saved[k]
                 numeric = (up - down) / (2 * eps)
                 scale = max(abs(analytic[k]), abs(numeric), 1e-8)
@@ -559,9 +634,9 @@ class Network:
 
         See :class:`backprop_widgets.core.chain_rule.ComputationGraph`.
         """
-        from .chain_rule import ComputationGraph
-
-        return ComputationGraph(self, x, t, level)
+        if _graph_builder is None:  # only if this module was loaded outside the package
+            raise RuntimeError("net.graph() needs backprop_widgets.core imported (it registers it)")
+        return _graph_builder(self, x, t, level)
 
     def chain_rule(self, name: str, x, t, level: str = "neuron", max_paths: int = 10_000):
         """dL/d(name) for one example, written as the chain rule's sum over paths.
@@ -571,6 +646,7 @@ class Network:
         'dh1/dw1 * do1/dh1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2'
         """
         self._lookup(name)
+        max_paths = validation.integer(max_paths, "max_paths", 0)
         return self.graph(x, t, level).chain_rule(name, max_paths=max_paths)
 
     # ------------------------------------------------------------ copies, JSON
@@ -731,8 +807,7 @@ def _check_activations(activation, n_layers: int) -> list[str]:
 
 
 def _check_loss(loss, output_activation: str) -> str:
-    if loss not in LOSSES:
-        raise BackpropInputError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
+    validation.one_of(loss, LOSSES, "loss")
     needed = LOSSES[loss].requires_output
     if needed and output_activation != needed:
         raise BackpropInputError(
@@ -788,48 +863,3 @@ def _check_target_names(target_names, n_out: int, node_names) -> list[str]:
                 f"target_names must be new non-empty names (not a neuron or 'L'); got {name!r}"
             )
     return list(target_names)
-
-
-def _as_float_array(value, argname: str) -> np.ndarray:
-    if isinstance(value, np.ndarray) and value.dtype == np.float64:
-        return value
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise BackpropInputError(
-            f"{argname} must be an array of numbers; got {type(value).__name__} {_short_repr(value)}"
-        ) from None
-
-
-def _check_finite(A: np.ndarray, argname: str) -> None:
-    # One reduction in the common case (a finite sum means no nan/inf); locate the
-    # culprit only when there is one.
-    if not math.isfinite(np.add.reduce(A, axis=None)) and not np.isfinite(A).all():
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(A))[0])
-        raise BackpropInputError(
-            f"{argname} must contain only finite numbers; got {A[where]} at index {where}"
-        )
-
-
-def _finite_number(value, argname: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
-            value = value.item()
-        else:
-            raise BackpropInputError(f"{argname} must be a real number; got {_short_repr(value)}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise BackpropInputError(f"{argname} must be a finite number; got {value}")
-    return value
-
-
-def _positive_number(value, argname: str) -> float:
-    value = _finite_number(value, argname)
-    if value <= 0:
-        raise BackpropInputError(f"{argname} must be a positive number; got {value}")
-    return value
-
-
-def _short_repr(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -27,21 +27,21 @@ Divergence
     (``history.diverged``, ``diverged_at``, ``message``), and nothing is raised: the network
     and the history stay inspectable.
 
-The inner loop calls the network's own vectorised forward and backward passes directly
-(``Network._forward`` / ``_backward``), skipping the per-call input checks of
-``Network.step`` (the data are checked once, up front), and notifies the network's observers
-once per chunk of steps instead of once per step. ``tests/core/test_training.py`` checks that
-a step here is exactly ``Network.step``.
+The inner loop calls the network's internal API directly (``forward_cache``, ``loss_of``,
+``backward``, ``sgd_update``), skipping the per-call input checks of ``Network.step`` (the
+data are checked once, up front, by ``checked_inputs`` / ``checked_targets``), and notifies
+the network's observers once per chunk of steps instead of once per step.
+``tests/core/test_training.py`` checks that a step here is exactly ``Network.step``.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import time
 
 import numpy as np
 
+from . import validation
 from .errors import BackpropInputError
 from .network import Network
 
@@ -51,46 +51,21 @@ __all__ = ["DIVERGENCE_FACTOR", "Trainer", "TrainingHistory", "train"]
 
 
 # ------------------------------------------------------------------------- argument checks
-def check_lr(lr) -> float:
-    """The learning rate as a float, or an error naming what is accepted."""
-    ok = isinstance(lr, numbers.Real) and not isinstance(lr, bool)
-    if ok:
-        lr = float(lr)
-        ok = math.isfinite(lr) and lr > 0
-    if not ok:
-        raise BackpropInputError(
-            f"lr must be a positive, finite number (the SGD step size, e.g. 0.1); got {lr!r}"
-        )
-    return lr
+check_lr = validation.learning_rate  # the widgets' name for it
 
 
 def check_batch_size(batch_size, n_samples: int) -> int | None:
     """``None`` (full batch) or an integer in 1..n_samples; an error naming the range otherwise."""
     if batch_size is None:
         return None
-    ok = isinstance(batch_size, numbers.Integral) and not isinstance(batch_size, bool)
-    if not ok or not 1 <= batch_size <= n_samples:
-        raise BackpropInputError(
-            f"batch_size must be None (the full batch) or an integer from 1 (single sample) "
-            f"to {n_samples} (the number of training samples); got {batch_size!r}"
+    if not validation.is_int(batch_size) or not 1 <= batch_size <= n_samples:
+        raise validation.fail(
+            "batch_size",
+            f"None (the full batch) or an integer from 1 (single sample) "
+            f"to {n_samples} (the number of training samples)",
+            batch_size,
         )
     return int(batch_size)
-
-
-def _check_count(value, name: str, at_least: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < at_least:
-        raise BackpropInputError(f"{name} must be an integer >= {at_least}; got {value!r}")
-    return int(value)
-
-
-def _check_seed(seed):
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-    ):
-        raise BackpropInputError(
-            f"seed must be a non-negative integer (or None for fresh randomness); got {seed!r}"
-        )
-    return seed
 
 
 # ------------------------------------------------------------------------------- history
@@ -293,10 +268,10 @@ class Trainer:
         self._set_data(X, T, X_val, T_val)
         self._lr = check_lr(lr)
         self._batch_size = check_batch_size(batch_size, self.n_samples)
-        self._seed = _check_seed(seed)
-        self.eval_every = None if eval_every is None else _check_count(eval_every, "eval_every", 1)
+        self._seed = validation.seed(seed)
+        self.eval_every = validation.integer(eval_every, "eval_every", 1, allow_none=True)
         self._initial = net.parameter_vector
-        layer_slices = net._weight_slices
+        layer_slices = net.weight_slices
         self._layer_slices = layer_slices
         self.history = TrainingHistory(
             len(layer_slices), self._batch_size, seed, self.X_val is not None
@@ -306,8 +281,8 @@ class Trainer:
     # ----------------------------------------------------------------- state
     def _set_data(self, X, T, X_val, T_val) -> None:
         net = self.net
-        A, _ = net._inputs(X, "X")
-        B = net._targets(T, A.shape[0], "T")
+        A, _ = net.checked_inputs(X, "X")
+        B = net.checked_targets(T, A.shape[0], "T")
         if (X_val is None) != (T_val is None):
             given = "X_val" if T_val is None else "T_val"
             raise BackpropInputError(
@@ -316,8 +291,8 @@ class Trainer:
         self.X, self.T = np.ascontiguousarray(A), np.ascontiguousarray(B)
         self.X_val = self.T_val = None
         if X_val is not None:
-            Av, _ = net._inputs(X_val, "X_val")
-            self.X_val, self.T_val = Av, net._targets(T_val, Av.shape[0], "T_val")
+            Av, _ = net.checked_inputs(X_val, "X_val")
+            self.X_val, self.T_val = Av, net.checked_targets(T_val, Av.shape[0], "T_val")
 
     def set_data(self, X, T, X_val=None, T_val=None) -> None:
         """Train on other data from now on (the dashboard's dataset picker); then :meth:`reset`."""
@@ -393,12 +368,12 @@ class Trainer:
     # ------------------------------------------------------------- computing
     def full_loss(self, which: str = "train") -> float:
         """Loss on the whole training (or ``"val"``idation) set at the current parameters."""
+        validation.one_of(which, ("train", "val"), "which")
         X, T = (self.X, self.T) if which == "train" else (self.X_val, self.T_val)
         if X is None:
             raise BackpropInputError("no validation data: pass X_val and T_val")
         net = self.net
-        zs, acts = net._forward(X)
-        return net._loss.value(acts[-1], T, zs[-1])
+        return net.loss_of(*net.forward_cache(X), T)
 
     def evaluate(self) -> tuple[float, float | None]:
         """Record the full training (and validation) loss at the current step; return them."""
@@ -421,7 +396,7 @@ class Trainer:
 
     def run(self, steps: int) -> int:
         """Take up to ``steps`` SGD steps; stop early on divergence. Returns the steps taken."""
-        steps = _check_count(steps, "steps")
+        steps = validation.integer(steps, "steps")
         return self._run(steps, None)
 
     def run_for(self, seconds: float, max_steps: int | None = None) -> int:
@@ -429,14 +404,14 @@ class Trainer:
 
         The dashboard's chunk: many steps per frame, however fast one step is.
         """
+        seconds = validation.real_number(seconds, "seconds", low=0.0)
         return self._run(max_steps, time.perf_counter() + seconds)
 
     def _run(self, max_steps: int | None, deadline: float | None) -> int:
         if self.history.diverged or max_steps == 0:
             return 0
         net, h = self.net, self.history
-        theta, prev = net._theta, self._prev
-        loss_fn, frozen = net._loss, [net._index[p] for p in net._frozen]
+        prev = self._prev
         threshold = DIVERGENCE_FACTOR * max(self._reference, 1.0)
         full = self._batch_size is None or self._batch_size == self.n_samples
         lr, slices = self._lr, self._layer_slices
@@ -446,12 +421,12 @@ class Trainer:
         with np.errstate(all="ignore"):  # overflow is expected when diverging; detected below
             while True:
                 Xb, Tb, nb = self._next_batch()
-                zs, acts = net._forward(Xb)
-                loss = loss_fn.value(acts[-1], Tb, zs[-1])
+                zs, acts = net.forward_cache(Xb)
+                loss = net.loss_of(zs, acts, Tb)
                 if not loss <= threshold:  # also catches nan
                     self._diverge(loss, restore=True)
                     break
-                grad = net._backward(zs, acts, Tb)
+                grad = net.backward(zs, acts, Tb)
                 gnorm = sqrt(grad @ grad)
                 if not math.isfinite(gnorm):
                     self._diverge(gnorm, restore=False, what="gradient")
@@ -467,10 +442,7 @@ class Trainer:
                         loss if full else self.full_loss(),
                         None if self.X_val is None else self.full_loss("val"),
                     )
-                if frozen:
-                    grad[frozen] = 0.0
-                prev[...] = theta
-                theta -= lr * grad
+                net.sgd_update(grad, lr, save_to=prev, notify=False)
                 self._samples_seen += nb
                 done += 1
                 if max_steps is not None and done >= max_steps:
@@ -478,7 +450,7 @@ class Trainer:
                 if deadline is not None and perf_counter() >= deadline:
                     break
         if done or h.diverged:
-            net._changed(None)  # one notification per chunk, not per step
+            net.notify_changed(None)  # one notification per chunk, not per step
         return done
 
     def _diverge(self, value: float, restore: bool, what: str = "loss") -> None:
@@ -486,7 +458,8 @@ class Trainer:
         step = h.steps  # the step whose loss (or gradient) blew up
         kept = step
         if restore and step > 0:
-            self.net._theta[...] = self._prev  # the parameters whose loss was last finite
+            # the parameters whose loss was last finite; _run notifies once at the end
+            self.net.restore_parameters(self._prev, notify=False)
             kept = step - 1
             for column in (h._loss, h._grad_norm, h._layer, h._lr):
                 column.pop()
@@ -585,9 +558,9 @@ def train(
         seed=seed,
         X_val=X_val,
         T_val=T_val,
-        eval_every=_check_count(eval_every, "eval_every", 1),
+        eval_every=validation.integer(eval_every, "eval_every", 1),
     )
-    steps = _check_count(steps, "steps")
+    steps = validation.integer(steps, "steps")
     trainer.run(steps)
     h = trainer.history
     with np.errstate(all="ignore"):

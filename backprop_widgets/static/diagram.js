@@ -1,5 +1,6 @@
 // NetworkDiagram: draws the JSON that Python sends; reports clicks by setting `selected`.
-// It never computes a gradient: values, highlights and emphasis all come from Python.
+// It never computes a gradient: values, highlights and emphasis all come from Python, and
+// so does the text of every number (`value_labels`, `node_labels`), printed as given.
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -14,12 +15,15 @@ export function signClass(value) {
   return value < 0 ? "neg" : "pos";
 }
 
-/** A short label for a number: 4 significant digits, no trailing noise. */
-export function formatValue(value) {
-  if (value === undefined || value === null) return "";
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e4)) return value.toExponential(2);
-  return String(Number(value.toPrecision(4)));
+/** The text Python wrote for `id` ("" when it sent none): numbers are never formatted here. */
+export function labelOf(labels, id) {
+  const text = labels ? labels[id] : undefined;
+  return typeof text === "string" ? text : "";
+}
+
+/** A weight's label on its edge: the name, and with `showValues` its value as Python wrote it. */
+export function edgeLabel(param, text, showValues) {
+  return showValues && text ? `${param}=${text}` : param;
 }
 
 /** Where to put a weight's label: part-way along the edge from its source. */
@@ -111,9 +115,9 @@ function render({ model, el: root }) {
   }
 
   function showTip(e, a, b) {
-    const v = model.get("values")[e.p];
+    const text = labelOf(model.get("value_labels"), e.p);
     const what = e.kind === "bias" ? `bias into ${e.d}` : `${e.s} → ${e.d}`;
-    tooltip.textContent = `${e.p} = ${formatValue(v)}  (${what})`;
+    tooltip.textContent = `${e.p} = ${text}  (${what})`;
     const s = model.get("structure");
     const box = svg.getBoundingClientRect();
     const scale = box.width / s.width;
@@ -124,10 +128,11 @@ function render({ model, el: root }) {
 
   function update() {
     const values = model.get("values") || {};
+    const valueLabels = model.get("value_labels") || {};
     const selected = model.get("selected");
     const lit = new Set((model.get("highlight") || {}).edges || []);
     const emphasis = model.get("emphasis") || {};
-    const nodeValues = model.get("node_values") || {};
+    const nodeLabels = model.get("node_labels") || {};
     const showValues = model.get("show_values");
     let maxAbs = 0;
     for (const { edge } of parts.edges.values()) {
@@ -147,9 +152,10 @@ function render({ model, el: root }) {
         line.setAttribute("stroke-width", edgeWidth(v, maxAbs));
         g.classList.remove("pos", "neg");
         g.classList.add(signClass(v));
-        g.setAttribute("aria-label", `${edge.p} = ${formatValue(v)}, ${edge.kind === "bias" ? "bias into" : edge.s + " to"} ${edge.d}`);
+        const text = labelOf(valueLabels, edge.p);
+        g.setAttribute("aria-label", `${edge.p} = ${text}, ${edge.kind === "bias" ? "bias into" : edge.s + " to"} ${edge.d}`);
         g.setAttribute("aria-pressed", String(edge.p === selected));
-        if (label) label.textContent = showValues ? `${edge.p}=${formatValue(v)}` : edge.p;
+        if (label) label.textContent = edgeLabel(edge.p, text, showValues);
         if (label) {
           label.classList.toggle("lit", isLit || edge.p === selected);
           label.classList.toggle("chosen", edge.p === selected);
@@ -162,15 +168,14 @@ function render({ model, el: root }) {
       g.classList.toggle("selected", id === selected);
       g.classList.toggle("revealed", revealed.has(id));
       g.classList.toggle("current", emphasis.current === id);
-      const shown = nodeValues[id];
-      value.textContent = shown === undefined ? "" : formatValue(shown);
+      value.textContent = labelOf(nodeLabels, id);
     }
     root.dataset.selected = selected;
   }
 
   build();
   model.on("change:structure", build);
-  for (const name of ["values", "selected", "highlight", "emphasis", "node_values", "show_values"]) {
+  for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }
   return () => svg.remove();

@@ -1,20 +1,24 @@
 """NetworkDiagram: the network drawn as SVG; click a weight or bias to select it.
 
 Python owns everything the picture shows. ``structure`` (node positions, edges,
-bias nodes) is sent once; ``values`` (each parameter's value) is sent again only
-when parameters change; ``selected`` is synced both ways; ``highlight`` and
-``emphasis`` say which edges and nodes to light up. The JavaScript in
-``static/diagram.js`` draws those and reports clicks by setting ``selected``.
+bias nodes) is sent once; ``values`` (each parameter's value, for line widths and
+colours) is sent again only when parameters change, with ``value_labels``, the same
+values as text written by :mod:`backprop_widgets.core.numbers`; ``node_values`` and
+``node_labels`` do the same for the neurons. ``selected`` is synced both ways;
+``highlight`` and ``emphasis`` say which edges and nodes to light up. The JavaScript in
+``static/diagram.js`` draws those, prints the labels as given, and reports clicks by
+setting ``selected``.
 """
 
 from __future__ import annotations
 
-import math
 import pathlib
 
 import anywidget
 import traitlets
 
+from ..core import numbers
+from ..core.chain_rule import ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges
@@ -73,6 +77,9 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     structure = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
     node_values = traitlets.Dict().tag(sync=True)
+    # the text of each value, formatted in Python so every view prints the same digits
+    value_labels = traitlets.Dict().tag(sync=True)
+    node_labels = traitlets.Dict().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     highlight = traitlets.Dict().tag(sync=True)
     emphasis = traitlets.Dict().tag(sync=True)
@@ -115,27 +122,37 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         else:
             self.highlight = {"edges": own_edges(self._net, name)}
 
+    @traitlets.observe("values")
+    def _label_values(self, change) -> None:
+        self.value_labels = {k: numbers.plain(v) for k, v in change["new"].items()}
+
+    @traitlets.observe("node_values")
+    def _label_nodes(self, change) -> None:
+        self.node_labels = {k: numbers.plain(v) for k, v in change["new"].items()}
+
     def _current_values(self) -> dict[str, float]:
-        # 6 significant digits: what a label or tooltip shows, and a smaller message.
-        return {k: _round(v) for k, v in self._net.parameters().items()}
+        # 6 significant digits are plenty for a line's width and colour, and a smaller message
+        return {k: float(numbers.plain(v, 6)) for k, v in self._net.parameters().items()}
 
     def _on_net_change(self, net, names) -> None:
         if self.auto_update:
             self._refresh_soon()
 
     def refresh(self) -> None:
-        """Send the current parameter values (only the ``values`` trait changes)."""
-        self.values = self._current_values()
+        """Send the current parameter values and their labels, in one message."""
+        with self.hold_sync():
+            self.values = self._current_values()
 
-    def highlight_path(self, path: tuple[str, ...] | None) -> None:
-        """Light up one path (a tuple of names from the parameter to L), or all paths again."""
+    def highlight_path(
+        self, path: tuple[str, ...] | None, graph: ComputationGraph | None = None
+    ) -> None:
+        """Light up one path of ``graph`` (names from the parameter to L), or all paths again.
+
+        The graph is the one the path came from: it knows which of its nodes are net inputs.
+        """
         if path is None:
             self._highlight_selection({"new": self.selected})
             return
-        self.highlight = {"edges": path_edges(self._net, path), "path": list(path)}
-
-
-def _round(value: float, digits: int = 6) -> float:
-    if value == 0 or not math.isfinite(value):
-        return value
-    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+        if graph is None:
+            raise TypeError("highlight_path(path, graph): a path needs the graph it came from")
+        self.highlight = {"edges": path_edges(graph, path), "path": list(path)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..core.chain_rule import LEVELS, NET_PREFIX
+from ..core.chain_rule import LEVELS
 from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
 from .panels import MAX_TERMS_SHOWN, panel_html, step_html
@@ -149,13 +149,13 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         if index is None or index < 0 or self.chain is None or not self.chain.enumerated:
             self.diagram.highlight_path(None)
         else:
-            self.diagram.highlight_path(self.chain.paths[index])
+            self.diagram.highlight_path(self.chain.paths[index], self._graph)
 
     def _recompute(self) -> None:
         self._graph = self.net.graph(self.x, self.t, self.level)
         name = self.selected
         self.chain = self._graph.chain_rule(name) if name else None
-        with self.hold_trait_notifications():
+        with self.hold_trait_notifications(), self.diagram.hold_sync():
             self.diagram.node_values = {
                 n: self._graph.value(n) for layer in self.net.node_names for n in layer
             } | {"L": self._graph.loss}
@@ -185,35 +185,36 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self._show_step()
 
     def known_gradients(self) -> list[tuple[str, float]]:
-        """Parameters whose gradient the revealed deltas already give."""
+        """Parameters whose gradient the revealed deltas already give, with the gradient.
+
+        A parameter's gradient is known once every node it enters has its delta.
+        """
         done = set(self.backward_order[: self._revealed])
-        out = []
-        for p in self.net.parameter_names:
-            targets = [n for n, _ in self._graph.parameter_targets(p)]
-            if targets and all(n in done for n in targets):
-                out.append((p, self._graph.gradient(p)))
-        return out
+        return [
+            (p, self._graph.gradient(p))
+            for p in self._graph.parameter_names
+            if all(node in done for node, _ in self._graph.parameter_targets(p))
+        ]
 
     def _show_step(self) -> None:
+        g = self._graph
         order = self.backward_order
         known = self.known_gradients()
-        newly = [
-            (p, v)
-            for p, v in known
-            if self._revealed
-            and order[self._revealed - 1] in [n for n, _ in self._graph.parameter_targets(p)]
-        ]
-        self.step_panel.value = step_html(self._graph, order, self._revealed, newly)
-        revealed = [_neuron(n) for n in order[: self._revealed]]
-        current = _neuron(order[self._revealed - 1]) if self._revealed else ""
+        current = order[self._revealed - 1] if self._revealed else None
+        # what this step unlocked: the known parameters that enter the current node
+        entering = set(g.parents(current)) if current else set()
+        newly = [(p, v) for p, v in known if p in entering]
+        self.step_panel.value = step_html(g, order, self._revealed, newly)
+        revealed = {g.neuron_of(n) for n in order[: self._revealed]}
         self.diagram.emphasis = (
-            {"revealed": sorted(set(revealed)), "current": current, "known": [p for p, _ in known]}
-            if self._revealed
+            {
+                "revealed": sorted(revealed),
+                "current": g.neuron_of(current),
+                "known": [p for p, _ in known],
+            }
+            if current
             else {}
         )
         self.back_button.disabled = self._revealed == 0
         self.step_button.disabled = self._revealed >= len(order)
 
-
-def _neuron(name: str) -> str:
-    return name[len(NET_PREFIX) :] if name.startswith(NET_PREFIX) else name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from ..core.chain_rule import LOSS_NODE, NET_PREFIX
+from ..core.chain_rule import LOSS_NODE, ComputationGraph
 from ..core.network import Network
 
 WIDTH = 640
@@ -97,28 +97,34 @@ def diagram_structure(net: Network) -> dict:
     }
 
 
-def _weight_between(net: Network) -> dict[tuple[str, str], str]:
-    table = {}
-    for name in net.weight_names:
-        info = net.parameter_info(name)
-        table[(info.source, info.targets[0])] = name
-    return table
+def path_edges(graph: ComputationGraph, path) -> list[str]:
+    """The diagram edge keys along one chain-rule path of ``graph`` (either level), in order.
 
-
-def path_edges(net: Network, path) -> list[str]:
-    """The diagram edge keys along one chain-rule path (either level)."""
-    neurons = []
-    for name in path[1:]:
-        name = name[len(NET_PREFIX) :] if name.startswith(NET_PREFIX) else name
-        if not neurons or neurons[-1] != name:
-            neurons.append(name)
-    param = path[0]
-    first = f"{param}>{neurons[0]}" if param in net.bias_names else param
-    between = _weight_between(net)
-    keys = [first]
-    for a, b in itertools.pairwise(neurons):
-        keys.append(f"{a}>{LOSS_NODE}" if b == LOSS_NODE else between[(a, b)])
+    The path is refined to net inputs by the core: a neuron-level step into a softmax output
+    stands for one route per net input of the layer, and each route's weight is lit.
+    """
+    keys: list[str] = []
+    for route in graph.refine(path):
+        for den, num in itertools.pairwise(route):
+            key = _edge_key(graph, den, num)
+            if key is not None and key not in keys:
+                keys.append(key)
     return keys
+
+
+def _edge_key(graph: ComputationGraph, den: str, num: str) -> str | None:
+    """The diagram edge a pre-activation step den -> num crosses, or None inside a neuron."""
+    net = graph.net
+    if num == LOSS_NODE:
+        return f"{den}>{LOSS_NODE}"
+    neuron = graph.neuron_of(num)
+    if den in net.bias_names:
+        return f"{den}>{neuron}"
+    if den in net.weight_names:
+        return den
+    if neuron != num:  # into a net input: the weight from den
+        return net.weight_between(den, neuron)
+    return None  # a net input to an activation (its own, or a softmax neighbour's)
 
 
 def own_edges(net: Network, param: str) -> list[str]:
@@ -133,12 +139,11 @@ def downstream_edges(net: Network, param: str) -> list[str]:
     layers = net.node_names
     keys = own_edges(net, param)
     reached = set(info.targets)
-    between = _weight_between(net)
     for layer in range(min(info.layers), len(layers) - 1):
         for src in layers[layer]:
             if src in reached:
                 for dst in layers[layer + 1]:
-                    keys.append(between[(src, dst)])
+                    keys.append(net.weight_between(src, dst))
                     reached.add(dst)
     if net.activation[-1] == "softmax":
         reached.update(layers[-1])  # a softmax output depends on every net input of its layer

@@ -1,8 +1,9 @@
 """PathTerms: the products of a chain-rule sum as chips; hover one to light its path.
 
-A small view used by the explorer: Python sends each product's label and value, the
-JavaScript (``static/terms.js``) reports which chip is under the pointer (``active``) or
-pinned by a click (``pinned``); the explorer lights that path on the diagram.
+A small view used by the explorer: Python sends each product's label and value, both as
+text (numbers written by :mod:`backprop_widgets.core.numbers`); the JavaScript
+(``static/terms.js``) reports which chip is under the pointer (``active``) or pinned by a
+click (``pinned``); the explorer lights that path on the diagram.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pathlib
 import anywidget
 import traitlets
 
+from ..core import numbers
 from ..core.chain_rule import ChainRule
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -33,8 +35,11 @@ class PathTerms(anywidget.AnyWidget):
             terms = []
         else:
             terms = [
-                {"label": " · ".join(f"∂{f.num}/∂{f.den}" for f in term), "value": f"= {value:.4g}"}
-                for term, value in zip(chain.terms, chain.term_values())
+                {
+                    "label": " · ".join(f"∂{f.num}/∂{f.den}" for f in term),
+                    "value": f"= {numbers.plain(value)}",
+                }
+                for term, value in zip(chain.terms, chain.term_values(), strict=True)
             ]
         with self.hold_sync():
             self.pinned = -1

@@ -74,7 +74,7 @@ def test_bad_targets_and_learning_rates():
         net.loss(x, np.zeros(3))
     with pytest.raises(ValueError, match="T must contain only finite numbers; got nan"):
         net.step(x, [np.nan, 0.0], 0.1)
-    for lr, word in ((0, "positive"), (-1, "positive"), (np.inf, "finite"), ("0.1", "real number")):
+    for lr, word in ((0, "positive"), (-1, "positive"), (np.inf, "finite"), ("0.1", "got '0.1'")):
         with pytest.raises(ValueError, match=f"lr must be a .*{word}"):
             net.step(x, t, lr)
     with pytest.raises(ValueError, match=r"net\['w1'\] must be a finite number; got nan"):

@@ -375,28 +375,28 @@ BAD_N = [
 def test_bad_n(make, kw, k, n, shown):
     with pytest.raises(ValueError) as info:
         make(n, **kw)
-    assert str(info.value) == f"{make.__name__}: n must be a positive integer, got {shown}"
+    assert str(info.value) == f"{make.__name__}: n must be a positive integer; got {shown}"
 
 
 def test_bad_n_message_matches_the_documented_example():
-    with pytest.raises(ValueError, match=r"^moons: n must be a positive integer, got -3$"):
+    with pytest.raises(ValueError, match=r"^moons: n must be a positive integer; got -3$"):
         moons(-3)
 
 
 @pytest.mark.parametrize(
     ("make", "kw", "message"),
     [
-        (circles, {"n": 1}, "circles: n must be at least 2 (one point per class), got 1"),
-        (moons, {"n": 1}, "moons: n must be at least 2 (one point per class), got 1"),
+        (circles, {"n": 1}, "circles: n must be at least 2 (one point per class); got 1"),
+        (moons, {"n": 1}, "moons: n must be at least 2 (one point per class); got 1"),
         (
             spiral,
             {"n": 2, "k": 3},
-            "spiral: n must be at least 3 (k=3, one point per class), got 2",
+            "spiral: n must be at least 3 (k=3, one point per class); got 2",
         ),
         (
             gaussian_clusters,
             {"n": 2},
-            "gaussian_clusters: n must be at least 3 (k=3, one point per class), got 2",
+            "gaussian_clusters: n must be at least 3 (k=3, one point per class); got 2",
         ),
     ],
     ids=["circles", "moons", "spiral", "gaussian_clusters"],
@@ -424,7 +424,7 @@ BAD_NOISE = [
 def test_bad_noise(make, kw, k, noise, shown):
     with pytest.raises(ValueError) as info:
         make(100, noise=noise, **kw)
-    assert str(info.value) == f"{make.__name__}: noise must be a finite number >= 0, got {shown}"
+    assert str(info.value) == f"{make.__name__}: noise must be a finite number >= 0; got {shown}"
 
 
 @pytest.mark.parametrize(("make", "kw", "k"), GEN_ARGS, ids=GEN_IDS)
@@ -452,7 +452,7 @@ def test_bad_k(make, k, shown):
     with pytest.raises(ValueError) as info:
         make(100, k=k)
     assert str(info.value) == (
-        f"{make.__name__}: k (the number of classes) must be an integer >= 2, got {shown}"
+        f"{make.__name__}: k must be an integer >= 2 (the number of classes); got {shown}"
     )
 
 
@@ -463,7 +463,7 @@ def test_bad_k(make, k, shown):
 def test_bad_circles_factor(factor, shown):
     with pytest.raises(ValueError) as info:
         circles(100, factor=factor)
-    assert str(info.value) == f"circles: factor must be a number in (0, 1), got {shown}"
+    assert str(info.value) == f"circles: factor must be a number in (0, 1); got {shown}"
 
 
 @pytest.mark.parametrize(
@@ -472,7 +472,7 @@ def test_bad_circles_factor(factor, shown):
 def test_bad_spiral_turns(turns, shown):
     with pytest.raises(ValueError) as info:
         spiral(100, turns=turns)
-    assert str(info.value) == f"spiral: turns must be a finite number > 0, got {shown}"
+    assert str(info.value) == f"spiral: turns must be a finite number > 0; got {shown}"
 
 
 BAD_SEED = [(-1, "-1"), (1.5, "1.5"), (0.0, "0.0"), ("a", "'a'"), (math.nan, "nan"), (True, "True")]
@@ -484,7 +484,7 @@ def test_bad_seed(make, kw, k, seed, shown):
     with pytest.raises(ValueError) as info:
         make(100, seed=seed, **kw)
     assert str(info.value) == (
-        f"{make.__name__}: seed must be a non-negative integer (or None for fresh randomness), "
+        f"{make.__name__}: seed must be a non-negative integer (or None for fresh randomness); "
         f"got {shown}"
     )
 
@@ -497,28 +497,28 @@ def test_arguments_after_n_are_keyword_only():
 def test_bad_split_arguments():
     X, T = moons(10)
     cases = [
-        ((X[:, 0], T), {}, "split: X must be a 2-D array (one row per sample), got shape (10,)"),
-        ((X, T[:, 0]), {}, "split: T must be a 2-D array (one row per sample), got shape (10,)"),
+        ((X[:, 0], T), {}, "split: X must be a 2-D array (one row per sample); got shape (10,)"),
+        ((X, T[:, 0]), {}, "split: T must be a 2-D array (one row per sample); got shape (10,)"),
         (
             (X, T[:9]),
             {},
-            "split: X and T must have the same number of rows, got X (10, 2) and T (9, 1)",
+            "split: X and T must have the same number of rows; got X (10, 2) and T (9, 1)",
         ),
         (
             (X[:1], T[:1]),
             {},
-            "split: X must have at least 2 rows (one to train on, one to validate), got 1",
+            "split: X must have at least 2 rows (one to train on, one to validate); got 1",
         ),
-        ((X, T), {"fraction": 0}, "split: fraction must be a number in (0, 1), got 0"),
-        ((X, T), {"fraction": 1.0}, "split: fraction must be a number in (0, 1), got 1.0"),
-        ((X, T), {"fraction": math.nan}, "split: fraction must be a number in (0, 1), got nan"),
-        ((X, T), {"fraction": "0.2"}, "split: fraction must be a number in (0, 1), got '0.2'"),
+        ((X, T), {"fraction": 0}, "split: fraction must be a number in (0, 1); got 0"),
+        ((X, T), {"fraction": 1.0}, "split: fraction must be a number in (0, 1); got 1.0"),
+        ((X, T), {"fraction": math.nan}, "split: fraction must be a number in (0, 1); got nan"),
+        ((X, T), {"fraction": "0.2"}, "split: fraction must be a number in (0, 1); got '0.2'"),
         (
             (X, T),
             {"seed": -2},
-            "split: seed must be a non-negative integer (or None for fresh randomness), got -2",
+            "split: seed must be a non-negative integer (or None for fresh randomness); got -2",
         ),
-        ((X.astype(str), T), {}, "split: X must hold real numbers, got dtype <U32"),
+        ((X.astype(str), T), {}, "split: X must be an array of real numbers; got dtype <U32"),
     ]
     for args, kw, message in cases:
         with pytest.raises(ValueError) as info:
@@ -531,12 +531,13 @@ def test_split_refuses_non_finite_data_and_says_where(bad):
     X, T = moons(10)
     X[3, 1] = bad
     with pytest.raises(
-        ValueError, match=re.escape(f"split: X must hold finite numbers, got {bad} at index (3, 1)")
+        ValueError,
+        match=re.escape(f"split: X must contain only finite numbers; got {bad} at index (3, 1)"),
     ):
         split(X, T)
     X, T = moons(10)
     T[7, 0] = bad
-    with pytest.raises(ValueError, match=re.escape("split: T must hold finite numbers")):
+    with pytest.raises(ValueError, match=re.escape("split: T must contain only finite numbers")):
         split(X, T)
 
 
@@ -545,15 +546,17 @@ def test_bad_labels_and_one_hot_arguments():
         ValueError,
         match=re.escape(
             "labels: T must be a 2-D array of shape (n, 1)"
-            " with 0/1 or (n, k) one-hot, got shape (3,)"
+            " with 0/1 or (n, k) one-hot; got shape (3,)"
         ),
     ):
         labels(np.zeros(3))
-    with pytest.raises(ValueError, match=re.escape("labels: T must hold finite numbers, got nan")):
+    with pytest.raises(
+        ValueError, match=re.escape("labels: T must contain only finite numbers; got nan")
+    ):
         labels(np.array([[0.0], [np.nan]]))
     with pytest.raises(
         ValueError,
-        match=re.escape("one_hot: y must be a 1-D array of integers in 0..2, got [0, 3]"),
+        match=re.escape("one_hot: y must be a 1-D array of integers in 0..2; got [0, 3]"),
     ):
         one_hot([0, 3], 3)
     with pytest.raises(ValueError, match=re.escape("one_hot: y must be a 1-D array of integers")):
@@ -562,7 +565,7 @@ def test_bad_labels_and_one_hot_arguments():
         one_hot([-1, 0], 2)
     with pytest.raises(
         ValueError,
-        match=re.escape("one_hot: k (the number of classes) must be an integer >= 2, got 1"),
+        match=re.escape("one_hot: k must be an integer >= 2 (the number of classes); got 1"),
     ):
         one_hot([0, 0], 1)
 

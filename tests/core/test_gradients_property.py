@@ -57,7 +57,7 @@ def numeric_gradient(net, X, T, name, eps=1e-6):
 
 def relu_near_kink(net, X, eps=1e-4):
     """A relu input within eps of 0 makes finite differences straddle the kink."""
-    zs, _ = net._forward(X)
+    zs, _ = net.forward_cache(net.checked_inputs(X)[0])
     return any(act == "relu" and np.any(np.abs(z) < eps) for act, z in zip(net.activation, zs))
 
 

@@ -5,21 +5,24 @@ import json
 import pytest
 
 import backprop_widgets as bw
+from backprop_widgets.core import numbers
 from backprop_widgets.widgets import NetworkDiagram
 
 
-def sent_messages(widget):
-    """Capture the state updates the widget sends to the front end."""
-    sent = []
-    widget.comm = None  # no kernel here: record instead of sending
-    original = widget.send_state
+class RecordingComm:
+    """Stands in for the kernel's comm: records each state update the widget sends."""
 
-    def record(key=None):
-        sent.append(key)
-        return None
+    kernel = True
+    comm_id = "recording"
 
-    widget.send_state = record
-    return sent, original
+    def __init__(self):
+        self.updates = []
+
+    def on_msg(self, callback):
+        pass
+
+    def send(self, data=None, buffers=None):
+        self.updates.append(sorted(data["state"]))
 
 
 def test_every_parameter_is_a_clickable_edge_and_names_match():
@@ -75,10 +78,23 @@ def test_diagram_follows_parameter_changes_sending_only_values():
     d.observe(lambda change: changed.append(change["name"]), names=list(d.trait_names(sync=True)))
     net["w5"] = -1.25
     assert d.values["w5"] == -1.25
-    assert changed == ["values"]  # the structure is not re-sent
+    assert d.value_labels["w5"] == "-1.25"  # the text the diagram prints, written in Python
+    assert sorted(changed) == ["value_labels", "values"]  # the structure is not re-sent
     net.step(x, t, 0.5)
     assert d.values["w1"] == pytest.approx(net["w1"], rel=1e-5)
-    assert changed == ["values", "values"]
+    assert d.value_labels["w1"] == numbers.plain(net["w1"])
+    assert sorted(changed) == ["value_labels", "value_labels", "values", "values"]
+
+
+def test_values_and_their_labels_reach_the_browser_in_one_message():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net, auto_update=False)
+    d.comm = RecordingComm()
+    net["w5"] = 2.0
+    d.refresh()
+    assert d.comm.updates == [["value_labels", "values"]]
+    d.node_values = {"h1": -1e-30, "o1": 0.75136507}
+    assert d.node_labels == {"h1": "-1e-30", "o1": "0.7514"}  # numbers.plain, as every view
 
 
 def test_state_for_the_largest_supported_network_is_small():
@@ -86,8 +102,8 @@ def test_state_for_the_largest_supported_network_is_small():
     d = NetworkDiagram(net)
     size = len(json.dumps(d.get_state()))
     assert size < 50_000, size
-    update = len(json.dumps({"values": d.values}))
-    assert update < 6_000, update
+    update = len(json.dumps({"values": d.values, "value_labels": d.value_labels}))
+    assert update < 8_000, update  # 138 parameters: each value, and its text
     assert d.structure["dense"]  # labels are hidden, selection still works
     d.selected = "w100"
     assert "w100" in d.highlight["edges"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import backprop_widgets as bw
+from backprop_widgets.core import numbers
 from backprop_widgets.widgets import exercise as exercise_module
 from backprop_widgets.widgets.diagram import NetworkDiagram
 from backprop_widgets.widgets.exercise import (
@@ -153,6 +154,16 @@ def test_preview_renders_how_the_answer_is_read_without_judging_it():
     assert "Correct" not in preview and ex.attempts == [] and ex.feedback.value == ""
 
 
+def test_a_keystroke_only_reads_the_answer_it_never_judges_it(monkeypatch):
+    ex = mazur_exercise()
+    judged = []
+    monkeypatch.setattr(ex.question, "_judge", lambda node: judged.append(node))
+    for k in range(1, len(SEED_RIGHT) + 1):
+        type_text(ex, SEED_RIGHT[:k])
+    assert judged == []  # every keystroke is one parse; judging waits for Enter or Check
+    assert 'data-state="read"' in ex.preview.value
+
+
 def test_preview_shows_an_unfinished_answer_gently():
     ex = mazur_exercise()
     type_text(ex, "dh1/dw1 * ")
@@ -207,7 +218,7 @@ def test_hints_for_too_many_paths_point_to_deltas():
     assert not q.chain_rule.enumerated
     text = hints_html(q, 3)
     assert "15625 paths" in text and r"\delta_{h_{1}}" in text
-    assert f"{q.expected:.6g}" in text
+    assert f"= {numbers.latex(q.expected, 6)}$" in text  # LaTeX: 3.7128 \times 10^{-5}
     ex = GradientExercise(q, show_diagram=False)
     ex.show_solution()
     assert "too many to write out" in ex.solution_panel.value
@@ -394,3 +405,22 @@ def test_diagram_marks_the_asked_weight_and_keeps_its_paths_for_hint_1():
     assert ex.diagram.highlight["edges"] == ["w1"]  # the paths are the student's to find
     ex.hint()
     assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+
+
+def test_node_names_are_escaped_wherever_they_reach_html():
+    net = bw.Network(
+        [2, 2, 1],
+        node_names=[["x<1", "a&b"], ["<i>h", "k"], ["o"]],
+        seed=0,
+    )
+    q = bw.GradientQuestion(net, "w1", [0.3, 0.6], [0.2])
+    ex = GradientExercise(q, show_diagram=False)
+    ex.check("0.1")
+    for _ in range(3):
+        ex.hint()
+    ex.show_solution()
+    pages = [ex.prompt.value, ex.feedback.value, ex.hint_panel.value, ex.solution_panel.value]
+    for page in pages:
+        assert "<i>" not in page and "x<1" not in page and "a&b" not in page, page
+    assert "&lt;i&gt;" in ex.hint_panel.value or "&lt;i&gt;" in ex.solution_panel.value
+    assert "x&lt;_{1}" in ex.prompt.value and r"a\&amp;b" in ex.prompt.value

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import backprop_widgets as bw
+from backprop_widgets.core import numbers
 from backprop_widgets.widgets import ChainRuleExplorer
 
 
@@ -107,3 +108,31 @@ def test_bad_arguments():
         ChainRuleExplorer(net, x, t, levle="neuron")
     with pytest.raises(ValueError, match="level must be one of"):
         ChainRuleExplorer(net, x, t, level="deep")
+
+
+def test_hovering_a_softmax_path_lights_the_weights_it_crosses():
+    net = bw.Network([2, 2, 2], activation=["sigmoid", "softmax"], loss="cross_entropy", seed=0)
+    x, t = [0.5, -0.2], [1.0, 0.0]
+    ex = ChainRuleExplorer(net, x, t, selected="w1", level="pre-activation")
+    paths = ex.chain.paths
+    index = paths.index(("w1", "net_h1", "h1", "net_o2", "o1", "L"))  # o1 depends on net_o2
+    ex.path_terms.set_state({"active": index})
+    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o1>L"]  # w7: h1 -> o2
+    ex.level = "neuron"  # dh1 -> o1 is the sum of the routes through net_o1 and net_o2
+    ex.path_terms.set_state({"active": ex.chain.paths.index(("w1", "h1", "o1", "L"))})
+    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L"}
+    ex.selected = "b3"  # the bias of o1, on a path to L through o2
+    ex.path_terms.set_state({"active": ex.chain.paths.index(("b3", "o2", "L"))})
+    assert ex.diagram.highlight["edges"] == ["b3>o1", "o2>L"]
+
+
+def test_stepping_the_pre_activation_pass_marks_neurons_and_unlocked_gradients():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, level="pre-activation")
+    order = ex.backward_order
+    for _ in range(order.index("net_o1") + 1):
+        ex.step()
+    assert ex.diagram.emphasis["current"] == "o1"  # net_o1 is drawn inside o1
+    assert "net_o1" not in ex.diagram.emphasis["revealed"]
+    assert r"\frac{\partial L}{\partial w_{5}}" in ex.step_panel.value  # w5 enters net_o1
+    assert ex.diagram.node_labels["o1"] == numbers.plain(net.forward(x)[0])
