@@ -271,9 +271,10 @@ class ComputationGraph:
             raise BackpropInputError(
                 f"convention must be one of {', '.join(CONVENTIONS)}; got {convention!r}"
             )
-        if convention == "net":
-            name = self.net_input_of(name) or name
-            return self.both_levels("pre-activation").delta(name)
+        if convention == "net" and self.net_input_of(name) is not None:
+            name = self.net_input_of(name)
+        if name not in self._where and self.level == "neuron":
+            return self.both_levels("pre-activation").delta(name)  # net inputs live there
         s, k = self._locate(name)
         return float(self._deltas[s][k])
 
@@ -321,10 +322,10 @@ class ComputationGraph:
         pre = self.both_levels("pre-activation")
         out: list[tuple[str, ...]] = [(path[0],)]
         for den, num in zip(path, path[1:]):
-            if pre.has_edge(den, num):
+            if pre.has_edge(num, den):
                 routes = [(num,)]
             else:
-                routes = [(mid, num) for mid in pre.children(den) if pre.has_edge(mid, num)]
+                routes = [(mid, num) for mid in pre.children(den) if pre.has_edge(num, mid)]
             out = [head + route for head in out for route in routes]
         return out
 
@@ -368,7 +369,7 @@ class ComputationGraph:
             if den in pre._where:
                 return pre.delta(den)
         for graph in (self.both_levels("pre-activation"), self.both_levels("neuron")):
-            if graph.has_edge(den, num):
+            if graph.has_edge(num, den):
                 return graph.local(num, den)
         raise KeyError(f"d{num}/d{den} is neither an edge nor a derivative of L")
 
@@ -388,7 +389,7 @@ class ComputationGraph:
         """The network layer a node belongs to (0 for inputs; L is after the last)."""
         return self._stage_layer[self._locate(name)[0]]
 
-    def has_edge(self, den: str, num: str) -> bool:
+    def has_edge(self, num: str, den: str) -> bool:
         """True when num depends directly on den (den a node or a parameter)."""
         if num not in self._where:
             return False
@@ -402,7 +403,7 @@ class ComputationGraph:
 
     def local(self, num: str, den: str) -> float:
         """The local partial derivative d num / d den along an edge."""
-        if not self.has_edge(den, num):
+        if not self.has_edge(num, den):
             raise KeyError(f"d{num}/d{den} is not an edge: {num} does not depend directly on {den}")
         s, k = self._where[num]
         if den in self._param_edges:

@@ -714,6 +714,15 @@ class Network:
         return net
 
 
+def check_network(net, argname: str = "net") -> Network:
+    """``net`` if it is a Network, else the one error every entry point gives."""
+    if not isinstance(net, Network):
+        raise BackpropInputError(
+            f"{argname} must be a backprop_widgets.Network; got {type(net).__name__}"
+        )
+    return net
+
+
 class Gradients(Mapping):
     """dL/dp by parameter name (floats), with the same numbers as arrays.
 

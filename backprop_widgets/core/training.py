@@ -43,7 +43,7 @@ import numpy as np
 
 from . import validation
 from .errors import BackpropInputError
-from .network import Network
+from .network import Network, check_network
 
 DIVERGENCE_FACTOR = 1000.0
 
@@ -260,10 +260,7 @@ class Trainer:
         T_val=None,
         eval_every: int | None = 1,
     ):
-        if not isinstance(net, Network):
-            raise BackpropInputError(
-                f"net must be a backprop_widgets.Network; got {type(net).__name__}"
-            )
+        check_network(net)
         self.net = net
         self._set_data(X, T, X_val, T_val)
         self._lr = check_lr(lr)

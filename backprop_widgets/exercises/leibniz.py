@@ -127,18 +127,18 @@ class ChainGraph:
             cr = g.chain_rule(param)
             self.paths[level] = cr.paths if cr.enumerated else None
 
-    def levels(self, den: str, num: str) -> set[str]:
+    def levels(self, num: str, den: str) -> set[str]:
         """The levels at which num depends directly on den (empty: not an edge)."""
         return {
             level
             for level, g in self.graphs.items()
-            if den in self._known[level] and g.has_edge(den, num)
+            if den in self._known[level] and g.has_edge(num, den)
         }
 
-    def has_edge(self, den: str, num: str) -> bool:
-        return bool(self.levels(den, num))
+    def has_edge(self, num: str, den: str) -> bool:
+        return bool(self.levels(num, den))
 
-    def local(self, den: str, num: str) -> float:
+    def local(self, num: str, den: str) -> float:
         """d num / d den along an edge."""
         return self.core.derivative(num, den)
 
@@ -202,7 +202,7 @@ class Closer:
 
 def closer_of(num: Entry, den: Entry, cg: ChainGraph) -> Closer | None:
     """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge."""
-    if num.kind not in ("loss", "loss_share") or cg.has_edge(den.name, num.name):
+    if num.kind not in ("loss", "loss_share") or cg.has_edge(num.name, den.name):
         return None
     if den.kind not in ("input", "net", "neuron"):
         return None
@@ -267,7 +267,7 @@ def judge(
         return ChainVerdict(tuple(_say_once(_merge_levels(problems, level))), None)
     split = [_split_term(term, cg) for term in terms]
     value = math.fsum(
-        math.prod([cg.local(d, n) for n, d in edges] + [c.value(cg) for c in closers])
+        math.prod([cg.local(n, d) for n, d in edges] + [c.value(cg) for c in closers])
         for edges, closers in split
     )
     totals = tuple(dict.fromkeys(c.text() for _, closers in split for c in closers))
@@ -416,8 +416,8 @@ def check_factor(
     """None when d num / d den is an edge of the graph (of the question's level, if set)."""
     a, b = num.name, den.name
     f = f"d{a}/d{b}"
-    if cg.has_edge(b, a):
-        if level is not None and level not in cg.levels(b, a):
+    if cg.has_edge(a, b):
+        if level is not None and level not in cg.levels(a, b):
             return Problem("wrong_level", _level_message(f, a, b, cg, level))
         return None
     if num.kind in ("loss", "loss_share") and den.kind != "loss":
@@ -431,7 +431,7 @@ def check_factor(
             )
     if a == b:
         return Problem("not_an_edge", f"{f} is just 1: a factor must go from one node to the next.")
-    if cg.has_edge(a, b):
+    if cg.has_edge(b, a):
         text = f"{f} is upside down: {b} depends on {a}, so the factor is d{b}/d{a}."
         if num.kind == "parameter":
             text += (
@@ -548,7 +548,7 @@ def _parameter_message(f: str, a: str, b: str, term, cg: ChainGraph) -> str:
         f"does), so {f} has no meaning. A chain from {cg.param} to L passes through "
         "neurons only, never through another parameter."
     )
-    after = [n.name for n, d in term if d.name == a and cg.has_edge(b, n.name)]
+    after = [n.name for n, d in term if d.name == a and cg.has_edge(n.name, b)]
     if after:
         m = after[0]
         source = cg.net.parameter_info(a).source
@@ -564,7 +564,7 @@ def _level_message(f: str, a: str, b: str, cg: ChainGraph, level: str) -> str:
     """One factor of the other level: named, and for pre-activation how to split it."""
     if level == "neuron":
         return f
-    mid = [n for n in cg.children(b) if cg.kinds.get(n) == "net" and cg.has_edge(n, a)]
+    mid = [n for n in cg.children(b) if cg.kinds.get(n) == "net" and cg.has_edge(a, n)]
     if not mid:
         return f
     return f"{f} (split it into d{mid[0]}/d{b} * d{a}/d{mid[0]})"
@@ -620,7 +620,7 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
     closer = closers[0] if closers else None
     if closer is not None and not edges:
         missing = f" (d{closer.node}/d{cg.param} is missing)" if cg.has_edge(
-            cg.param, closer.node
+            closer.node, cg.param
         ) else ""
         return "problem", Problem(
             "wrong_start",
@@ -647,7 +647,7 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
             f"factor must differentiate with respect to {cg.param}.",
         )
     if start != cg.param:
-        missing = f" (d{start}/d{cg.param} is missing)" if cg.has_edge(cg.param, start) else ""
+        missing = f" (d{start}/d{cg.param} is missing)" if cg.has_edge(start, cg.param) else ""
         return "problem", Problem(
             "wrong_start",
             f"{where} starts at {start}, not at {cg.param}{missing}: every product must begin "
@@ -655,7 +655,7 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
         )
     if closer is not None:
         return "problem", _total_elsewhere(edges, closer, where, cg)
-    add = f" (add dL/d{end})" if cg.has_edge(end, L) else ""
+    add = f" (add dL/d{end})" if cg.has_edge(L, end) else ""
     return "problem", Problem(
         "stops_early",
         f"{where} stops at {end}: the chain must go on until it reaches L{add}.",
@@ -677,13 +677,13 @@ def _total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Probl
             f"for every path from {node} to L, those steps included: {extra} is counted twice. "
             f"Stop the chain at {node}.",
         )
-    if core.neuron_of(end) == core.neuron_of(node) and cg.has_edge(end, node):
+    if core.neuron_of(end) == core.neuron_of(node) and cg.has_edge(node, end):
         return Problem(
             "missing_slope",
             f"{where} reaches {end} and then takes {closer.text()}, but {node} is one step "
             f"further: d{node}/d{end} (the activation's slope) is missing between them.",
         )
-    if cg.has_edge(node, end) and core.neuron_of(end) == core.neuron_of(node):
+    if cg.has_edge(end, node) and core.neuron_of(end) == core.neuron_of(node):
         return Problem(
             "broken_chain",
             f"{where} has already passed {node} on its way to {end}, so it counts "
@@ -765,7 +765,7 @@ def _foreign_edge(factor, term, where: str, cg: ChainGraph) -> Problem:
     """do2/dw7 inside a product for dL/dw1: the edge from another parameter, kept by mistake."""
     num, other = factor
     word = cg.parameter_word(other)
-    reached = [n for n, _ in term if n != num and cg.has_edge(n, num)]
+    reached = [n for n, _ in term if n != num and cg.has_edge(num, n)]
     fix = f" Write d{num}/d{reached[0]} in its place: {other} shows up inside that factor." if (
         reached
     ) else ""

@@ -9,7 +9,7 @@ from numbers import Real
 import numpy as np
 
 from ..core.chain_rule import LEVELS, LOSS_NODE, latex_name
-from ..core.errors import BackpropInputError
+from ..core import validation
 from . import hints
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
@@ -144,27 +144,15 @@ class GradientQuestion:
     ):
         if param not in net.parameter_names:
             net.parameter_info(param)  # raises the core's 'unknown parameter' error
-        if not (isinstance(rtol, Real) and 0 < rtol < 1):
-            raise BackpropInputError(f"rtol must be a number between 0 and 1; got {rtol!r}")
-        if sig_figs is not None and not (
-            isinstance(sig_figs, int) and not isinstance(sig_figs, bool) and 1 <= sig_figs <= 15
-        ):
-            raise BackpropInputError(
-                f"sig_figs must be None or an integer from 1 to 15; got {sig_figs!r}"
-            )
-        if level is not None and level not in LEVELS:
-            raise BackpropInputError(
-                f"level must be None or one of {', '.join(LEVELS)}; got {level!r}"
-            )
+        rtol = validation.real_number(rtol, "rtol", low=0, high=1, open_low=True)
+        sig_figs = validation.integer(sig_figs, "sig_figs", 1, at_most=15, allow_none=True)
+        level = validation.one_of(level, LEVELS, "level", allow_none=True)
         accept = (accept,) if isinstance(accept, str) else tuple(accept)
         if not accept or any(kind not in KINDS for kind in accept):
-            raise BackpropInputError(f"accept must hold some of {', '.join(KINDS)}; got {accept!r}")
-        if not (isinstance(draws, int) and 0 <= draws <= 100):
-            raise BackpropInputError(f"draws must be an integer from 0 to 100; got {draws!r}")
-        if not isinstance(full_expansion, bool):
-            raise BackpropInputError(
-                f"full_expansion must be True or False; got {full_expansion!r}"
-            )
+            raise validation.fail("accept", f"some of {', '.join(KINDS)}", accept)
+        draws = validation.integer(draws, "draws", 0, at_most=100)
+        seed = validation.seed(seed)
+        full_expansion = validation.flag(full_expansion, "full_expansion")
         self.net = net.copy()
         self.param = param
         self.full_expansion = full_expansion
@@ -657,12 +645,9 @@ def _no_partial(node) -> float:
 
 
 def _vector(values, argname: str) -> np.ndarray:
-    try:
-        return np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        raise BackpropInputError(
-            f"{argname} must be numbers (one example); got {values!r}"
-        ) from None
+    vector = validation.float_array(values, argname)
+    validation.check_finite(vector, argname)
+    return vector
 
 
 def _clip(text: str, limit: int = 40) -> str:

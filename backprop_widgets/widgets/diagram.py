@@ -20,7 +20,7 @@ import traitlets
 from ..core import numbers
 from ..core.chain_rule import ComputationGraph
 from ..core.errors import unknown_name
-from ..core.network import Network
+from ..core.network import Network, check_network
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges
 from .throttle import Throttle
 
@@ -86,8 +86,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     show_values = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, net: Network, **kwargs):
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a backprop_widgets.Network; got {type(net).__name__}")
+        check_network(net)
         self._check_kwargs(kwargs)
         # Training turns this off and calls refresh() once per frame, so the
         # diagram is not re-sent after every one of thousands of SGD steps.

@@ -26,7 +26,8 @@ import re
 import anywidget
 import ipywidgets as widgets
 
-from ..core import numbers
+from ..core import numbers, validation
+from ..core.errors import BackpropInputError
 from ..core.chain_rule import LOSS_NODE, latex_name
 from ..exercises import Feedback, GradientQuestion
 from .diagram import NetworkDiagram, StrictWidget
@@ -133,7 +134,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
 
     def __init__(self, question: GradientQuestion, **kwargs):
         if not isinstance(question, GradientQuestion):
-            raise TypeError(
+            raise BackpropInputError(
                 "GradientExercise needs a GradientQuestion, such as "
                 'bw.GradientExercise(bw.GradientQuestion(net, "w1", x, t)); '
                 f"got {type(question).__name__}"
@@ -142,9 +143,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         options = {"show_diagram": True, "show_values": False}
         options |= {"allow_hints": True, "allow_solution": True}
         for name, value in kwargs.items():
-            if not isinstance(value, bool):
-                raise TypeError(f"{name} must be True or False; got {value!r}")
-            options[name] = value
+            options[name] = validation.flag(value, name)
         self.question = question
         self.allow_hints = options["allow_hints"]
         self.allow_solution = options["allow_solution"]

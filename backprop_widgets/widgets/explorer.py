@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ..core import validation
 from ..core.chain_rule import LEVELS
 from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
@@ -44,8 +45,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
     def __init__(self, net: Network, x, t, **kwargs):
         self._check_kwargs(kwargs)
         level = kwargs.get("level", "neuron")
-        if level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        validation.one_of(level, LEVELS, "level")
         self.net = net
         net.graph(x, t)  # validates x and t with the core's messages before anything is drawn
         self.x = np.asarray(x, dtype=float)
@@ -122,8 +122,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
 
     @level.setter
     def level(self, value: str) -> None:
-        if value not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {value!r}")
+        validation.one_of(value, LEVELS, "level")
         self.level_toggle.value = value
 
     def set_example(self, x, t) -> None:

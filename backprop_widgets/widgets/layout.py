@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 from ..core.chain_rule import LOSS_NODE, ComputationGraph
+from ..core.errors import BackpropInputError
 from ..core.network import Network
 
 WIDTH = 640
@@ -26,7 +27,7 @@ def diagram_structure(net: Network) -> dict:
     """Positions of every node and the list of edges, as plain JSON."""
     sizes = net.sizes
     if len(net.weight_names) > MAX_WEIGHTS:
-        raise ValueError(
+        raise BackpropInputError(
             f"net has {len(net.weight_names)} weights; NetworkDiagram draws networks of at most "
             f"{MAX_WEIGHTS} weights (e.g. [4, 8, 8, 8, 2]); use a smaller network to look at"
         )

@@ -23,6 +23,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 from PIL import Image
 
 from ..core.datasets import labels
+from ..core.errors import BackpropInputError
 from ..core.network import Network
 from ..core.training import TrainingHistory
 
@@ -262,7 +263,9 @@ class DecisionMap(_BlitFigure):
         resolution: int = 40,
     ):
         if net.sizes[0] != 2:
-            raise ValueError(f"DecisionMap needs a network with 2 inputs; got sizes {net.sizes}")
+            raise BackpropInputError(
+                f"DecisionMap needs a network with 2 inputs; got sizes {net.sizes}"
+            )
         super().__init__(width_px, height_px)
         self.net = net
         self.resolution = resolution

@@ -57,7 +57,8 @@ import numpy as np
 from ..core import datasets as _datasets
 from ..core import presets
 from ..core.errors import BackpropInputError
-from ..core.network import Network
+from ..core import validation
+from ..core.network import Network, check_network
 from ..core.training import Trainer, TrainingHistory, check_batch_size, check_lr
 from .diagram import NetworkDiagram, StrictWidget
 from .plots import DecisionMap, LossCurve
@@ -206,8 +207,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         **kwargs,
     ):
         self._check_kwargs(kwargs)
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a backprop_widgets.Network; got {type(net).__name__}")
+        check_network(net)
         self._datasets = self._check_datasets(datasets, dataset)
         if self._datasets is not None:
             name = dataset if dataset is not None else next(iter(self._datasets))
@@ -1036,6 +1036,4 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
 
     @staticmethod
     def _check_steps(value, name: str, at_least: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < at_least:
-            raise BackpropInputError(f"{name} must be an integer >= {at_least}; got {value!r}")
-        return int(value)
+        return validation.integer(value, name, at_least)

@@ -67,7 +67,7 @@ def test_typo_in_keyword_fails_loudly():
     net, _, _ = bw.presets.mazur()
     with pytest.raises(TypeError, match=r"'selcted'.*accepted: selected"):
         NetworkDiagram(net, selcted="w1")
-    with pytest.raises(TypeError, match=r"net must be a backprop_widgets.Network"):
+    with pytest.raises(bw.BackpropInputError, match=r"net must be a backprop_widgets.Network"):
         NetworkDiagram([2, 2, 2])
 
 

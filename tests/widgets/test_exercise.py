@@ -280,18 +280,18 @@ def test_display_options():
     assert not ex.solution_shown
 
 
-def test_bad_arguments_raise_type_errors_that_say_what_is_needed():
+def test_bad_arguments_raise_errors_that_say_what_is_needed():
     net, x, t = bw.presets.mazur()
-    with pytest.raises(TypeError, match=r"needs a GradientQuestion.*got Network"):
+    with pytest.raises(bw.BackpropInputError, match=r"needs a GradientQuestion.*got Network"):
         GradientExercise(net)
-    with pytest.raises(TypeError, match="got str"):
+    with pytest.raises(bw.BackpropInputError, match="got str"):
         GradientExercise("dL/dw1")
     q = bw.GradientQuestion(net, "w1", x, t)
     with pytest.raises(TypeError, match=r"'show_diagrams'.*accepted: show_diagram"):
         GradientExercise(q, show_diagrams=False)
     with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) 'accept'"):
         GradientExercise(q, accept=("number",))  # the question carries its options
-    with pytest.raises(TypeError, match="show_values must be True or False"):
+    with pytest.raises(bw.BackpropInputError, match="show_values must be True or False"):
         GradientExercise(q, show_values="yes")
 
 
