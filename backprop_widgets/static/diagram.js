@@ -45,6 +45,7 @@ function render({ model, el: root }) {
   tooltip.className = "bpw-tooltip";
   root.appendChild(tooltip);
   let parts = { edges: new Map(), nodes: new Map() };
+  const uid = `bpw-${Math.random().toString(36).slice(2, 9)}`;  // clip ids unique on the page
 
   function select(param) {
     model.set("selected", param);
@@ -59,6 +60,7 @@ function render({ model, el: root }) {
     svg.setAttribute("viewBox", `0 0 ${s.width} ${s.height}`);
     svg.classList.toggle("dense", !!s.dense);
     const at = new Map(s.nodes.map((n) => [n.id, n]));
+    const defs = el("defs", {}, svg);
     const edgeLayer = el("g", { class: "edges" }, svg);
     const labelLayer = el("g", { class: "labels" }, svg);
     const nodeLayer = el("g", { class: "nodes" }, svg);
@@ -106,12 +108,24 @@ function render({ model, el: root }) {
       } else {
         el("circle", { cx: n.x, cy: n.y, r }, g);
       }
+      let picture = null;
+      if (n.kind === "hidden" || n.kind === "output") {
+        // what the neuron computes over the input plane, when Python sends a picture
+        const clip = `${uid}-clip-${n.id}`.replace(/[^\w-]/g, "_");
+        el("circle", { cx: n.x, cy: n.y, r: r - 1 }, el("clipPath", { id: clip }, defs));
+        picture = el("image", {
+          x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, class: "picture",
+          "clip-path": `url(#${clip})`, preserveAspectRatio: "none",
+        }, g);
+      }
+      el("title", {}, g).textContent = n.id;
       const text = el("text", { x: n.x, y: n.y, class: "node-label" }, g);
       text.textContent = n.id;
       const value = el("text", { x: n.x, y: n.y + r + 12, class: "node-value" }, g);
-      parts.nodes.set(n.id, { g, value });
+      parts.nodes.set(n.id, { g, value, picture });
     }
     update();
+    drawPictures();
   }
 
   function showTip(e, a, b) {
@@ -173,8 +187,20 @@ function render({ model, el: root }) {
     root.dataset.selected = selected;
   }
 
+  function drawPictures() {
+    const pictures = model.get("node_pictures") || {};
+    for (const [id, { g, picture }] of parts.nodes) {
+      if (!picture) continue;
+      const url = pictures[id];
+      if (url) picture.setAttribute("href", url);
+      else picture.removeAttribute("href");
+      g.classList.toggle("has-picture", !!url);
+    }
+  }
+
   build();
   model.on("change:structure", build);
+  model.on("change:node_pictures", drawPictures);
   for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }

@@ -21,8 +21,12 @@ from ..core import numbers
 from ..core.chain_rule import ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network, check_network
+from ..core.pictures import neuron_grids
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges
+from .pictures import neuron_pictures
 from .throttle import Throttle
+
+PICTURE_RESOLUTION = 20  # cells per side: smooth once the browser scales it to the circle
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -84,6 +88,8 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     highlight = traitlets.Dict().tag(sync=True)
     emphasis = traitlets.Dict().tag(sync=True)
     show_values = traitlets.Bool(False).tag(sync=True)
+    # neuron -> PNG data URL of what it computes over the input plane (2-input networks)
+    node_pictures = traitlets.Dict().tag(sync=True)
 
     def __init__(self, net: Network, **kwargs):
         check_network(net)
@@ -136,6 +142,18 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     def _on_net_change(self, net, names) -> None:
         if self.auto_update:
             self._refresh_soon()
+
+    def show_neuron_pictures(self, extent, resolution: int = PICTURE_RESOLUTION) -> None:
+        """Paint every hidden and output neuron with its activation over the input plane.
+
+        ``extent``: ((x1 low, x1 high), (x2 low, x2 high)), e.g. ``extent_of(X)`` of the
+        data. Call again to follow training; the pictures are computed here, drawn by the JS.
+        """
+        grids = neuron_grids(self._net, extent, resolution)
+        self.node_pictures = neuron_pictures(self._net, grids)
+
+    def hide_neuron_pictures(self) -> None:
+        self.node_pictures = {}
 
     def refresh(self) -> None:
         """Send the current parameter values and their labels, in one message."""

@@ -35,7 +35,7 @@ def diagram_structure(net: Network) -> dict:
     widest = max(sizes)
     spacing = 64 if widest <= 4 else max(26, 380 // widest)
     height = max(MIN_HEIGHT, spacing * widest + 90)
-    radius = min(20, int(spacing * 0.33))
+    radius = min(20, int(spacing * 0.4))  # dense layers: circles large enough for a picture
     left, right = 50, WIDTH - 120
     gap = (right - left) / max(1, len(sizes) - 1)
     top = 30

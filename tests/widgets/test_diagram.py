@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import pytest
 
 import backprop_widgets as bw
@@ -121,3 +123,35 @@ def test_layout_fits_every_network_from_1_1_1_to_4_8_8_8_2():
 def test_huge_networks_are_refused_with_a_reason():
     with pytest.raises(ValueError, match=r"784.*weights|at most 2000 weights"):
         NetworkDiagram(bw.Network([784, 128, 10]))
+
+
+def test_neuron_pictures_are_computed_in_python_and_sent_as_images():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from backprop_widgets.core.pictures import extent_of
+
+    net, X, _ = bw.presets.moons()
+    d = NetworkDiagram(net)
+    d.show_neuron_pictures(extent_of(X), resolution=12)
+    hidden_and_output = [n for layer in net.node_names[1:] for n in layer]
+    assert sorted(d.node_pictures) == sorted(hidden_and_output)
+    url = d.node_pictures["o1"]
+    assert url.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert image.size == (12, 12)
+    # a tanh neuron whose zero line crosses the data: both colours, blue high and orange low
+    def colours(name):
+        data = base64.b64decode(d.node_pictures[name].split(",", 1)[1])
+        pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), float)
+        return (pixels[..., 2] > pixels[..., 0] + 40).any(), (pixels[..., 0] > pixels[..., 2] + 40).any()
+
+    assert any(colours(n) == (True, True) for n in net.node_names[1])
+    before = dict(d.node_pictures)
+    bw.train(net, X, bw.presets.moons()[2], lr=0.5, steps=200)
+    d.show_neuron_pictures(extent_of(X), resolution=12)
+    assert d.node_pictures["o1"] != before["o1"]  # follows training
+    d.hide_neuron_pictures()
+    assert d.node_pictures == {}

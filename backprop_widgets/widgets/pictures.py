@@ -1,0 +1,49 @@
+"""Neuron pictures as small PNG images: the colours of what each neuron computes.
+
+The core computes the grids (:func:`backprop_widgets.core.pictures.neuron_grids`); this
+module only colours them and encodes each as a data URL the diagram's JS places inside the
+neuron's circle. Colours are the diagram's own: blue where the neuron is high, orange where
+it is low, white in the middle of its activation's range.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+HIGH = np.array([0x2F, 0x6F, 0xB7], float)  # the diagram's positive blue
+LOW = np.array([0xE0, 0x7B, 0x1A], float)  # its negative orange
+MIDDLE = np.array([0xF7, 0xF7, 0xF7], float)
+
+
+def signed_level(values: np.ndarray, activation: str) -> np.ndarray:
+    """Values mapped to [-1, 1] over the activation's range: -1 low, 0 middle, 1 high."""
+    if activation in ("sigmoid", "softmax"):
+        level = 2.0 * values - 1.0
+    elif activation == "tanh":
+        level = values
+    else:  # relu, linear: no fixed range, so the picture's own largest size
+        scale = float(np.max(np.abs(values))) or 1.0
+        level = values / scale
+    return np.clip(level, -1.0, 1.0)
+
+
+def picture_png(values: np.ndarray, activation: str) -> str:
+    """One grid as a ``data:image/png;base64,...`` URL."""
+    level = signed_level(values, activation)[..., None]
+    rgb = np.where(level >= 0, MIDDLE + (HIGH - MIDDLE) * level, MIDDLE + (LOW - MIDDLE) * -level)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb.round().astype(np.uint8), "RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def neuron_pictures(net, grids: dict[str, np.ndarray]) -> dict[str, str]:
+    """Every grid coloured by its own layer's activation."""
+    activation_of = {
+        name: act for names, act in zip(net.node_names[1:], net.activation, strict=True)
+        for name in names
+    }
+    return {name: picture_png(grid, activation_of[name]) for name, grid in grids.items()}
