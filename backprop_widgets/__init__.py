@@ -19,7 +19,15 @@ from .core import (
     presets,
 )
 from .core.training import TrainingHistory, train
-from .exercises import Feedback, GradientQuestion, check_answer
+from .exercises import (
+    DeltaQuestion,
+    Feedback,
+    ForwardQuestion,
+    GradientQuestion,
+    LossQuestion,
+    UpdateQuestion,
+    check_answer,
+)
 
 __version__ = "0.1.0"
 
@@ -52,17 +60,21 @@ __all__ = [
     "ChainRule",
     "ChainRuleExplorer",
     "ComputationGraph",
+    "DeltaQuestion",
     "Factor",
     "Feedback",
+    "ForwardQuestion",
     "GradientExercise",
     "GradientQuestion",
     "Gradients",
+    "LossQuestion",
     "Network",
     "NetworkDiagram",
     "TooManyPathsError",
     "TrainingDashboard",
     "TrainingHistory",
     "UnknownNameError",
+    "UpdateQuestion",
     "check_answer",
     "datasets",
     "presets",

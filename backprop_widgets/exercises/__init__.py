@@ -31,6 +31,11 @@ closest one), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
 numeric guesses of :mod:`.hints`, ``too_many_paths``, ``internal_error`` (a bug; never
 expected).
 
+Every step of the worked example can be asked (:mod:`.steps`): ``ForwardQuestion`` (net_h1,
+h1), ``LossQuestion``, ``DeltaQuestion`` (in either convention, stated in the prompt) and
+``UpdateQuestion`` (w5+ after one SGD step); ``q.variant(student_id)`` gives any question
+with that student's own numbers (:mod:`.variants`).
+
 Autograding (nbgrader, otter-grader)
 ------------------------------------
 The student writes the answer as a string in a cell::
@@ -49,6 +54,16 @@ or, keeping the question object: ``q = bw.GradientQuestion(net, "w1", x, t)`` th
 ``q.assert_correct(answer_w1)``, which raises AssertionError with the feedback.
 """
 
-from .question import Feedback, GradientQuestion, check_answer
+from .question import Feedback, GradientQuestion, Question, check_answer
+from .steps import DeltaQuestion, ForwardQuestion, LossQuestion, UpdateQuestion
 
-__all__ = ["Feedback", "GradientQuestion", "check_answer"]
+__all__ = [
+    "DeltaQuestion",
+    "Feedback",
+    "ForwardQuestion",
+    "GradientQuestion",
+    "LossQuestion",
+    "Question",
+    "UpdateQuestion",
+    "check_answer",
+]

@@ -183,13 +183,13 @@ def evaluate(
 class Draw:
     """One choice of parameters, input and target, with everything a formula can name."""
 
-    def __init__(self, net, x, t, param: str):
+    def __init__(self, net, x, t, asked):
         self.net = net
         self.x, self.t = x, t
         self.pre = net.graph(x, t, level="pre-activation")  # every node's value is here
         self.parameters = net.parameters()
         self.targets = dict(zip(net.target_names, np.atleast_1d(t).tolist(), strict=True))
-        self.expected = self.pre.gradient(param)
+        self.expected = asked.value(self)  # the asked quantity (see .asked) at this draw
 
     def value(self, entry: Entry, convention: str = "node") -> float:
         """A name's value; a delta in the given convention (see ComputationGraph.delta)."""
@@ -222,9 +222,9 @@ class Draw:
             ) from None
 
 
-def make_draws(net, x, t, param: str, count: int, seed: int) -> list[Draw]:
+def make_draws(net, x, t, asked, count: int, seed: int) -> list[Draw]:
     """The question's own draw first, then ``count`` random ones (seeded)."""
-    draws = [Draw(net, x, t, param)]
+    draws = [Draw(net, x, t, asked)]
     rng = np.random.default_rng(seed)
     n_out = len(net.target_names)
     for _ in range(count):
@@ -235,9 +235,9 @@ def make_draws(net, x, t, param: str, count: int, seed: int) -> list[Draw]:
         if net.loss_name == "cross_entropy":
             t2 = t2 / t2.sum()
         try:
-            draws.append(Draw(other, x2, t2, param))
+            draws.append(Draw(other, x2, t2, asked))
         except BackpropInputError:  # a loss that wants other targets: keep the example's
-            draws.append(Draw(other, x, t, param))
+            draws.append(Draw(other, x, t, asked))
     return draws
 
 

@@ -50,7 +50,7 @@ class Slip:
     at: Callable[[Draw], float]  # the slip's value at one draw
 
 
-def slips(param: str, draws: list[Draw]) -> list[Slip]:
+def gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
     """Every slip worth testing for dL/d param on this network, most specific first."""
     net = draws[0].net
     found = [
@@ -170,23 +170,28 @@ def _ratio(k: float) -> str:
     return f"{k:g}" if k >= 1 else f"1/{1 / k:g}"
 
 
-def diagnose(values: list[float], draws: list[Draw], param: str, rtol: float) -> Problem:
+def diagnose(
+    values: list[float], draws: list[Draw], candidates: list[Slip], asked: str, rtol: float
+) -> Problem:
     """The slip behind a wrong answer whose value at draw k is values[k].
 
-    ``values`` holds one value for a number, one per draw for a formula.
+    ``values`` holds one value for a number, one per draw for a formula; ``candidates`` are
+    the slips of the quantity ``asked`` (its text, such as ``dL/dw1``).
     """
     value, expected = values[0], draws[0].expected
-    candidates = slips(param, draws)
     here = [s for s in candidates if _holds(s, values, draws, rtol)]
-    # A slip that is the gradient itself at every draw (relu's slope of 1) explains nothing.
+    # A slip that is the quantity itself at every draw (relu's slope of 1) explains nothing.
     here = [s for s in here if not _same(s.at, lambda d: d.expected, draws)]
     if len(values) == 1 and here:
         # One number: the slips that explain it must be one quantity, not a coincidence.
         first = here[0]
-        if any(not _same(first.at, other.at, draws) for other in here[1:]):
+        if any(
+            family(other) != family(first) and not _same(first.at, other.at, draws)
+            for other in here[1:]
+        ):
             return Problem(
                 "wrong_value",
-                f"This is not dL/d{param}. For these numbers it happens to equal more than "
+                f"This is not {asked}. For these numbers it happens to equal more than "
                 f"one common slip ({_kinds(here)}), so recompute it step by step.",
             )
     if here:
@@ -199,7 +204,159 @@ def diagnose(values: list[float], draws: list[Draw], param: str, rtol: float) ->
             f"Close, but {off:.2%} away, and the answer must be within {rtol:.2g} (relative): "
             f"keep more digits (at least {digits} significant figures) and round only at the end.",
         )
-    return Problem("wrong_value", f"This is not dL/d{param}.")
+    return Problem("wrong_value", f"This is not {asked}.")
+
+
+# ---------------------------------------------------------------- the other quantities
+def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
+    """Slips for p after one SGD step, p+ = p - lr * dL/dp."""
+    g = lambda d: d.pre.gradient(param)  # noqa: E731 - a one-line accessor
+    p = lambda d: d.parameters[param]  # noqa: E731
+    found = [
+        Slip(
+            "gradient_for_update",
+            f"This is the gradient dL/d{param}, not the updated {param}: one SGD step gives "
+            f"{param}⁺ = {param} − lr·dL/d{param} with lr = {lr:g}.",
+            g,
+        ),
+        Slip(
+            "step_wrong_sign",
+            f"This step went uphill: {param} + lr·dL/d{param}. Gradient descent subtracts the "
+            f"gradient, {param}⁺ = {param} − {lr:g}·dL/d{param}.",
+            lambda d: p(d) + lr * g(d),
+        ),
+        Slip(
+            "step_without_lr",
+            f"This is {param} − dL/d{param}, without the learning rate: the step is "
+            f"lr·dL/d{param} with lr = {lr:g}.",
+            lambda d: p(d) - g(d),
+        ),
+        Slip(
+            "no_step",
+            f"This is {param} before the step: subtract {lr:g}·dL/d{param} from it.",
+            p,
+        ),
+    ]
+    found += [
+        Slip(
+            "wrong_parameter",
+            f"This is the step computed with dL/d{other}: {param}⁺ uses {param}'s own gradient.",
+            lambda d, q=other: p(d) - lr * d.pre.gradient(q),
+        )
+        for other in draws[0].net.parameter_names
+        if other != param
+    ]
+    found += [
+        Slip(
+            "step_with_slip",
+            f"The step is right but the gradient in it is not: {slip.message}",
+            lambda d, s=slip: p(d) - lr * s.at(d),
+        )
+        for slip in gradient_slips(param, draws)
+        if slip.code in ("wrong_sign", "constant_factor", "forgot_slope")
+    ]
+    return found
+
+
+def forward_slips(node: str, draws: list[Draw]) -> list[Slip]:
+    """Slips for a net input or an activation."""
+    pre = draws[0].pre
+    found = []
+    if pre.kind(node) == "net":
+        neuron = pre.neuron_of(node)
+        found.append(
+            Slip(
+                "activation_applied",
+                f"This is {neuron}, the activation of {node}: the net input is the weighted sum "
+                "before the activation function.",
+                lambda d: d.pre.value(neuron),
+            )
+        )
+        bias = _bias_into(draws[0].net, neuron)
+        if bias is not None:
+            found.append(
+                Slip(
+                    "forgot_bias",
+                    f"This is the weighted sum without the bias {bias}: {node} adds it.",
+                    lambda d: d.pre.value(node) - d.parameters[bias],
+                )
+            )
+    elif pre.kind(node) == "neuron":
+        net_input = pre.net_input_of(node)
+        found.append(
+            Slip(
+                "forgot_activation",
+                f"This is the net input {net_input}: {node} is the activation function applied "
+                "to it.",
+                lambda d: d.pre.value(net_input),
+            )
+        )
+    others = [n for n in pre.node_names if n not in (node, "L") and pre.kind(n) == pre.kind(node)]
+    found += [
+        Slip(
+            "wrong_node",
+            f"This is {other}, not {node}.",
+            lambda d, o=other: d.pre.value(o),
+        )
+        for other in others
+    ]
+    return found
+
+
+def loss_slips(draws: list[Draw]) -> list[Slip]:
+    net = draws[0].net
+    n_out = len(net.output_names)
+    found = []
+    if net.loss_name in ("half_sse", "mse"):
+        found += [
+            Slip(
+                "loss_constant",
+                f"This is {_ratio(k)} × the loss: check the constant in front of the sum "
+                f"({'½ for half_sse' if net.loss_name == 'half_sse' else f'1/{n_out}, the mean'}).",
+                lambda d, k=k: k * d.expected,
+            )
+            for k in dict.fromkeys((2.0, 0.5, float(n_out), 1.0 / n_out))
+            if k != 1.0
+        ]
+    return found
+
+
+def delta_slips(node: str, convention: str, draws: list[Draw]) -> list[Slip]:
+    pre = draws[0].pre
+    found = []
+    other = "net" if convention == "node" else "node"
+    if pre.net_input_of(node) is not None:
+        words = {"node": f"dL/d{node}", "net": f"dL/d{pre.net_input_of(node)}"}
+        found.append(
+            Slip(
+                "other_convention",
+                f"This is {words[other]}, the delta in the other convention: the question asks "
+                f"for {words[convention]}.",
+                lambda d: d.pre.delta(node, other),
+            )
+        )
+    found.append(
+        Slip(
+            "wrong_sign",
+            "The size is right but the sign is wrong: check the order in (y − t).",
+            lambda d: -d.expected,
+        )
+    )
+    found += [s for s in _constant_slips(draws[0].net)]
+    return found
+
+
+def _bias_into(net, neuron: str) -> str | None:
+    for name in net.bias_names:
+        if neuron in net.parameter_info(name).targets:
+            return name
+    return None
+
+
+def family(slip: Slip) -> str:
+    """Slips whose advice is the same whichever of them it was (the updated weight at any of
+    the usual learning rates) form one family; any other slip is its own."""
+    return slip.code if slip.code in ("updated_weight",) else slip.message
 
 
 def _holds(slip: Slip, values, draws, rtol: float) -> bool:
@@ -221,9 +378,20 @@ _WORDS = {
     "forgot_slope": "a missing slope",
     "updated_weight": "the updated weight",
     "partial_sum": "some of the paths",
+    "gradient_for_update": "the gradient",
+    "step_wrong_sign": "a step uphill",
+    "step_without_lr": "a step without the learning rate",
+    "no_step": "the parameter before the step",
+    "step_with_slip": "a step with a wrong gradient",
+    "activation_applied": "the activation",
+    "forgot_activation": "the net input",
+    "forgot_bias": "a sum without the bias",
+    "wrong_node": "another node",
+    "loss_constant": "a constant factor",
+    "other_convention": "the other delta convention",
 }
 
 
 def _kinds(found: list[Slip]) -> str:
-    words = list(dict.fromkeys(_WORDS[s.code] for s in found))
+    words = list(dict.fromkeys(_WORDS.get(s.code, s.code.replace("_", " ")) for s in found))
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

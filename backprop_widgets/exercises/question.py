@@ -8,9 +8,11 @@ from numbers import Real
 
 import numpy as np
 
-from ..core.chain_rule import LEVELS, LOSS_NODE, latex_name
+from ..core import numbers as fmt
 from ..core import validation
-from . import hints
+from ..core.chain_rule import LEVELS, LOSS_NODE
+from . import hints, variants
+from .asked import Gradient
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
 from .leibniz import (
@@ -83,106 +85,83 @@ class Feedback:
         return self.message
 
 
-class GradientQuestion:
-    """Ask for dL/dp of one parameter at one example; check typed answers.
+class Question:
+    """A question about one quantity of one network at one example, and its checker.
+
+    The subclasses say what is asked: :class:`GradientQuestion` (dL/dw1), and in
+    :mod:`.steps` the other steps of the worked example (a net input or an activation, the
+    loss, a delta, a parameter after one SGD step). All share the reader, the tolerance rule,
+    the formula judge and the verified hints; only a gradient takes chain-rule sums.
 
     Parameters
     ----------
     net : Network
         Copied: later changes to ``net`` do not change the question.
-    param : str
-        The parameter asked about, such as ``"w1"``.
     x, t : array-like
         One input and its target.
-    rtol : float
-        Relative tolerance for a number (default 0.1 %). A number correctly rounded to at
-        least 3 significant figures also counts, whatever its leading digit.
-    sig_figs : int or None
-        Ask instead for the value correctly rounded to this many significant figures (or
-        more); ``rtol`` then applies to formulas only. See :attr:`tolerance_text`.
-    level : {None, "neuron", "pre-activation"}
-        For chain-rule answers: None accepts either level and mixtures; a level reports
-        factors of the other level as ``wrong_level``.
-    accept : tuple of str
-        Which kinds of answer count: any of "number", "chain_rule", "formula".
-    draws : int
-        Extra random draws of parameters, input and target at which a formula must agree
-        (made once, when the question is built).
-    seed : int
-        Seed for those draws (the verdict on an answer never changes).
-    full_expansion : bool
-        Ask for the chain written out to local derivatives: a correct answer that keeps a
-        total (dL/dh1, delta_h1) is then "right so far" (``expand_further``), not correct.
-
-    Examples
-    --------
-    >>> import backprop_widgets as bw
-    >>> net, x, t = bw.presets.mazur()
-    >>> q = GradientQuestion(net, "w1", x, t)
-    >>> q.check("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)").correct
-    True
-    >>> q.check("0.000438568").correct
-    True
-    >>> q.check("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2").problems[0]
-    'parameter_as_function'
+    asked : Asked
+        The quantity (see :mod:`.asked`).
+    rtol, sig_figs, accept, draws, seed
+        As for :class:`GradientQuestion`; ``accept`` defaults to the kinds of answer the
+        quantity takes.
     """
 
     def __init__(
         self,
         net,
-        param: str,
         x,
         t,
+        asked,
         *,
         rtol: float = 1e-3,
         sig_figs: int | None = None,
-        level: str | None = None,
-        accept=KINDS,
+        accept=None,
         draws: int = 5,
         seed: int = 0,
-        full_expansion: bool = False,
     ):
-        if param not in net.parameter_names:
-            net.parameter_info(param)  # raises the core's 'unknown parameter' error
         rtol = validation.real_number(rtol, "rtol", low=0, high=1, open_low=True)
         sig_figs = validation.integer(sig_figs, "sig_figs", 1, at_most=15, allow_none=True)
-        level = validation.one_of(level, LEVELS, "level", allow_none=True)
+        kinds = asked.answer_kinds
+        accept = kinds if accept is None else accept
         accept = (accept,) if isinstance(accept, str) else tuple(accept)
-        if not accept or any(kind not in KINDS for kind in accept):
-            raise validation.fail("accept", f"some of {', '.join(KINDS)}", accept)
+        if not accept or any(kind not in kinds for kind in accept):
+            raise validation.fail("accept", f"some of {', '.join(kinds)}", accept)
         draws = validation.integer(draws, "draws", 0, at_most=100)
         seed = validation.seed(seed)
-        full_expansion = validation.flag(full_expansion, "full_expansion")
         self.net = net.copy()
-        self.param = param
-        self.full_expansion = full_expansion
         self.x = _vector(x, "x")
         self.t = _vector(t, "t")
+        self.asked = asked
         self.rtol = float(rtol)
         self.sig_figs = sig_figs
-        self.level = level
         self.accept = accept
         self.draws = draws
         self.seed = seed
-        neuron = self.net.graph(self.x, self.t, level="neuron")
-        pre = neuron.both_levels("pre-activation")  # one snapshot, both levels
-        self.chain_rule = (pre if level == "pre-activation" else neuron).chain_rule(param)
-        self.expected = self.chain_rule.value
-        self.vocabulary = Vocabulary(self.net, pre)
-        self._graph = ChainGraph(self.net, neuron, pre, param)
-        # The draws a formula is judged at, made now so that checking stays fast.
-        # Formulas are judged at them, and a hint about a number is confirmed at them.
-        self._draws = make_draws(self.net, self.x, self.t, param, draws, seed)
+        self._options = {"rtol": rtol, "sig_figs": sig_figs, "accept": accept, "draws": draws,
+                         "seed": seed}  # fmt: skip
+        self._neuron = self.net.graph(self.x, self.t, level="neuron")
+        self._pre = self._neuron.both_levels("pre-activation")  # one snapshot, both levels
+        self.vocabulary = Vocabulary(self.net, self._pre)
+        # Formulas are judged at these draws, and a hint about a number is confirmed at them;
+        # made once, so that checking stays fast.
+        self._draws = make_draws(self.net, self.x, self.t, asked, draws, seed)
+        self.expected = self._draws[0].expected
+        self._slips = asked.slips(self._draws)
 
     # ------------------------------------------------------------ describing
     @property
     def prompt(self) -> str:
-        """The quantity asked for, as text: ``dL/dw1``."""
-        return f"d{LOSS_NODE}/d{self.param}"
+        """The quantity asked for, as text: ``dL/dw1``, ``net_h1``, ``w5+``."""
+        return self.asked.text
 
     @property
     def prompt_latex(self) -> str:
-        return rf"\frac{{\partial {LOSS_NODE}}}{{\partial {latex_name(self.param)}}}"
+        return self.asked.latex
+
+    @property
+    def note(self) -> str:
+        """What the prompt must add for the question to be unambiguous (a convention, an lr)."""
+        return self.asked.note()
 
     @property
     def tolerance_text(self) -> str:
@@ -209,14 +188,27 @@ class GradientQuestion:
         return rounds_to(value, self.expected, self.sig_figs or self._min_sig_figs)
 
     def solution(self) -> str:
-        """The sum over paths and its value, for an instructor or a 'show answer' button."""
-        text = (
-            self.chain_rule.text() if self.chain_rule.enumerated else self.chain_rule.delta_text()
-        )
-        return f"{self.prompt} = {text} = {self.expected:.9g}"
+        """How the value is found, and the value, for an instructor or a 'show answer' button."""
+        steps = self.asked.explain(self._pre)[:-1]
+        return " ".join([*steps, f"{self.prompt} = {self.expected:.9g}"])
+
+    def hints(self) -> list[str]:
+        """From the idea to the value, plain text, one hint at a time."""
+        return self.asked.explain(self._pre)
+
+    def variant(self, student: str):
+        """The same question with this student's own numbers (see :mod:`.variants`).
+
+        Deterministic: the autograder rebuilds the same variant from the same id.
+        """
+        net, x, t = variants.numbers_for(self, student)
+        return self._rebuilt(net, x, t)
+
+    def _rebuilt(self, net, x, t):
+        raise NotImplementedError
 
     def __repr__(self) -> str:
-        return f"<GradientQuestion {self.prompt} at x={self.x.tolist()}, t={self.t.tolist()}>"
+        return f"<{type(self).__name__} {self.prompt} at x={self.x.tolist()}, t={self.t.tolist()}>"
 
     # ------------------------------------------------------------ checking
     def check(self, answer) -> Feedback:
@@ -257,15 +249,12 @@ class GradientQuestion:
         sides = self._sides(answer)
         if isinstance(sides, Feedback):
             return sides
-        if len(sides) > 1 and self._is_left_side(sides[0]):
-            den = self.vocabulary.resolve(sides[0].den.text).name
-            if den != self.param:
-                return self._wrong(
-                    "invalid",
-                    "wrong_parameter",
-                    f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
-                )
-            sides = sides[1:]
+        if len(sides) > 1:
+            problem = self._left_side_problem(sides[0])
+            if isinstance(problem, Feedback):
+                return problem
+            if problem is None:  # the question written out before '='
+                sides = sides[1:]
         for side in sides:  # every side of a = b = c must be right
             feedback = self._judge(side)
             if not feedback.correct:
@@ -313,6 +302,15 @@ class GradientQuestion:
             )
         return sides
 
+    def _left_side_problem(self, side):
+        """None when side is the asked quantity's name (then dropped), False otherwise."""
+        if isinstance(side, Name) and side.key in self.asked.left_sides(self._pre):
+            return None
+        entry = self.vocabulary.resolve(side.text) if isinstance(side, Name) else None
+        if entry is not None and entry.name in self.asked.left_sides(self._pre):
+            return None
+        return False
+
     def _is_left_side(self, node) -> bool:
         """Whether a side reads dL/d(some parameter)."""
         if not isinstance(node, Partial):
@@ -332,7 +330,8 @@ class GradientQuestion:
 
     def _judge(self, node) -> Feedback:
         try:
-            terms = expand(node, self._is_delta)
+            takes_sums = "chain_rule" in self.asked.answer_kinds
+            terms = expand(node, self._is_delta) if takes_sums else None
         except TooManyTerms:
             return self._wrong(
                 "chain_rule",
@@ -397,60 +396,9 @@ class GradientQuestion:
         problem = self._guess([value], f"Not quite: {value:.6g} is not")
         return self._feedback("number", [problem], interpreted, value=value)
 
-    def _judge_chain(self, terms, interpreted) -> Feedback:
-        if self._graph.paths["pre-activation"] is None:
-            return self._wrong(
-                "chain_rule",
-                "too_many_paths",
-                f"{self.prompt} has {self.chain_rule.path_count} paths, too many to write out: "
-                "answer with a number or a formula.",
-                interpreted,
-            )
-        deltas = list(dict.fromkeys(f.text for term in terms for f in term if isinstance(f, Name)))
-        verdicts = {}
-        for convention in self._conventions(deltas):
-            entries = [[self._factor(f, convention) for f in term] for term in terms]
-            verdicts[convention] = judge(entries, self._graph, self.level)
-            if verdicts[convention].correct:
-                break
-        convention = min(verdicts, key=lambda c: (not verdicts[c].correct, len(verdicts[c].problems)))
-        verdict = verdicts[convention]
-        note = self._convention_note(deltas, convention, verdicts)
-        if not verdict.correct:
-            problems = list(verdict.problems)
-            if note:
-                problems.append(Problem("delta_convention", note))
-            return self._feedback("chain_rule", problems, interpreted, value=verdict.value)
-        if self.full_expansion and verdict.totals:
-            totals = ", ".join(verdict.totals)
-            return self._wrong(
-                "chain_rule",
-                "expand_further",
-                f"Right so far: this is {self.prompt} ({verdict.value:.9g}). Now expand "
-                f"{totals} into local derivatives, one edge per factor, all the way to L.",
-                interpreted,
-                value=verdict.value,
-            )
-        paths = self.chain_rule.paths
-        listed = "; ".join(path_text(p) for p in paths[:6]) + ("; ..." if len(paths) > 6 else "")
-        count = "the path" if len(paths) == 1 else f"each of the {len(paths)} paths"
-        how = (
-            f" ({', '.join(verdict.totals)} standing for every path below {'its' if len(verdict.totals) == 1 else 'their'} node)"
-            if verdict.totals
-            else ""
-        )
-        message = (
-            f"Correct: {self.prompt} adds one product of local derivatives for {count} from "
-            f"{self.param} to L ({listed}), and your answer covers each once{how}. Here it "
-            f"equals {verdict.value:.9g}."
-        )
-        if note:
-            message += "\n" + note
-        return self._right("chain_rule", message, interpreted, verdict.value)
-
     def _conventions(self, deltas: list[str]) -> tuple[str, ...]:
         """The delta conventions worth trying: both only where they name different numbers."""
-        graph = self._graph.core
+        graph = self._pre
         nodes = [self.vocabulary.resolve(d).node for d in deltas]
         if any(graph.net_input_of(n) for n in nodes):
             return ("node", "net")
@@ -461,7 +409,7 @@ class GradientQuestion:
         resolve = self.vocabulary.resolve
         if isinstance(factor, Partial):
             return resolve(factor.num.text), resolve(factor.den.text)
-        graph = self._graph.core
+        graph = self._pre
         node = resolve(factor.text).node
         if convention == "net":
             node = graph.net_input_of(node) or node
@@ -469,7 +417,7 @@ class GradientQuestion:
 
     def _convention_note(self, deltas, convention: str, verdicts) -> str:
         """How the deltas were read, and whether the other reading disagrees."""
-        graph = self._graph.core
+        graph = self._pre
         nodes = [self.vocabulary.resolve(d).node for d in deltas]
         nodes = [n for n in dict.fromkeys(nodes) if graph.net_input_of(n)]
         if not nodes:
@@ -495,6 +443,24 @@ class GradientQuestion:
         elif other not in verdicts:
             text += f" (As {other_read}, {other_words}, it would be {values[other]:.6g}.)"
         return text
+
+    def _partial_problem(self, num, den):
+        """None when d num / d den may stand in a formula: an edge, or a total of L."""
+        if num.kind in ("loss", "loss_share") and den.kind in _GRAPH_KINDS:
+            return None
+        try:
+            self._pre.derivative(num.name, den.name)
+        except KeyError:
+            return Problem(
+                "not_an_edge",
+                f"d{num.name}/d{den.name} is not one step of the graph and not a derivative of L.",
+            )
+        return None
+
+    def _use_problem(self, entry: Entry, den: Entry | None = None) -> Problem | None:
+        """A name (or a derivative d entry / d den) that gives the answer away, as a Problem."""
+        message = self.asked.use_problem(entry, den, self._pre)
+        return None if message is None else Problem("restates_the_question", message)
 
     def _formula_values(self, node, convention: str):
         """The formula's value at each draw (nan where it has none), or the Feedback for
@@ -529,10 +495,11 @@ class GradientQuestion:
         problems = []
         for num_text, den_text in dict.fromkeys((p.num.text, p.den.text) for p in partials):
             num, den = resolve(num_text), resolve(den_text)
-            if num.kind in ("loss", "loss_share") and den.kind in _GRAPH_KINDS:
-                problem = total_problem(num, den, self._graph)
-            else:
-                problem = check_factor(num, den, [], self._graph)
+            problem = self._partial_problem(num, den) or self._use_problem(num, den)
+            if problem is not None:
+                problems.append(problem)
+        for name in dict.fromkeys(n.text for n in walk(node) if isinstance(n, Name)):
+            problem = self._use_problem(resolve(name))
             if problem is not None:
                 problems.append(problem)
         if problems:
@@ -588,7 +555,7 @@ class GradientQuestion:
 
         ``values``: a number's one value, or a formula's value at each draw.
         """
-        problem = hints.diagnose(values, self._draws, self.param, self.rtol)
+        problem = hints.diagnose(values, self._draws, self._slips, self.prompt, self.rtol)
         message = f"{lead} {self.prompt}."
         if problem.code != "wrong_value" or "happens to equal" in problem.message:
             message += " " + problem.message.removeprefix(f"This is not {self.prompt}. ")
@@ -627,6 +594,175 @@ class GradientQuestion:
             value=value,
             expected=self.expected,
         )
+
+
+class GradientQuestion(Question):
+    """Ask for dL/dp of one parameter at one example; check typed answers.
+
+    Parameters
+    ----------
+    net : Network
+        Copied: later changes to ``net`` do not change the question.
+    param : str
+        The parameter asked about, such as ``"w1"``.
+    x, t : array-like
+        One input and its target.
+    rtol : float
+        Relative tolerance for a number (default 0.1 %). A number correctly rounded to at
+        least 3 significant figures also counts, whatever its leading digit.
+    sig_figs : int or None
+        Ask instead for the value correctly rounded to this many significant figures (or
+        more); ``rtol`` then applies to formulas only. See :attr:`tolerance_text`.
+    level : {None, "neuron", "pre-activation"}
+        For chain-rule answers: None accepts either level and mixtures; a level reports
+        factors of the other level as ``wrong_level``.
+    accept : tuple of str
+        Which kinds of answer count: any of "number", "chain_rule", "formula".
+    draws : int
+        Extra random draws of parameters, input and target at which a formula must agree
+        (made once, when the question is built).
+    seed : int
+        Seed for those draws (the verdict on an answer never changes).
+    full_expansion : bool
+        Ask for the chain written out to local derivatives: a correct answer that keeps a
+        total (dL/dh1, delta_h1) is then "right so far" (``expand_further``), not correct.
+
+    Examples
+    --------
+    >>> import backprop_widgets as bw
+    >>> net, x, t = bw.presets.mazur()
+    >>> q = GradientQuestion(net, "w1", x, t)
+    >>> q.check("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)").correct
+    True
+    >>> q.check("0.000438568").correct
+    True
+    >>> q.check("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2").problems[0]
+    'parameter_as_function'
+    """
+
+    def __init__(
+        self,
+        net,
+        param: str,
+        x,
+        t,
+        *,
+        rtol: float = 1e-3,
+        sig_figs: int | None = None,
+        level: str | None = None,
+        accept=KINDS,
+        draws: int = 5,
+        seed: int = 0,
+        full_expansion: bool = False,
+    ):
+        if param not in net.parameter_names:
+            net.parameter_info(param)  # raises the core's 'unknown parameter' error
+        level = validation.one_of(level, LEVELS, "level", allow_none=True)
+        full_expansion = validation.flag(full_expansion, "full_expansion")
+        super().__init__(
+            net, x, t, Gradient(param), rtol=rtol, sig_figs=sig_figs, accept=accept,
+            draws=draws, seed=seed,
+        )  # fmt: skip
+        self.param = param
+        self.level = level
+        self.full_expansion = full_expansion
+        self._options |= {"level": level, "full_expansion": full_expansion}
+        graph = self._pre if level == "pre-activation" else self._neuron
+        self.chain_rule = graph.chain_rule(param)
+        self._graph = ChainGraph(self.net, self._neuron, self._pre, param)
+
+    def _rebuilt(self, net, x, t) -> GradientQuestion:
+        return GradientQuestion(net, self.param, x, t, **self._options)
+
+    def solution(self) -> str:
+        """The sum over paths and its value, for an instructor or a 'show answer' button."""
+        text = (
+            self.chain_rule.text() if self.chain_rule.enumerated else self.chain_rule.delta_text()
+        )
+        return f"{self.prompt} = {text} = {self.expected:.9g}"
+
+    def hints(self) -> list[str]:
+        """Which paths there are, one path's factors, the value: plain text."""
+        cr = self.chain_rule
+        count = f"{cr.path_count} path{'s' if cr.path_count != 1 else ''}"
+        first = [f"{self.prompt} adds one product of local derivatives for each of the {count} "
+                 f"from {self.param} to L."]  # fmt: skip
+        if cr.enumerated:
+            first.append(f"Along {path_text(cr.paths[0])}: {' * '.join(f.text() for f in cr.terms[0])}.")
+        else:
+            first.append(f"Backprop's form: {cr.delta_text().splitlines()[0]}.")
+        first.append(f"Here {self.prompt} = {fmt.plain(self.expected, 6)}.")
+        return first
+
+    def _left_side_problem(self, side):
+        """dL/dw1 = ...: None when side is the question written out, a Feedback when it names
+        another parameter, False when it is not a left side at all."""
+        if not self._is_left_side(side):
+            return False
+        den = self.vocabulary.resolve(side.den.text).name
+        if den != self.param:
+            return self._wrong(
+                "invalid",
+                "wrong_parameter",
+                f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
+            )
+        return None
+
+    def _partial_problem(self, num, den):
+        if num.kind in ("loss", "loss_share") and den.kind in _GRAPH_KINDS:
+            return total_problem(num, den, self._graph)
+        return check_factor(num, den, [], self._graph)
+
+    def _judge_chain(self, terms, interpreted) -> Feedback:
+        if self._graph.paths["pre-activation"] is None:
+            return self._wrong(
+                "chain_rule",
+                "too_many_paths",
+                f"{self.prompt} has {self.chain_rule.path_count} paths, too many to write out: "
+                "answer with a number or a formula.",
+                interpreted,
+            )
+        deltas = list(dict.fromkeys(f.text for term in terms for f in term if isinstance(f, Name)))
+        verdicts = {}
+        for convention in self._conventions(deltas):
+            entries = [[self._factor(f, convention) for f in term] for term in terms]
+            verdicts[convention] = judge(entries, self._graph, self.level)
+            if verdicts[convention].correct:
+                break
+        convention = min(verdicts, key=lambda c: (not verdicts[c].correct, len(verdicts[c].problems)))
+        verdict = verdicts[convention]
+        note = self._convention_note(deltas, convention, verdicts)
+        if not verdict.correct:
+            problems = list(verdict.problems)
+            if note:
+                problems.append(Problem("delta_convention", note))
+            return self._feedback("chain_rule", problems, interpreted, value=verdict.value)
+        if self.full_expansion and verdict.totals:
+            totals = ", ".join(verdict.totals)
+            return self._wrong(
+                "chain_rule",
+                "expand_further",
+                f"Right so far: this is {self.prompt} ({verdict.value:.9g}). Now expand "
+                f"{totals} into local derivatives, one edge per factor, all the way to L.",
+                interpreted,
+                value=verdict.value,
+            )
+        paths = self.chain_rule.paths
+        listed = "; ".join(path_text(p) for p in paths[:6]) + ("; ..." if len(paths) > 6 else "")
+        count = "the path" if len(paths) == 1 else f"each of the {len(paths)} paths"
+        how = (
+            f" ({', '.join(verdict.totals)} standing for every path below {'its' if len(verdict.totals) == 1 else 'their'} node)"
+            if verdict.totals
+            else ""
+        )
+        message = (
+            f"Correct: {self.prompt} adds one product of local derivatives for {count} from "
+            f"{self.param} to L ({listed}), and your answer covers each once{how}. Here it "
+            f"equals {verdict.value:.9g}."
+        )
+        if note:
+            message += "\n" + note
+        return self._right("chain_rule", message, interpreted, verdict.value)
 
 
 def check_answer(net, param: str, x, t, answer, **options) -> Feedback:
