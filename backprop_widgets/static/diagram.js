@@ -31,6 +31,32 @@ export function labelPoint(s, d, t = 0.28) {
   return { x: s.x + (d.x - s.x) * t, y: s.y + (d.y - s.y) * t };
 }
 
+/** Distance from point p to the segment a-b (all {x, y}). */
+export function segmentDistance(p, a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const length2 = dx * dx + dy * dy;
+  const t = length2 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2)) : 0;
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/** The id of the clickable edge nearest to p, within `reach` (else null): a click picks the
+ * line under the pointer, not whichever wide hit area happens to be drawn on top. */
+export function nearestEdge(p, edges, at, reach = 10) {
+  let best = null, bestDistance = reach;
+  for (const e of edges) {
+    if (!e.p) continue;
+    const d = segmentDistance(p, at.get(e.s), at.get(e.d));
+    if (d < bestDistance) { best = e; bestDistance = d; }
+  }
+  return best ? best.id : null;
+}
+
+/** A typed weight, as the text to send to Python (which validates it): trimmed, or null. */
+export function editedText(text) {
+  const trimmed = String(text ?? "").trim();
+  return trimmed ? trimmed : null;
+}
+
 function el(tag, attrs = {}, parent = null) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -51,6 +77,83 @@ function render({ model, el: root }) {
     model.set("selected", param);
     model.save_changes();
   }
+
+  function pointIn(ev) {
+    const m = svg.getScreenCTM();
+    if (!m) return null;
+    const p = new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m.inverse());
+    return { x: p.x, y: p.y };
+  }
+
+  function edgeAt(ev) {
+    if (ev.target.closest && ev.target.closest("g.node")) return null;  // a bias square is a node
+    const s = model.get("structure");
+    const p = pointIn(ev);
+    if (!p || !s || !s.edges) return null;
+    const at = new Map(s.nodes.map((n) => [n.id, n]));
+    const id = nearestEdge(p, s.edges, at);
+    return id === null ? null : parts.edges.get(id);
+  }
+
+  function edgeOfTarget(ev) {
+    const g = ev.target.closest && ev.target.closest("g.edge[data-edge]");
+    return g ? parts.edges.get(g.dataset.edge) : null;
+  }
+
+  svg.addEventListener("click", (ev) => {
+    // a pointer click: the nearest line; a click with no position (assistive tech, a script)
+    // on an edge: that edge
+    const part = edgeAt(ev) || edgeOfTarget(ev);
+    if (part && part.edge.p) select(part.edge.p);
+  });
+  svg.addEventListener("dblclick", (ev) => {
+    const part = edgeAt(ev);
+    if (!part || !model.get("editable")) return;
+    const s = model.get("structure");
+    const at = new Map(s.nodes.map((n) => [n.id, n]));
+    openEditor(part.edge, at.get(part.edge.s), at.get(part.edge.d));
+  });
+
+  // A weight edited where it is drawn: a number field over the edge; Python checks the text.
+  const editor = document.createElement("input");
+  editor.className = "bpw-weight-editor";
+  editor.type = "text";
+  editor.setAttribute("inputmode", "decimal");
+  editor.style.display = "none";
+  root.appendChild(editor);
+  let editing = null;
+
+  function openEditor(e, a, b) {
+    if (!model.get("editable") || !e.p) return;
+    editing = e.p;
+    const s = model.get("structure");
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / s.width;
+    const x = e.lx !== undefined ? e.lx : (a.x + b.x) / 2;
+    const y = e.ly !== undefined ? e.ly : (a.y + b.y) / 2;
+    editor.value = labelOf(model.get("value_labels"), e.p);
+    editor.setAttribute("aria-label", `new value of ${e.p}`);
+    editor.style.left = `${x * scale}px`;
+    editor.style.top = `${y * scale}px`;
+    editor.style.display = "block";
+    editor.focus();
+    editor.select();
+  }
+
+  function closeEditor(send) {
+    if (editing === null) return;
+    const text = editedText(editor.value);
+    if (send && text !== null) model.send({ type: "edit", param: editing, text });
+    editing = null;
+    editor.style.display = "none";
+  }
+
+  editor.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") { ev.preventDefault(); closeEditor(true); }
+    if (ev.key === "Escape") { ev.preventDefault(); closeEditor(false); }
+    ev.stopPropagation();  // keys typed here are not notebook shortcuts
+  });
+  editor.addEventListener("blur", () => closeEditor(false));
 
   function build() {
     const s = model.get("structure");
@@ -75,17 +178,19 @@ function render({ model, el: root }) {
         g.setAttribute("role", "button");
         // a wide transparent line on top: a generous target for a finger or a projector pointer
         el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "hit" }, g);
-        g.addEventListener("click", () => select(e.p));
         g.addEventListener("keydown", (ev) => {
-          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(e.p); }
+          if (ev.key === " ") { ev.preventDefault(); select(e.p); }
+          if (ev.key === "Enter") { ev.preventDefault(); select(e.p); openEditor(e, a, b); }
         });
         g.addEventListener("mouseenter", () => showTip(e, a, b));
         g.addEventListener("mouseleave", () => { tooltip.style.display = "none"; });
         g.addEventListener("focus", () => showTip(e, a, b));
         g.addEventListener("blur", () => { tooltip.style.display = "none"; });
         if (e.kind === "weight") {
-          const p = labelPoint(a, b);
-          label = el("text", { x: p.x, y: p.y - 4, class: "edge-label", "data-label": e.id }, labelLayer);
+          // Python places labels so that none stack; older structures fall back to a fraction
+          const p = e.lx !== undefined ? { x: e.lx, y: e.ly } : labelPoint(a, b);
+          const dy = e.lx !== undefined ? 0 : -4;
+          label = el("text", { x: p.x, y: p.y + dy, class: "edge-label", "data-label": e.id }, labelLayer);
         }
       }
       parts.edges.set(e.id, { g, line, label, edge: e });
@@ -201,6 +306,14 @@ function render({ model, el: root }) {
   build();
   model.on("change:structure", build);
   model.on("change:node_pictures", drawPictures);
+  model.on("change:edit_message", () => {
+    const text = model.get("edit_message");
+    if (!text) return;
+    tooltip.textContent = text;
+    tooltip.classList.add("bpw-edit-error");
+    tooltip.style.display = "block";
+    setTimeout(() => { tooltip.style.display = "none"; tooltip.classList.remove("bpw-edit-error"); }, 4000);
+  });
   for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }

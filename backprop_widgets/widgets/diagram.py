@@ -17,7 +17,7 @@ import pathlib
 import anywidget
 import traitlets
 
-from ..core import numbers
+from ..core import numbers, validation
 from ..core.chain_rule import ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network, check_network
@@ -76,7 +76,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
 
     _esm = STATIC / "diagram.js"
     _css = STATIC / "diagram.css"
-    _accepted = ("selected", "show_values", "auto_update", "highlight_paths", "layout")
+    _accepted = ("selected", "show_values", "auto_update", "highlight_paths", "layout", "editable")
 
     structure = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
@@ -90,6 +90,9 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     show_values = traitlets.Bool(False).tag(sync=True)
     # neuron -> PNG data URL of what it computes over the input plane (2-input networks)
     node_pictures = traitlets.Dict().tag(sync=True)
+    # a double-click (or Enter) on a weight opens a number field; Python checks what is typed
+    editable = traitlets.Bool(False).tag(sync=True)
+    edit_message = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, net: Network, **kwargs):
         check_network(net)
@@ -105,6 +108,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         # at most ~10 redraws a second however fast the network changes (training elsewhere)
         self._refresh_soon = Throttle(self.refresh, 0.1)
         net.observe(self._on_net_change)
+        self.on_msg(self._on_front_end_msg)
 
     @property
     def net(self) -> Network:
@@ -142,6 +146,32 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     def _on_net_change(self, net, names) -> None:
         if self.auto_update:
             self._refresh_soon()
+
+    def _on_front_end_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("type") == "edit":
+            self.edit_weight(content.get("param"), content.get("text"))
+
+    def edit_weight(self, name, text) -> bool:
+        """Set a parameter from text typed on the diagram; every view of the network follows.
+
+        A value that is not a finite number leaves the network unchanged and is explained in
+        ``edit_message`` (shown beside the edge). Returns whether the value was taken.
+        """
+        if not self.editable:
+            self.edit_message = "This diagram's weights cannot be edited here."
+            return False
+        if name not in self._net:
+            self.edit_message = f"{name!r} is not a parameter of this network."
+            return False
+        try:
+            value = validation.finite_number(float(str(text).replace("−", "-")), name)
+        except (ValueError, TypeError, OverflowError):
+            shown = str(text)[:40]
+            self.edit_message = f"{name} must be a finite number such as 0.4 or -1.5e-2; got {shown!r}"
+            return False
+        self.edit_message = ""
+        self._net[name] = value
+        return True
 
     def show_neuron_pictures(self, extent, resolution: int = PICTURE_RESOLUTION) -> None:
         """Paint every hidden and output neuron with its activation over the input plane.

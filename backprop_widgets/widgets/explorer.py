@@ -50,7 +50,8 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         net.graph(x, t)  # validates x and t with the core's messages before anything is drawn
         self.x = np.asarray(x, dtype=float)
         self.t = np.asarray(t, dtype=float)
-        self.diagram = NetworkDiagram(net)
+        # a student checks a hand calculation with their own numbers: weights edit in place
+        self.diagram = NetworkDiagram(net, editable=True)
         self.level_toggle = widgets.ToggleButtons(
             options=[(LEVEL_LABELS[v], v) for v in LEVELS],
             value=level,

@@ -46,3 +46,57 @@ def test_every_hidden_and_output_neuron_shows_its_picture(lab_server, page):
     images.first.wait_for()
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     page.locator(".pictures").first.screenshot(path=ARTIFACTS_DIR / "neuron-pictures.png")
+
+
+EDIT_CELLS = [
+    "import backprop_widgets as bw\n"
+    "net, x, t = bw.presets.mazur()\n"
+    "ex = bw.ChainRuleExplorer(net, x, t)\n"
+    "ex.add_class('editing')\n"
+    "ex",
+    f"print({SENTINEL!r})",
+]
+
+POINT_ON_EDGE_JS = """
+([root, id, t, offset]) => {
+  const line = document.querySelector(`${root} g.edge[data-edge='${id}'] line.stroke`);
+  const svg = line.ownerSVGElement;
+  const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((k) => +line.getAttribute(k));
+  const p = new DOMPoint(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t + offset).matrixTransform(svg.getScreenCTM());
+  return [p.x, p.y];
+}
+"""
+
+
+def test_a_click_picks_the_nearest_line_and_a_double_click_edits_the_weight(lab_server, page):
+    path = write_notebook(lab_server.root, "editing.ipynb", EDIT_CELLS)
+    open_notebook(page, lab_server, path)
+    run_all_and_wait(page, SENTINEL)
+    root = ".editing"
+    page.locator(f"{root} g.edge[data-edge='w6']").first.wait_for()
+    # w6 and w7 cross at their midpoints: a click just beside the crossing, on w6's side
+    for edge, other in (("w6", "w7"), ("w7", "w6")):
+        x, y = page.evaluate(POINT_ON_EDGE_JS, [root, edge, 0.42, 0])
+        page.mouse.click(x, y)
+        assert kernel_exec(page, "print(ex.selected)").strip() == edge, (edge, other)
+    # double-click w5, type a value, Enter: Python's network changes and the panel follows
+    x, y = page.evaluate(POINT_ON_EDGE_JS, [root, "w5", 0.5, 0])
+    page.mouse.dblclick(x, y)
+    editor = page.locator(f"{root} input.bpw-weight-editor")
+    editor.wait_for(state="visible")
+    editor.fill("0.9")
+    editor.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector(\".editing .bpw-diagram\").dataset.selected === 'w5'"
+    )
+    deadline_value = kernel_exec(page, "import time; time.sleep(0.3); print(net['w5'])").strip()
+    assert deadline_value == "0.9"
+    # a value that is not a number changes nothing and says why beside the edge
+    page.mouse.dblclick(x, y)
+    editor.wait_for(state="visible")
+    editor.fill("zero point nine")
+    editor.press("Enter")
+    tip = page.locator(f"{root} .bpw-tooltip.bpw-edit-error")
+    tip.wait_for(state="visible")
+    assert "finite number" in tip.inner_text()
+    assert kernel_exec(page, "print(net['w5'])").strip() == "0.9"

@@ -1,7 +1,9 @@
 // Pure drawing helpers of static/diagram.js, run with `node --test` (see test_diagram_js.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { edgeLabel, edgeWidth, labelOf, labelPoint, signClass } from "../../backprop_widgets/static/diagram.js";
+import {
+  edgeLabel, edgeWidth, editedText, labelOf, labelPoint, nearestEdge, segmentDistance, signClass,
+} from "../../backprop_widgets/static/diagram.js";
 
 test("larger |w| draws a thicker line, capped at the largest weight", () => {
   assert.ok(edgeWidth(0.5, 1) > edgeWidth(0.1, 1));
@@ -28,4 +30,25 @@ test("labels are printed as Python wrote them, never reformatted", () => {
 
 test("a weight label sits part-way from its source", () => {
   assert.deepEqual(labelPoint({ x: 0, y: 0 }, { x: 100, y: 50 }, 0.2), { x: 20, y: 10 });
+});
+
+test("a click picks the line nearest the pointer, even where two lines cross", () => {
+  // the 2-2-2 net: w6 (h2 -> o1) and w7 (h1 -> o2) cross in the middle
+  const at = new Map([
+    ["h1", { x: 0, y: 0 }], ["h2", { x: 0, y: 100 }], ["o1", { x: 200, y: 0 }], ["o2", { x: 200, y: 100 }],
+  ]);
+  const edges = [
+    { id: "w6", s: "h2", d: "o1", p: "w6" }, { id: "w7", s: "h1", d: "o2", p: "w7" },
+    { id: "o1>L", s: "o1", d: "o2" },
+  ];
+  assert.equal(nearestEdge({ x: 80, y: 62 }, edges, at), "w6");  // just off w6, near the crossing
+  assert.equal(nearestEdge({ x: 80, y: 38 }, edges, at), "w7");
+  assert.equal(nearestEdge({ x: 100, y: -40 }, edges, at), null);  // too far from any line
+  assert.equal(segmentDistance({ x: 5, y: 5 }, { x: 0, y: 0 }, { x: 10, y: 0 }), 5);
+});
+
+test("an edited weight is sent as typed (trimmed); Python checks it", () => {
+  assert.equal(editedText("  0.45 "), "0.45");
+  assert.equal(editedText(""), null);
+  assert.equal(editedText("abc"), "abc");
 });

@@ -155,3 +155,29 @@ def test_neuron_pictures_are_computed_in_python_and_sent_as_images():
     assert d.node_pictures["o1"] != before["o1"]  # follows training
     d.hide_neuron_pictures()
     assert d.node_pictures == {}
+
+
+def test_a_weight_edited_on_the_diagram_changes_the_network_or_says_why_not():
+    net, x, t = bw.presets.mazur()
+    d = NetworkDiagram(net, editable=True)
+    d._on_front_end_msg(d, {"type": "edit", "param": "w5", "text": " 0.9 "}, [])
+    assert net["w5"] == 0.9 and d.edit_message == ""
+    assert d.values["w5"] == 0.9  # the diagram follows
+    for bad in ("abc", "inf", "nan", "1,5"):
+        assert not d.edit_weight("w5", bad)
+        assert net["w5"] == 0.9
+        assert "w5 must be a finite number" in d.edit_message and repr(bad) in d.edit_message
+    assert not d.edit_weight("w99", "1")
+    locked = NetworkDiagram(net)
+    assert not locked.editable and not locked.edit_weight("w5", "0.1") and net["w5"] == 0.9
+
+
+def test_weight_labels_between_two_layers_never_share_a_column():
+    from backprop_widgets.widgets.layout import diagram_structure
+
+    for sizes in ([2, 2, 2], [3, 3, 2], [2, 4, 1]):
+        s = diagram_structure(bw.Network(sizes))
+        weights = [e for e in s["edges"] if e["kind"] == "weight"]
+        for layer in range(1, len(sizes)):
+            xs = [e["lx"] for e in weights if bw.Network(sizes).parameter_info(e["id"]).layer == layer]
+            assert len(set(xs)) == len(xs), (sizes, layer, xs)
