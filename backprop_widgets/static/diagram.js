@@ -210,6 +210,8 @@ function render({ model, el: root }) {
         g.addEventListener("keydown", (ev) => {
           if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n.id); }
         });
+      } else if (n.kind === "net") {
+        el("circle", { cx: n.x, cy: n.y, r: Math.max(7, r * 0.62) }, g);  // a net input: Σ
       } else {
         el("circle", { cx: n.x, cy: n.y, r }, g);
       }
@@ -225,8 +227,9 @@ function render({ model, el: root }) {
       }
       el("title", {}, g).textContent = n.id;
       const text = el("text", { x: n.x, y: n.y, class: "node-label" }, g);
-      text.textContent = n.id;
-      const value = el("text", { x: n.x, y: n.y + r + 12, class: "node-value" }, g);
+      text.textContent = n.label ?? n.id;
+      const below = n.kind === "net" ? Math.max(7, r * 0.62) : r;
+      const value = el("text", { x: n.x, y: n.y + below + 12, class: "node-value" }, g);
       parts.nodes.set(n.id, { g, value, picture });
     }
     update();

@@ -18,7 +18,7 @@ import anywidget
 import traitlets
 
 from ..core import numbers, validation
-from ..core.chain_rule import ComputationGraph
+from ..core.chain_rule import LEVELS, ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network, check_network
 from ..core.pictures import neuron_grids
@@ -127,7 +127,8 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         if not name:
             self.highlight = {}
         elif self.highlight_paths:
-            self.highlight = {"edges": downstream_edges(self._net, name)}
+            level = self.structure.get("level", "neuron")
+            self.highlight = {"edges": downstream_edges(self._net, name, level)}
         else:
             self.highlight = {"edges": own_edges(self._net, name)}
 
@@ -172,6 +173,15 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         self.edit_message = ""
         self._net[name] = value
         return True
+
+    def show_level(self, level: str) -> None:
+        """Draw the network at a level: "neuron", or "pre-activation" (net_h1 -> h1 as two
+        nodes, as the chain rule at that level has them)."""
+        validation.one_of(level, LEVELS, "level")
+        if self.structure.get("level", "neuron") != level:
+            with self.hold_sync():
+                self.structure = diagram_structure(self._net, level)
+                self._highlight_selection({"new": self.selected})
 
     def show_neuron_pictures(self, extent, resolution: int = PICTURE_RESOLUTION) -> None:
         """Paint every hidden and output neuron with its activation over the input plane.

@@ -52,6 +52,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.t = np.asarray(t, dtype=float)
         # a student checks a hand calculation with their own numbers: weights edit in place
         self.diagram = NetworkDiagram(net, editable=True)
+        self.diagram.show_level(level)
         self.level_toggle = widgets.ToggleButtons(
             options=[(LEVEL_LABELS[v], v) for v in LEVELS],
             value=level,
@@ -138,6 +139,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
 
     def _on_level(self, change) -> None:
         self._revealed = 0
+        self.diagram.show_level(change["new"])
         self._recompute()
 
     def _on_net_change(self, net, names) -> None:
@@ -157,7 +159,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.chain = self._graph.chain_rule(name) if name else None
         with self.hold_trait_notifications(), self.diagram.hold_sync():
             self.diagram.node_values = {
-                n: self._graph.value(n) for layer in self.net.node_names for n in layer
+                n: self._graph.value(n) for n in self._graph.node_names if n != "L"
             } | {"L": self._graph.loss}
             if self.chain is None:
                 self.panel.value = "<p>Click a weight or a bias on the diagram.</p>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from ..core.chain_rule import LOSS_NODE, ComputationGraph
+from ..core.chain_rule import LOSS_NODE, NET_PREFIX, ComputationGraph
 from ..core.errors import BackpropInputError
 from ..core.network import Network
 
@@ -23,8 +23,13 @@ DENSE_EDGES = 40
 MAX_WEIGHTS = 2000
 
 
-def diagram_structure(net: Network) -> dict:
-    """Positions of every node and the list of edges, as plain JSON."""
+def diagram_structure(net: Network, level: str = "neuron") -> dict:
+    """Positions of every node and the list of edges, as plain JSON.
+
+    At ``level="pre-activation"`` every neuron is drawn as two nodes, its net input (a small
+    Σ) and its activation, joined by an activation edge ``net_h1>h1``; weights and biases
+    then end at the net input, as in the chain rule at that level.
+    """
     sizes = net.sizes
     if len(net.weight_names) > MAX_WEIGHTS:
         raise BackpropInputError(
@@ -57,15 +62,33 @@ def diagram_structure(net: Network) -> dict:
                     "kind": kinds[layer],
                 }
             )
+    pre = level == "pre-activation"
+    into = {}  # where a weight or bias into a neuron ends: the neuron, or its net input
+    for layer, names in enumerate(layers[1:], start=1):
+        for name in names:
+            into[name] = name
+            if pre:
+                x, y = pos[name]
+                net_id = NET_PREFIX + name
+                pos[net_id] = (x - min(gap * 0.28, 70), y)
+                nodes.append(
+                    {"id": net_id, "x": round(pos[net_id][0], 1), "y": round(y, 1),
+                     "layer": layer, "kind": "net", "label": "Σ"}
+                )  # fmt: skip
+                edges.append(
+                    {"id": f"{net_id}>{name}", "s": net_id, "d": name, "kind": "activation"}
+                )
+                into[name] = net_id
     loss_x, loss_y = WIDTH - 40, top + usable / 2
     nodes.append(
         {"id": LOSS_NODE, "x": loss_x, "y": round(loss_y, 1), "layer": len(sizes), "kind": "loss"}
     )
     for name in net.weight_names:
         info = net.parameter_info(name)
+        target = info.targets[0]
         edges.append(
-            {"id": name, "s": info.source, "d": info.targets[0], "kind": "weight", "p": name}
-            | _label_place(pos, info.source, info.targets[0], layers[info.layer - 1:info.layer + 1])
+            {"id": name, "s": info.source, "d": into[target], "kind": "weight", "p": name}
+            | _label_place(pos, info.source, target, into, layers[info.layer - 1 : info.layer + 1])
         )
     bias_y = height - 28
     for name in net.bias_names:
@@ -83,7 +106,7 @@ def diagram_structure(net: Network) -> dict:
         )
         for target in info.targets:
             edges.append(
-                {"id": f"{name}>{target}", "s": name, "d": target, "kind": "bias", "p": name}
+                {"id": f"{name}>{target}", "s": name, "d": into[target], "kind": "bias", "p": name}
             )
     for name in layers[-1]:
         edges.append({"id": f"{name}>{LOSS_NODE}", "s": name, "d": LOSS_NODE, "kind": "loss"})
@@ -94,12 +117,13 @@ def diagram_structure(net: Network) -> dict:
         "r": radius,
         "dense": widest > DENSE_NODES or n_weights > DENSE_EDGES,
         "bias": net.bias_mode,
+        "level": level,
         "nodes": nodes,
         "edges": edges,
     }
 
 
-def _label_place(pos, source: str, target: str, layers) -> dict:
+def _label_place(pos, source: str, target: str, into, layers) -> dict:
     """Where a weight's label goes: each edge between two layers at its own fraction of the
     way (w1 at 0.2, w3 at 0.4, w2 at 0.6, w4 at 0.8 in a 2-2 layer), so no two labels share
     a column and none sits where two lines cross."""
@@ -107,7 +131,7 @@ def _label_place(pos, source: str, target: str, layers) -> dict:
     n = len(sources) * len(targets)
     k = sources.index(source) * len(targets) + targets.index(target)
     t = 0.2 + 0.6 * k / (n - 1) if n > 1 else 0.35
-    (sx, sy), (dx, dy) = pos[source], pos[target]
+    (sx, sy), (dx, dy) = pos[source], pos[into[target]]
     return {"lx": round(sx + (dx - sx) * t, 1), "ly": round(sy + (dy - sy) * t - 4, 1)}
 
 
@@ -138,7 +162,9 @@ def _edge_key(graph: ComputationGraph, den: str, num: str) -> str | None:
         return den
     if neuron != num:  # into a net input: the weight from den
         return net.weight_between(den, neuron)
-    return None  # a net input to an activation (its own, or a softmax neighbour's)
+    if graph.level == "pre-activation" and graph.neuron_of(den) == num:
+        return f"{den}>{num}"  # the activation edge drawn at this level
+    return None  # inside a neuron at the neuron level, or a softmax neighbour's net input
 
 
 def own_edges(net: Network, param: str) -> list[str]:
@@ -147,8 +173,8 @@ def own_edges(net: Network, param: str) -> list[str]:
     return [param] if info.kind == "weight" else [f"{param}>{t}" for t in info.targets]
 
 
-def downstream_edges(net: Network, param: str) -> list[str]:
-    """Every diagram edge on some path from the parameter to L."""
+def downstream_edges(net: Network, param: str, level: str = "neuron") -> list[str]:
+    """Every diagram edge on some path from the parameter to L (at the diagram's level)."""
     info = net.parameter_info(param)
     layers = net.node_names
     keys = own_edges(net, param)
@@ -162,4 +188,6 @@ def downstream_edges(net: Network, param: str) -> list[str]:
     if net.activation[-1] == "softmax":
         reached.update(layers[-1])  # a softmax output depends on every net input of its layer
     keys += [f"{o}>{LOSS_NODE}" for o in layers[-1] if o in reached]
+    if level == "pre-activation":
+        keys += [f"{NET_PREFIX}{n}>{n}" for layer in layers[1:] for n in layer if n in reached]
     return keys

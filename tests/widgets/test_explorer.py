@@ -117,7 +117,8 @@ def test_hovering_a_softmax_path_lights_the_weights_it_crosses():
     paths = ex.chain.paths
     index = paths.index(("w1", "net_h1", "h1", "net_o2", "o1", "L"))  # o1 depends on net_o2
     ex.path_terms.set_state({"active": index})
-    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o1>L"]  # w7: h1 -> o2
+    # w7: h1 -> o2; the activation edge net_h1 -> h1 is drawn at this level, net_o2 -> o1 is not
+    assert ex.diagram.highlight["edges"] == ["w1", "net_h1>h1", "w7", "o1>L"]
     ex.level = "neuron"  # dh1 -> o1 is the sum of the routes through net_o1 and net_o2
     ex.path_terms.set_state({"active": ex.chain.paths.index(("w1", "h1", "o1", "L"))})
     assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L"}
@@ -136,3 +137,22 @@ def test_stepping_the_pre_activation_pass_marks_neurons_and_unlocked_gradients()
     assert "net_o1" not in ex.diagram.emphasis["revealed"]
     assert r"\frac{\partial L}{\partial w_{5}}" in ex.step_panel.value  # w5 enters net_o1
     assert ex.diagram.node_labels["o1"] == numbers.plain(net.forward(x)[0])
+
+
+def test_the_pre_activation_level_draws_each_net_input_as_its_own_node():
+    net, x, t = bw.presets.mazur()
+    ex = bw.ChainRuleExplorer(net, x, t, selected="w1")
+    assert not [n for n in ex.diagram.structure["nodes"] if n["kind"] == "net"]
+    ex.level = "pre-activation"
+    s = ex.diagram.structure
+    nets = {n["id"] for n in s["nodes"] if n["kind"] == "net"}
+    assert nets == {"net_h1", "net_h2", "net_o1", "net_o2"}
+    edges = {e["id"]: e for e in s["edges"]}
+    assert edges["w1"]["d"] == "net_h1" and edges["net_h1>h1"]["kind"] == "activation"
+    assert ex.diagram.node_labels["net_h1"] == "0.3775"  # Mazur's net_h1
+    lit = ex.diagram.highlight["edges"]
+    assert "net_h1>h1" in lit and "net_o1>o1" in lit and "w5" in lit
+    ex.diagram.highlight_path(ex.chain.paths[0], ex._graph)
+    assert ex.diagram.highlight["edges"][:3] == ["w1", "net_h1>h1", "w5"]
+    ex.level = "neuron"
+    assert not [n for n in ex.diagram.structure["nodes"] if n["kind"] == "net"]
