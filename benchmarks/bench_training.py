@@ -1,16 +1,21 @@
 """Does the live dashboard slow training down? SGD steps/s with and without the animation.
 
-Run ``python benchmarks/bench_training.py`` (about 30 s) or ``--quick`` (about 10 s, noisy).
+Run ``python benchmarks/bench_training.py`` (about 50 s) or ``--quick`` (about 15 s, noisy).
 It prints, and never asserts:
 
 - **baseline**: steps/s of ``[2, 16, 16, 1]`` tanh/sigmoid + bce on 512 ``moons`` points,
   full batch, with no widget: ``Trainer.run_for`` (the loop ``bw.train`` runs), and plain
   ``net.step`` for reference.
-- **dashboard**: the same network inside ``TrainingDashboard``'s play loop, headless: the
-  dashboard's own asyncio task runs in a plain event loop for a few seconds (no browser, no
-  kernel: widget messages are serialised and dropped, so the browser's share of the CPU is
-  not counted here; the e2e test prints the in-browser numbers). Target: >= 70 % of the
-  baseline. Also the frames each view drew per second and their mean render time.
+- **player, no views**: ``widgets.player.Player.run`` (the chunk loop Play and ``run()``
+  share) with no host callbacks, as a ratio to the baseline: the loop's own overhead.
+- **dashboard at full speed** (``speed=None``): the same network inside
+  ``TrainingDashboard``'s play loop, headless: the dashboard's own asyncio task runs in a
+  plain event loop for a few seconds (no browser, no kernel: widget messages are serialised
+  and dropped, so the browser's share of the CPU is not counted here; the e2e test prints
+  the in-browser numbers). Target: >= 70 % of the baseline. Also the frames each view drew
+  per second and their mean render time.
+- **dashboard paced** (the default 50 steps/s, and 200): steps/s reached against the speed
+  asked, and the loss curve's frames per second (the target is 30).
 - **render cost per frame**: loss curve (a blitted frame, and a full redraw when the axes
   limits change), decision map, diagram refresh: in ms, and as "SGD steps' worth" (render
   time / baseline step time).
@@ -33,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import backprop_widgets as bw
 from backprop_widgets.core.training import Trainer
-from backprop_widgets.widgets.training import TrainingDashboard
+from backprop_widgets.widgets.player import Player
+from backprop_widgets.widgets.training import DEFAULT_SPEED, TrainingDashboard
 
 TARGET_RATIO = 0.70
 N_POINTS = 512
@@ -65,10 +71,21 @@ def baseline_net_step(seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def dashboard_play(seconds: float, warmup: float) -> dict:
+def player_only(seconds: float) -> float:
+    """The shared chunk loop with no views: steps/s of ``Player.run`` for about ``seconds``."""
+    net, X, T = make_case()
+    player = Player(Trainer(net, X, T, lr=LR, eval_every=None))
+    player.run(20)  # warm-up
+    steps = max(100, int(baseline_trainer(0.2) * seconds))
+    start = time.perf_counter()
+    done = player.run(steps)
+    return done / (time.perf_counter() - start)
+
+
+def dashboard_play(seconds: float, warmup: float, speed=None) -> dict:
     """Play the dashboard for ``warmup + seconds`` in a plain event loop; measure the last part."""
     net, X, T = make_case()
-    dash = TrainingDashboard(net, X, T, lr=LR)
+    dash = TrainingDashboard(net, X, T, lr=LR, speed=speed)
 
     async def drive():
         dash.play()
@@ -144,14 +161,16 @@ def main() -> None:
         f"{rounds} rounds of: baseline {seconds:.1f} s, dashboard play {warmup:.1f} + {seconds:.1f} s\n"
     )
 
-    base, step_rates, plays = [], [], []
+    base, step_rates, players, plays = [], [], [], []
     for r in range(rounds):
         base.append(baseline_trainer(seconds))
         step_rates.append(baseline_net_step(seconds / 2))
+        players.append(player_only(seconds / 2))
         plays.append(dashboard_play(seconds, warmup))
         print(
-            f"  round {r + 1}: baseline {base[-1]:,.0f} steps/s, dashboard "
-            f"{plays[-1]['steps_per_s']:,.0f} steps/s ({plays[-1]['steps_per_s'] / base[-1]:.0%})"
+            f"  round {r + 1}: baseline {base[-1]:,.0f} steps/s, player {players[-1]:,.0f} "
+            f"({players[-1] / base[-1]:.0%}), dashboard {plays[-1]['steps_per_s']:,.0f} steps/s "
+            f"({plays[-1]['steps_per_s'] / base[-1]:.0%})"
         )
     med = {k: statistics.median(p[k] for p in plays) for k in plays[0]}
     baseline = statistics.median(base)
@@ -160,15 +179,31 @@ def main() -> None:
     print("\nSGD steps per second (median)")
     print(f"  no widget, Trainer.run_for (bw.train's loop) {baseline:12,.0f}")
     print(f"  no widget, net.step in a loop                {statistics.median(step_rates):12,.0f}")
+    player_ratio = statistics.median(p / b for p, b in zip(players, base))
     print(
-        f"  dashboard play loop, animating               {med['steps_per_s']:12,.0f}"
+        f"  Player.run, no views (the shared chunk loop) {statistics.median(players):12,.0f}"
+        f"   = {player_ratio:.0%} of baseline"
+    )
+    print(
+        f"  dashboard play loop, full speed, animating   {med['steps_per_s']:12,.0f}"
         f"   = {ratio:.0%} of baseline (target >= {TARGET_RATIO:.0%}: "
         f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})"
     )
     print(f"  steps per chunk (between two yields)         {med['steps_per_chunk']:12,.0f}")
-    print("\nframes drawn while playing (median per second, mean render ms)")
+    print("\nframes drawn while playing at full speed (median per second, mean render ms)")
     for name in ("curve", "map", "diagram"):
         print(f"  {name:8s} {med[name + '_fps']:5.1f} fps   {med[name + '_ms']:6.2f} ms/frame")
+
+    print("\npaced play (speed asked -> steps/s reached, loss-curve fps; median over rounds)")
+    for speed in (DEFAULT_SPEED, 200.0):
+        paced = [dashboard_play(seconds / 2, warmup / 2, speed) for _ in range(rounds)]
+        reached = statistics.median(p["steps_per_s"] for p in paced)
+        curve_fps = statistics.median(p["curve_fps"] for p in paced)
+        label = f"speed {speed:g}" + (" (default)" if speed == DEFAULT_SPEED else "")
+        print(
+            f"  {label:20s} {reached:8,.1f} steps/s = {reached / speed:.0%} of asked, "
+            f"curve {curve_fps:4.1f} fps"
+        )
 
     step_ms = 1000.0 / baseline
     print(f"\nrender cost per frame (median of repeats; one SGD step = {step_ms:.3f} ms)")

@@ -19,13 +19,15 @@ Batches
     is single-sample SGD.
 
 Divergence
-    Training stops ("diverges") at the first step whose loss is NaN or infinite, or larger
-    than ``DIVERGENCE_FACTOR`` (1000) times the full training loss at the start (taken as at
-    least 1, so a well-fitted start with a tiny loss does not make ordinary noise look like
-    divergence), or whose gradient is not finite. The parameters are put back to the last
-    ones whose loss was finite (the step before), the history says where and why
-    (``history.diverged``, ``diverged_at``, ``message``), and nothing is raised: the network
-    and the history stay inspectable.
+    Training stops cleanly when the loss blows up, however the run got there: a NaN/inf
+    loss or gradient, or a recent average loss ``DIVERGENCE_FACTOR`` (20) times its
+    reference (the chance loss, or the lowest recent average since the learning rate was
+    last lowered). The rule, its constants and the measurements behind them are in
+    :mod:`backprop_widgets.core.divergence`. The parameters go back to the last restore
+    point before the rise, the history is cut back to it and says what happened
+    (``history.diverged``, ``diverged_at``, ``message``, ``divergences``); nothing is
+    raised. :meth:`Trainer.resume` goes on from there with a smaller learning rate, and
+    :mod:`backprop_widgets.core.advice` words the messages.
 
 The inner loop calls the network's internal API directly (``forward_cache``, ``loss_of``,
 ``backward``, ``sgd_update``), skipping the per-call input checks of ``Network.step`` (the
@@ -42,12 +44,32 @@ import time
 import numpy as np
 
 from . import validation
+from .advice import after_divergence_message, divergence_message, lr_advice, resume_lr
+from .divergence import (
+    DIVERGENCE_FACTOR,
+    DIVERGENCE_SAMPLES,
+    DIVERGENCE_STEPS,
+    DivergenceWatch,
+    chance_loss,
+    window_steps,
+)
 from .errors import BackpropInputError
+from .history import Divergence, TrainingHistory
 from .network import Network, check_network
 
-DIVERGENCE_FACTOR = 1000.0
-
-__all__ = ["DIVERGENCE_FACTOR", "Trainer", "TrainingHistory", "train"]
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "DIVERGENCE_SAMPLES",
+    "DIVERGENCE_STEPS",
+    "Divergence",
+    "Trainer",
+    "TrainingHistory",
+    "after_divergence_message",
+    "chance_loss",
+    "divergence_message",
+    "lr_advice",
+    "train",
+]
 
 
 # ------------------------------------------------------------------------- argument checks
@@ -66,156 +88,6 @@ def check_batch_size(batch_size, n_samples: int) -> int | None:
             batch_size,
         )
     return int(batch_size)
-
-
-# ------------------------------------------------------------------------------- history
-class _Column:
-    """A growable float64 array: O(1) appends, and a view of the filled part without copying."""
-
-    def __init__(self, width: int | None = None):
-        shape = (64,) if width is None else (64, width)
-        self._data = np.empty(shape)
-        self._n = 0
-
-    def append(self, value) -> None:
-        if self._n == len(self._data):
-            bigger = np.empty((2 * len(self._data), *self._data.shape[1:]))
-            bigger[: self._n] = self._data[: self._n]
-            self._data = bigger
-        self._data[self._n] = value
-        self._n += 1
-
-    def last(self):
-        return self._data[self._n - 1] if self._n else None
-
-    def pop(self) -> None:
-        self._n = max(0, self._n - 1)
-
-    def clear(self) -> None:
-        self._n = 0
-
-    def view(self) -> np.ndarray:
-        out = self._data[: self._n]
-        out.flags.writeable = False
-        return out
-
-    def __len__(self) -> int:
-        return self._n
-
-
-class TrainingHistory:
-    """What happened during training, step by step (returned by :func:`train`).
-
-    Attributes
-    ----------
-    loss : ndarray, shape (steps,)
-        Loss of the batch each step used, at the parameters before that step's update
-        (with the full batch: the training loss). ``loss[0]`` is the loss at the start.
-    grad_norm : ndarray, shape (steps,)
-        |dL/dtheta| over all parameters at each step (``Gradients.norm()``).
-    layer_grad_norms : ndarray, shape (steps, n_layers)
-        |dL/dW| of each layer's weight matrix at each step (``Gradients.layer_norms()``):
-        a first layer far below the last one is a vanishing gradient.
-    lr : ndarray, shape (steps,)
-        The learning rate each step used (it can change between steps in the dashboard).
-    eval_step, train_loss, val_loss : ndarray
-        Every ``eval_every`` steps, the loss on the whole training set and (when validation
-        data were given, else empty) on the validation set, at the parameters after
-        ``eval_step`` updates.
-    diverged : bool
-        Whether training stopped because the loss blew up (see the module docstring).
-    diverged_at : int or None
-        The step whose loss blew up; the parameters were put back to those of the step before.
-    diverged_loss : float or None
-        The loss that blew up (may be inf or nan).
-    message : str
-        One plain sentence about the run, or what went wrong and what to try.
-
-    Examples
-    --------
-    >>> net, X, T = presets.moons()
-    >>> h = train(net, X, T, lr=0.5, steps=200)
-    >>> h.steps, bool(h.loss[-1] < h.loss[0]), h.diverged
-    (200, True, False)
-    """
-
-    def __init__(self, n_layers: int, batch_size: int | None, seed, has_val: bool):
-        self.batch_size = batch_size
-        self.seed = seed
-        self.has_val = has_val
-        self._loss = _Column()
-        self._grad_norm = _Column()
-        self._layer = _Column(n_layers)
-        self._lr = _Column()
-        self._eval_step = _Column()
-        self._train_loss = _Column()
-        self._val_loss = _Column()
-        self.diverged = False
-        self.diverged_at: int | None = None
-        self.diverged_loss: float | None = None
-        self.final_loss: float | None = None
-        self.message = ""
-
-    @property
-    def steps(self) -> int:
-        """Number of steps recorded (SGD updates that were kept)."""
-        return len(self._loss)
-
-    @property
-    def loss(self) -> np.ndarray:
-        return self._loss.view()
-
-    @property
-    def grad_norm(self) -> np.ndarray:
-        return self._grad_norm.view()
-
-    @property
-    def layer_grad_norms(self) -> np.ndarray:
-        return self._layer.view()
-
-    @property
-    def lr(self) -> np.ndarray:
-        return self._lr.view()
-
-    @property
-    def eval_step(self) -> np.ndarray:
-        return self._eval_step.view().astype(int)
-
-    @property
-    def train_loss(self) -> np.ndarray:
-        return self._train_loss.view()
-
-    @property
-    def val_loss(self) -> np.ndarray:
-        return self._val_loss.view()
-
-    def _record_eval(self, step: int, train: float, val: float | None) -> None:
-        # one evaluation per step: a later one at the same step replaces the earlier
-        while self._eval_step.last() is not None and self._eval_step.last() >= step:
-            self._pop_eval()
-        self._eval_step.append(step)
-        self._train_loss.append(train)
-        if val is not None:
-            self._val_loss.append(val)
-
-    def _pop_eval(self) -> None:
-        if len(self._val_loss) == len(self._eval_step):
-            self._val_loss.pop()
-        self._eval_step.pop()
-        self._train_loss.pop()
-
-    def _clear(self) -> None:
-        for column in (self._loss, self._grad_norm, self._layer, self._lr):
-            column.clear()
-        for column in (self._eval_step, self._train_loss, self._val_loss):
-            column.clear()
-        self.diverged, self.diverged_at, self.diverged_loss = False, None, None
-        self.final_loss, self.message = None, ""
-
-    def __repr__(self) -> str:
-        state = f"diverged at step {self.diverged_at}" if self.diverged else "ok"
-        last = f", last loss {self.loss[-1]:.4g}" if self.steps else ""
-        return f"TrainingHistory(steps={self.steps}{last}, {state})"
 
 
 # ------------------------------------------------------------------------------- trainer
@@ -290,6 +162,7 @@ class Trainer:
         if X_val is not None:
             Av, _ = net.checked_inputs(X_val, "X_val")
             self.X_val, self.T_val = Av, net.checked_targets(T_val, Av.shape[0], "T_val")
+        self._chance = chance_loss(net.loss_name, self.T)
 
     def set_data(self, X, T, X_val=None, T_val=None) -> None:
         """Train on other data from now on (the dashboard's dataset picker); then :meth:`reset`."""
@@ -297,6 +170,7 @@ class Trainer:
         if self._batch_size is not None and self._batch_size > self.n_samples:
             self._batch_size = None
         self.history.has_val = self.X_val is not None
+        self._new_window()
 
     @property
     def n_samples(self) -> int:
@@ -308,7 +182,10 @@ class Trainer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = check_lr(value)
+        value = check_lr(value)
+        if value < self._lr:
+            self._watch.rebase()  # measured again from here (see core/divergence.py)
+        self._lr = value
 
     @property
     def batch_size(self) -> int | None:
@@ -322,6 +199,7 @@ class Trainer:
             self._batch_size = value
             self.history.batch_size = value
             self._cursor = self.n_samples  # the next step starts a fresh epoch
+            self._new_window()
 
     @property
     def step(self) -> int:
@@ -339,28 +217,98 @@ class Trainer:
 
     @property
     def initial_loss(self) -> float:
-        """Full training loss at the start (what divergence is measured against)."""
+        """Full training loss at the start (or at the last reset)."""
         return self._reference
+
+    @property
+    def chance_loss(self) -> float:
+        """The loss of always predicting the mean target (see ``divergence.chance_loss``)."""
+        return self._chance
+
+    @property
+    def divergence_window(self) -> int:
+        """How many steps the recent average loss covers (see ``divergence.window_steps``)."""
+        return self._watch.width
+
+    @property
+    def divergence_limit(self) -> float | None:
+        """The recent average loss above which training counts as diverged now (None until
+        it is measured again, at the next step, after the learning rate was lowered)."""
+        watch = self._watch
+        return None if watch.base is None else DIVERGENCE_FACTOR * watch.reference
+
+    def _new_window(self) -> None:
+        """Start the recent average afresh; the current parameters are the restore point."""
+        width = window_steps(self._batch_size, self.n_samples)
+        if self._watch.width != width:
+            self._watch = DivergenceWatch(width, self._watch.floor)
+        self._watch.restart()
+        # restore points: the parameters each block of W steps starts from ("pending"); they
+        # become the restore point ("good") once the block after them was healthy
+        self._good[...] = self.net.parameter_vector
+        self._good_at = self._pending_at = (self.history.steps, self._samples_seen)
 
     def _restart(self) -> None:
         self._rng = np.random.default_rng(self._seed)
         self._cursor = self.n_samples
         self._order = np.arange(self.n_samples)
         self._samples_seen = 0
-        self._prev = self.net.parameter_vector
+        self._good = self.net.parameter_vector
+        self._pending = np.empty_like(self._good)
         with np.errstate(all="ignore"):
             self._reference = self.full_loss()
+        # below this scale a rise is noise: the chance loss, else the loss at the start
+        floor = next(
+            (v for v in (self._chance, self._reference) if math.isfinite(v) and v > 0), 1e-12
+        )
+        self._watch = DivergenceWatch(window_steps(self._batch_size, self.n_samples), floor)
         self.history._clear()
+        self._new_window()
 
     def reset(self) -> None:
         """Back to the initial parameters (those at construction), the same seed, no history."""
         self.net.parameter_vector = self._initial
         self._restart()
 
-    def resume(self) -> None:
-        """Clear a divergence so that training can go on (after lowering the learning rate)."""
+    def resume(self, lr=None) -> float:
+        """Go on after a divergence from the restored parameters, with a smaller learning rate.
+
+        The history is kept (``history.divergences`` still lists the divergence); the next
+        step is ``trainer.step``, the one after the restored parameters.
+
+        Parameters
+        ----------
+        lr : float, optional
+            The learning rate to go on with. None: 10x smaller than the one that diverged,
+            unless the learning rate was already lowered below that since (then it stays).
+
+        Returns
+        -------
+        float
+            The learning rate training goes on with (for a view to show).
+
+        Examples
+        --------
+        >>> X, T = datasets.moons(100)
+        >>> trainer = Trainer(presets.classifier(X, T)[0], X, T, lr=300.0)
+        >>> trainer.run(100) < 100, trainer.diverged
+        (True, True)
+        >>> trainer.resume(), trainer.diverged
+        (30.0, False)
+        """
         h = self.history
-        h.diverged, h.diverged_at, h.diverged_loss, h.message = False, None, None, ""
+        lr = resume_lr(h, self._lr) if lr is None else check_lr(lr)
+        if h.diverged:
+            h.diverged, h.diverged_at, h.diverged_loss, h.message = False, None, None, ""
+            self._lr = lr
+            self._new_window()
+        else:
+            self.lr = lr
+        return self._lr
+
+    def after_divergence_message(self) -> str:
+        """What to say when Play is pressed after a divergence (see :meth:`resume`)."""
+        return after_divergence_message(self.history, self._lr)
 
     # ------------------------------------------------------------- computing
     def full_loss(self, which: str = "train") -> float:
@@ -407,12 +355,19 @@ class Trainer:
     def _run(self, max_steps: int | None, deadline: float | None) -> int:
         if self.history.diverged or max_steps == 0:
             return 0
-        net, h = self.net, self.history
-        prev = self._prev
-        threshold = DIVERGENCE_FACTOR * max(self._reference, 1.0)
+        net, h, watch = self.net, self.history, self._watch
+        if watch.base is None:  # the reference starts at the full training loss
+            with np.errstate(all="ignore"):
+                watch.start_from(self.full_loss())
         full = self._batch_size is None or self._batch_size == self.n_samples
         lr, slices = self._lr, self._layer_slices
-        perf_counter, sqrt = time.perf_counter, math.sqrt
+        perf_counter, sqrt, isfinite = time.perf_counter, math.sqrt, math.isfinite
+        see, START, HEALTHY_BLOCK, DIVERGED = (
+            watch.see,
+            watch.START,
+            watch.HEALTHY_BLOCK,
+            watch.DIVERGED,
+        )
         eval_every = self.eval_every
         done = 0
         with np.errstate(all="ignore"):  # overflow is expected when diverging; detected below
@@ -420,13 +375,20 @@ class Trainer:
                 Xb, Tb, nb = self._next_batch()
                 zs, acts = net.forward_cache(Xb)
                 loss = net.loss_of(zs, acts, Tb)
-                if not loss <= threshold:  # also catches nan
-                    self._diverge(loss, restore=True)
+                if not isfinite(loss):
+                    self._diverge(loss)
                     break
+                flags = see(loss)
+                if flags & DIVERGED:
+                    self._diverge(loss, average=watch.average)
+                    break
+                if flags & HEALTHY_BLOCK:  # the block after the pending parameters was fine
+                    self._good, self._pending = self._pending, self._good
+                    self._good_at = self._pending_at
                 grad = net.backward(zs, acts, Tb)
                 gnorm = sqrt(grad @ grad)
-                if not math.isfinite(gnorm):
-                    self._diverge(gnorm, restore=False, what="gradient")
+                if not isfinite(gnorm):
+                    self._diverge(gnorm, what="gradient")
                     break
                 step = len(h._loss)
                 h._loss.append(loss)
@@ -439,7 +401,11 @@ class Trainer:
                         loss if full else self.full_loss(),
                         None if self.X_val is None else self.full_loss("val"),
                     )
-                net.sgd_update(grad, lr, save_to=prev, notify=False)
+                if flags & START:  # keep the parameters a block starts from (the update saves them)
+                    net.sgd_update(grad, lr, save_to=self._pending, notify=False)
+                    self._pending_at = (step, self._samples_seen)
+                else:
+                    net.sgd_update(grad, lr, notify=False)
                 self._samples_seen += nb
                 done += 1
                 if max_steps is not None and done >= max_steps:
@@ -450,48 +416,39 @@ class Trainer:
             net.notify_changed(None)  # one notification per chunk, not per step
         return done
 
-    def _diverge(self, value: float, restore: bool, what: str = "loss") -> None:
-        h = self.history
+    def _diverge(self, value: float, *, what: str = "loss", average=None) -> None:
+        """Stop: put back the last restore point and say what happened."""
+        h, watch = self.history, self._watch
         step = h.steps  # the step whose loss (or gradient) blew up
-        kept = step
-        if restore and step > 0:
-            # the parameters whose loss was last finite; _run notifies once at the end
-            self.net.restore_parameters(self._prev, notify=False)
-            kept = step - 1
-            for column in (h._loss, h._grad_norm, h._layer, h._lr):
-                column.pop()
-            while h._eval_step.last() is not None and h._eval_step.last() >= kept:
-                h._pop_eval()  # re-recorded when training resumes from there
+        kept, self._samples_seen = self._good_at
+        self.net.restore_parameters(self._good, notify=False)  # _run notifies once at the end
+        h._truncate(kept)
+        ref = watch.reference
+        if watch.base is not None and watch.base >= watch.floor:
+            meaning = "the lowest recent average since the learning rate was last lowered"
+        elif watch.floor == self._chance:
+            meaning = "the loss of always predicting the mean target"
+        else:
+            meaning = "the loss at the start"
         h.diverged, h.diverged_at, h.diverged_loss = True, step, float(value)
         h.message = divergence_message(
-            what, value, step, kept, self._lr, self._batch_size, self._reference
+            what,
+            value,
+            step,
+            kept,
+            self._lr,
+            self._batch_size,
+            ref,
+            average=average,
+            limit=DIVERGENCE_FACTOR * ref,
+            window=watch.width,
+            reference_text=meaning,
         )
+        h.divergences.append(Divergence(step, kept, self._lr, float(value), h.message))
 
 
 def _fmt(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else str(value)
-
-
-def divergence_message(what, value, step, kept, lr, batch_size, reference) -> str:
-    """The plain-words report of a divergence, with what to try next."""
-    if not math.isfinite(value):
-        happened = f"the {what} became {value} at step {step}"
-    else:
-        limit = DIVERGENCE_FACTOR * max(reference, 1.0)
-        happened = (
-            f"the loss rose to {_fmt(value)} at step {step} (it started at {_fmt(reference)}; "
-            f"above {_fmt(limit)} counts as diverged)"
-        )
-    batch = "" if batch_size is None else f" and batch size {batch_size}"
-    kept_text = (
-        f"the parameters of step {kept}, the last before the blow-up, were kept"
-        if kept != step
-        else f"the parameters of step {kept} were kept (no update was made with that gradient)"
-    )
-    return (
-        f"Training diverged: {happened} with lr = {lr:g}{batch}; {kept_text}. "
-        f"Try a learning rate 10x smaller (lr = {lr / 10:g})."
-    )
 
 
 # --------------------------------------------------------------------------------- train
@@ -532,9 +489,10 @@ def train(
     Returns
     -------
     TrainingHistory
-        A divergence (NaN/inf loss, or a loss 1000x the starting one) stops training early
-        and is reported in ``history.diverged`` and ``history.message``; it does not raise.
-        The network keeps the last parameters whose loss was finite.
+        A divergence (a NaN/inf loss, or a recent average loss ``DIVERGENCE_FACTOR`` times
+        its reference: see the module docstring) stops training early and is reported in
+        ``history.diverged`` and ``history.message``; it does not raise. The network keeps
+        the last parameters before the loss rose.
 
     Examples
     --------

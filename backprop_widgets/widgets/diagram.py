@@ -24,7 +24,7 @@ from ..core.network import Network, check_network
 from ..core.pictures import neuron_grids
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges
 from .pictures import neuron_pictures
-from .throttle import Throttle
+from .throttle import TrailingRedraw
 
 PICTURE_RESOLUTION = 20  # cells per side: smooth once the browser scales it to the circle
 
@@ -106,7 +106,7 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
         super().__init__(structure=diagram_structure(net), values=self._current_values(), **kwargs)
         self.add_class("bpw-diagram-widget")
         # at most ~10 redraws a second however fast the network changes (training elsewhere)
-        self._refresh_soon = Throttle(self.refresh, 0.1)
+        self._refresh_soon = TrailingRedraw(self.refresh, 0.1)
         net.observe(self._on_net_change)
         self.on_msg(self._on_front_end_msg)
 

@@ -16,7 +16,7 @@ from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
 from .panels import MAX_TERMS_SHOWN, panel_html, step_html
 from .terms import PathTerms
-from .throttle import Throttle
+from .throttle import TrailingRedraw
 
 LEVEL_LABELS = {"neuron": "neurons", "pre-activation": "net input + activation"}
 
@@ -104,7 +104,7 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self.back_button.on_click(lambda _: self.step_back())
         self.reset_button.on_click(lambda _: self.reset_steps())
         # the panel is re-typeset by MathJax: a few times a second at most while training
-        self._recompute_soon = Throttle(self._recompute, 0.25)
+        self._recompute_soon = TrailingRedraw(self._recompute, 0.25)
         net.observe(self._on_net_change)
         self.diagram.selected = kwargs.get("selected", net.parameter_names[0])
         self._recompute()

@@ -1,11 +1,12 @@
 """TrainingDashboard in a real JupyterLab: Play/Pause, the typed learning rate, live frames.
 
-One notebook, opened once: the dashboard on the moons preset. The test plays, changes the
-learning rate from the browser while training runs, clicks the diagram, pauses, and checks
-in Python what a student would see (the loss went down, the step counter stopped, the curve
-changed, the new learning rate was used). It also prints, without asserting, the frame rate
-the browser saw, SGD steps/s while animating against a no-widget baseline in the same kernel,
-and the click latency on the diagram while training runs.
+One notebook, opened once: the dashboard on the moons preset. The test plays at the default
+speed (50 steps/s), moves the speed slider to full speed while it plays (the step rate must
+jump), changes the learning rate from the browser, clicks the diagram, pauses, and checks in
+Python what a student would see (the loss went down, the step counter stopped, the curve
+changed, the new learning rate was used). It also prints, without asserting, the loss
+curve's frame rate in the browser and SGD steps/s at both speeds (full speed against a
+no-widget baseline in the same kernel), and the click latency on the diagram while training.
 """
 
 from __future__ import annotations
@@ -81,7 +82,34 @@ STAMP_SELECTION = (
 )
 
 
-def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors, capsys):
+def frames_since(page, selector: str = "img.bpw-loss-curve") -> None:
+    """Start counting the frames an <img> receives (stopping the previous count)."""
+    page.evaluate("() => window.__bpwFramesStop && window.__bpwFramesStop()")
+    page.evaluate(WATCH_FRAMES_JS, selector)
+
+
+def rate_between(page, seconds: float) -> float:
+    """SGD steps per second over ``seconds`` of wall-clock time, read from the kernel."""
+    t0, s0 = time.monotonic(), int(py(page, "dash.step_count"))
+    time.sleep(seconds)
+    t1, s1 = time.monotonic(), int(py(page, "dash.step_count"))
+    return (s1 - s0) / (t1 - t0)
+
+
+def drag_speed_to_full(page) -> None:
+    """Drag the speed slider's handle past its right end (full speed), as a student would."""
+    handle = page.locator(".bpw-speed-slider .noUi-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    track = page.locator(".bpw-speed-slider .noUi-target").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] + 30, y, steps=8)
+    page.mouse.up()
+
+
+def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors, capsys):
     relpath = write_notebook(lab_server.root, "training", CELLS)
     open_notebook(page, lab_server, relpath)
     run_all_and_wait(page, SENTINEL)
@@ -92,6 +120,12 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
     expect(curve).to_be_visible()
     expect(page.locator("img.bpw-heatmap")).to_be_visible()
     expect(page.locator('[data-edge="w1"]')).to_be_attached()
+    expect(page.locator(".bpw-speed-label")).to_have_text("50 steps/s")
+    # static/training.css reached the page: the readout is its flex row, coloured by the theme
+    look = page.locator(".bpw-readout-row").evaluate(
+        "(el) => ({display: getComputedStyle(el).display, gap: getComputedStyle(el).columnGap})"
+    )
+    assert look["display"] == "flex" and look["gap"] != "normal", look
     root.scroll_into_view_if_needed()
     page.screenshot(path=_artifact("training-dashboard-start.png"))
 
@@ -99,21 +133,33 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
     kernel_exec(page, STAMP_SELECTION)
     loss_before = float(py(page, "dash.loss"))
     src_before = curve.get_attribute("src")
-    page.evaluate(WATCH_FRAMES_JS, "img.bpw-loss-curve")
+    frames_since(page)
 
-    # ---- Play
+    # ---- Play at the default speed: watchable
     page.locator("button.bpw-play").click()
     wait_for_kernel_output(page, "print(dash.playing)", "True")
-    played_at = time.monotonic()
     time.sleep(0.3)
-    t1, s1 = time.monotonic(), int(py(page, "dash.step_count"))  # another cell runs fine
-    time.sleep(0.7)
+    paced_rate = rate_between(page, 2.0)  # another cell runs fine while it plays
+    paced_measured = float(py(page, "dash.steps_per_second"))
+    paced_frames = page.evaluate(READ_FRAMES_JS)
+    expect(page.locator(".bpw-readout [data-field=rate]")).to_be_visible()
+    assert paced_rate <= 50 * 1.15 + 2, f"{paced_rate:.0f} steps/s at speed 50"
+    assert paced_rate >= 10, f"only {paced_rate:.0f} steps/s at speed 50"
+
+    # ---- the speed slider to full speed, while playing: the step rate jumps
+    drag_speed_to_full(page)
+    wait_for_kernel_output(page, "print(dash.speed)", "None", timeout=5000)
+    expect(page.locator(".bpw-speed-label")).to_have_text("full speed")
+    frames_since(page)
+    time.sleep(0.3)
+    t_full = time.monotonic()
+    s_full = int(py(page, "dash.step_count"))
 
     # ---- the typed learning rate, while playing
     lr_box = page.locator(".bpw-lr-text input")
     lr_box.fill("0.2")
     lr_box.press("Enter")
-    wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=5.0)
+    wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=5000)
 
     # ---- a click on the diagram while training: Python computes the highlight and sends it
     point = edge_point(page, "w1")
@@ -131,14 +177,16 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
     assert py(page, "dash.diagram.selected") == "w1"
     one_way_ms = 1000 * (float(py(page, "selected_at[0]")) - clicked_wall)
 
-    time.sleep(max(0.0, 2.5 - (time.monotonic() - played_at)))
-    t2, s2 = time.monotonic(), int(py(page, "dash.step_count"))
-    animated_rate = (s2 - s1) / (t2 - t1)
+    time.sleep(max(0.0, 2.5 - (time.monotonic() - t_full)))
+    full_rate = (int(py(page, "dash.step_count")) - s_full) / (time.monotonic() - t_full)
+    full_frames = page.evaluate(READ_FRAMES_JS)
+    assert full_rate > 3 * paced_rate, (
+        f"full speed ran {full_rate:.0f} steps/s, speed 50 ran {paced_rate:.0f}"
+    )
 
     # ---- Pause
     page.locator("button.bpw-play").click()
     wait_for_kernel_output(page, "print(dash.playing)", "False")
-    frames = page.evaluate(READ_FRAMES_JS)
     first_read = int(py(page, "dash.step_count"))
     time.sleep(0.5)
     second_read = int(py(page, "dash.step_count"))
@@ -154,12 +202,13 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
     loss_after = float(py(page, "dash.loss"))
     assert loss_after < loss_before, f"loss did not go down: {loss_before} -> {loss_after}"
     assert curve.get_attribute("src") != src_before, "the loss curve image never changed"
-    assert frames["n"] >= 5, f"only {frames['n']} loss-curve frames reached the browser"
+    assert paced_frames["n"] >= 5, f"only {paced_frames['n']} loss-curve frames at speed 50"
+    assert full_frames["n"] >= 5, f"only {full_frames['n']} loss-curve frames at full speed"
     lr_used = json.loads(py(page, "sorted(set(dash.history.lr.tolist()))"))
     assert lr_used == [0.2, 0.5], f"the typed learning rate was not used: {lr_used}"
 
     # ---- a blocking run() in the kernel still delivers frames and shows the progress bar
-    page.evaluate(WATCH_FRAMES_JS, "img.bpw-loss-curve")
+    frames_since(page)
     kernel_exec(page, "dash.run(steps=5000)")
     time.sleep(0.3)  # the last frames are on their way
     run_frames = page.evaluate(READ_FRAMES_JS)
@@ -181,15 +230,19 @@ def test_play_pause_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     report(
         capsys,
-        f"loss {loss_before:.3f} -> {loss_after:.2e} in {first_read} steps; loss-curve frames "
-        f"seen by the browser: {fps(frames):.1f} fps while playing, {fps(run_frames):.1f} fps "
-        f"during a blocking run(5000)",
+        f"speed 50 (default): {paced_rate:,.0f} steps/s (dash.steps_per_second "
+        f"{paced_measured:,.0f}), loss curve {fps(paced_frames):.1f} fps in the browser (target >= 30)",
     )
     report(
         capsys,
-        f"SGD steps/s while animating {animated_rate:,.0f} vs {baseline:,.0f} with no widget in "
-        f"the same kernel ({animated_rate / baseline:.0%}); click on w1 while training: "
-        f"-> Python observer {one_way_ms:.0f} ms, -> highlight back in the browser "
+        f"full speed (slider at its right end, while playing): {full_rate:,.0f} steps/s vs "
+        f"{baseline:,.0f} with no widget in the same kernel ({full_rate / baseline:.0%}), loss "
+        f"curve {fps(full_frames):.1f} fps; blocking run(5000): {fps(run_frames):.1f} fps",
+    )
+    report(
+        capsys,
+        f"loss {loss_before:.3f} -> {loss_after:.2e} in {first_read} steps; click on w1 while "
+        f"training: -> Python observer {one_way_ms:.0f} ms, -> highlight back in the browser "
         f"{round_trip_ms:.0f} ms (Playwright click); kernel render ms/frame {render}",
     )
     assert unexpected_page_errors(page_errors) == []

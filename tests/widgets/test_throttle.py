@@ -32,8 +32,26 @@ def test_training_in_a_kernel_redraws_a_few_times_and_ends_on_the_latest_state()
 
 
 def test_without_a_running_loop_every_change_is_shown_at_once():
-    net, x, t = bw.presets.mazur()
+    net, _, _ = bw.presets.mazur()
     diagram = NetworkDiagram(net)
     net["w5"] = 1.5
     net["w5"] = 2.5
     assert diagram.values["w5"] == 2.5
+
+
+def test_a_frame_budget_caps_the_rate_and_the_share_of_time_spent_drawing():
+    from backprop_widgets.widgets.throttle import FrameBudget
+
+    budget = FrameBudget(fps=10, share=0.1)
+    assert budget.due(0.0)
+    budget.record(0.0, 0.09)  # a 90 ms frame: most of the second's 100 ms budget
+    assert not budget.due(0.05)  # too soon for 10 fps
+    budget.record(0.1, 0.12)  # 20 ms more: 110 ms in the last second, over budget
+    assert not budget.due(0.3)
+    assert budget.next_time() == 1.0  # when the first frame leaves the window
+    assert budget.due(1.01) and budget.frames == 2
+    budget.set_rate(fps=40, share=0.5)  # the dashboard's speed went down: a higher cap
+    budget.record(2.0, 2.001)
+    assert budget.due(2.03) and not budget.due(2.02)
+    budget.record(3.0, 3.5, forced=True)  # a forced frame (a pause) is not animation
+    assert budget.frames == 3 and budget.mean_ms == pytest.approx(1000 * 0.111 / 3)

@@ -132,7 +132,7 @@ def test_step_buttons_take_one_and_n_steps():
 
 
 def test_play_trains_in_the_background_and_pause_stops_the_steps():
-    dash = dashboard()
+    dash = dashboard(speed=None)
     loss0 = dash.loss
 
     async def go():
@@ -150,8 +150,8 @@ def test_play_trains_in_the_background_and_pause_stops_the_steps():
     assert not dash.playing and dash.play_button.description == "▶ Play"
 
 
-def test_many_steps_per_chunk_and_far_more_steps_than_frames():
-    dash = dashboard()
+def test_at_full_speed_many_steps_per_chunk_and_far_more_steps_than_frames():
+    dash = dashboard(speed=None)
     play_for(dash, 0.8)
     assert dash.stats["max_chunk_steps"] > 1
     frames = dash._curve_clock.frames
@@ -240,11 +240,23 @@ def test_playing_into_divergence_stops_the_task_and_lower_lr_resumes():
     assert not has_colour(dash.loss_image.value, DIVERGED_RGB)
 
 
-def test_a_too_large_learning_rate_that_does_not_blow_up_gets_a_hint():
-    dash = dashboard(lr=60.0)
-    dash.run(300)
-    assert not dash.diverged
-    assert "higher than where it started" in dash.message_text and "Try lr = 6" in dash.message_text
+def test_the_lr_advice_is_shown_as_a_warning(monkeypatch):
+    from backprop_widgets.widgets import training
+
+    asked = []
+
+    def advice(history, lr, batch_size=None, initial_loss=None, current_loss=None):
+        asked.append((history.steps, lr, batch_size, initial_loss, current_loss))
+        return ("lr = 60 is probably too large. Try lr = 6.", "warning")
+
+    monkeypatch.setattr(training, "lr_advice", advice)
+    dash = dashboard(lr=0.5)
+    dash.run(20)
+    assert dash.message_text == "lr = 60 is probably too large. Try lr = 6."
+    assert 'data-kind="warning"' in dash.message.value
+    steps, lr, batch_size, initial, current = asked[-1]
+    assert (steps, lr, batch_size, initial) == (20, 0.5, None, dash.trainer.initial_loss)
+    assert current == pytest.approx(dash.loss)
 
 
 def test_play_needs_a_running_event_loop():
@@ -344,3 +356,174 @@ def test_pause_from_another_thread_stops_a_blocking_run():
     stopper.join()
     assert 0 < history.steps < 10**8 and not dash.playing
     assert readout_step(dash) == history.steps
+
+
+# ---------------------------------------------------------------- speed
+def test_the_default_speed_is_watchable_and_shown_on_the_slider():
+    dash = dashboard()
+    assert dash.speed == 50.0
+    assert dash.speed_slider.value == pytest.approx(50.0)
+    assert dash.speed_text.value == "50 steps/s"
+    assert dash.steps_per_second is None  # measured, and nothing has run yet
+
+
+def test_speed_is_validated_naming_the_argument_the_value_and_what_is_accepted():
+    net, X, T = bw.presets.moons(50)
+    for bad, shown in [(0, "0"), (-5, "-5"), (float("nan"), "nan"), ("fast", "'fast'")]:
+        with pytest.raises(
+            BackpropInputError,
+            match=rf"speed must be a positive, finite number \(SGD steps per second; None: "
+            rf"full speed\); got {shown}",
+        ):
+            TrainingDashboard(net, X, T, speed=bad)
+    dash = TrainingDashboard(net, X, T)
+    with pytest.raises(BackpropInputError, match=r"speed must be a positive.*got -1"):
+        dash.speed = -1
+    assert dash.speed == 50.0
+    with pytest.raises(BackpropInputError, match=r"speed must be a positive.*got 0"):
+        dash.run(10, speed=0)
+
+
+def test_speed_setter_slider_and_label_stay_in_sync():
+    dash = dashboard()
+    dash.speed = 200
+    assert dash.speed == 200.0 and dash.speed_slider.value == 200.0
+    assert dash.speed_text.value == "200 steps/s"
+    dash.speed = None
+    assert dash.speed is None and dash.speed_text.value == "full speed"
+    assert dash.speed_slider.value == pytest.approx(10**4)  # the right end
+    dash.speed_slider.set_state({"value": 10**1.3})  # a drag, as the browser sends it
+    assert dash.speed == 20.0 and dash.speed_text.value == "20 steps/s"
+    dash.speed_slider.set_state({"value": 10**4})  # all the way right
+    assert dash.speed is None
+    dash.speed_slider.set_state({"value": 1.0})
+    assert dash.speed == 1.0 and dash.speed_text.value == "1 steps/s"
+
+
+def test_the_speed_slider_snapping_to_its_grid_does_not_change_the_speed():
+    dash = dashboard(speed=150)
+    dash.speed_slider.set_state({"value": 10**2.2})  # 158.5: what the browser sends back
+    assert dash.speed == 150.0
+    dash.speed_slider.set_state({"value": 10**2.3})  # one step up: a real drag
+    assert dash.speed == 200.0
+
+
+def test_play_keeps_to_the_speed_and_a_change_while_playing_acts_at_once(capsys):
+    dash = dashboard(speed=20)
+    marks = {}
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        dash.play()
+        t0 = loop.time()
+        await asyncio.sleep(0.6)
+        marks["slow"] = (dash.step_count, loop.time() - t0, dash.steps_per_second)
+        dash.speed_slider.set_state({"value": 10**4})  # dragged to full speed while playing
+        s1, t1 = dash.step_count, loop.time()
+        await asyncio.sleep(0.4)
+        marks["fast"] = (dash.step_count - s1, loop.time() - t1)
+        dash.pause()
+
+    asyncio.run(go())
+    slow_steps, slow_seconds, measured = marks["slow"]
+    fast_steps, fast_seconds = marks["fast"]
+    assert slow_steps <= 20 * slow_seconds + 2  # pacing never runs ahead of the speed
+    # full speed is far faster, whatever the machine
+    assert fast_steps > 5 * (20 * fast_seconds + 2)
+    with capsys.disabled():
+        print(
+            f"\n[dashboard] speed 20: {slow_steps / slow_seconds:.0f} steps/s "
+            f"(steps_per_second {measured:.0f}); then full speed: "
+            f"{fast_steps / fast_seconds:,.0f} steps/s"
+        )
+
+
+def test_step_n_is_animated_at_the_dashboards_speed():
+    dash = dashboard(speed=40)
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        dash.step_n(10)
+        while dash.playing:
+            await asyncio.sleep(0.005)
+        return loop.time() - t0
+
+    elapsed = asyncio.run(go())
+    assert dash.step_count == 10
+    assert elapsed >= 9 / 40 - 0.01  # ten steps at 40/s: the first at once, the last 9/40 s later
+
+
+def test_a_scripted_run_is_full_speed_unless_given_one():
+    dash = dashboard()  # default speed 50: Play is paced, run() is not
+    start = time.perf_counter()
+    dash.run(300)
+    assert time.perf_counter() - start < 300 / 50  # far quicker than 6 s at 50 steps/s
+    fake_now = [0.0]
+    dash.player.clock = lambda: fake_now[0]
+    dash.player.sleep = lambda s: fake_now.__setitem__(0, fake_now[0] + s)
+    dash.run(30, speed=10)
+    assert dash.step_count == 330 and fake_now[0] == pytest.approx(2.9, abs=0.06)
+
+
+# ---------------------------------------------------------------- the readout's look
+def test_readout_and_message_have_no_inline_styles_and_their_classes_are_in_the_css():
+    dash = exploding_dashboard()
+    dash.run(500)
+    html_out = dash.readout.value + dash.message.value
+    assert "style=" not in html_out
+    css = dash._style._css
+    for cls in ("bpw-readout-row", "bpw-readout-item", "bpw-label", "bpw-status", "bpw-msg"):
+        assert f'class="{cls}"' in html_out
+        assert f".bpw-training .{cls}" in css
+    assert 'data-status="diverged"' in dash.readout.value
+    for variable in ("--jp-ui-font-color1", "--jp-layout-color1", "--jp-error-color1"):
+        assert f"var({variable}" in css
+
+
+def test_the_stylesheet_rides_on_a_hidden_anywidget_in_the_dashboard():
+    dash = dashboard()
+    assert dash._style in dash.children and dash._style.layout.display == "none"
+    assert ".bpw-training" in dash._style._css
+
+
+
+
+def test_play_after_a_divergence_says_what_to_do_then_does_it():
+    dash = exploding_dashboard()
+    play_for(dash, 0.4)
+    assert dash.diverged and not dash.playing
+    kept, diverged_lr = dash.step_count, dash.lr
+
+    async def press_play():
+        dash.play_button.click()
+        await asyncio.sleep(0.3)
+        playing = dash.playing
+        dash.pause()
+        await asyncio.sleep(0.05)
+        return playing
+
+    # the first press does not train: it names the two ways on
+    assert asyncio.run(press_play()) is False
+    assert dash.diverged and dash.step_count == kept
+    message = dash.message_text
+    assert "Press Reset" in message and "press Play again" in message
+    assert f"lr = {diverged_lr / 10:g}" in message
+    assert "data-kind=\"warning\"" in dash.message.value
+    # the second press goes on from the restored parameters with the 10x smaller lr
+    assert asyncio.run(press_play()) is True
+    assert dash.lr == pytest.approx(diverged_lr / 10)
+    assert dash.step_count > kept and not dash.diverged
+    assert float(dash.lr_text.value) == pytest.approx(diverged_lr / 10)  # the controls follow
+
+
+def test_a_huge_learning_rate_typed_mid_run_is_caught_within_a_few_steps():
+    dash = dashboard(lr=0.5, speed=None)
+    dash.run(300)
+    dash.lr = 300.0
+    before = dash.step_count
+    dash.run(200)
+    assert dash.diverged
+    assert dash.history.diverged_at - before <= 12
+    assert "Training diverged" in dash.message_text and "lr = 300" in dash.message_text
+    assert "nan" not in dash.readout.value.lower()

@@ -1,0 +1,297 @@
+"""What to tell a student about a run: pure functions of a :class:`TrainingHistory`.
+
+The dashboard shows these sentences; a script or an autograder can print them. Nothing here
+trains or changes a network, and no number is shown as ``nan``.
+
+- :func:`divergence_message`: training stopped because the loss blew up; what happened and
+  what to try.
+- :func:`after_divergence_message`: Play (or Run) pressed while training is stopped by a
+  divergence: the two ways on (Reset, or continue from the restored parameters with a smaller
+  learning rate, see ``Trainer.resume``).
+- :func:`lr_advice`: the message for the current state of a run, ``(text, kind)`` or None:
+  the divergence itself, a note after resuming, or a hint that the learning rate looks too
+  large (the loss rose since it was set) or too small (the loss barely moves).
+
+Every comparison is made against the loss when the learning rate was last changed (or at the
+start, if it never was), so the advice does not depend on how the run got there.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import numbers
+
+__all__ = [
+    "ADVICE_MIN_STEPS",
+    "after_divergence_message",
+    "divergence_message",
+    "lr_advice",
+    "lr_change_step",
+    "resume_lr",
+]
+
+ADVICE_MIN_STEPS = 100  # steps at one learning rate before saying it looks too large
+SLOW_STEPS = 500  # ... and the window over which "barely moved" is judged
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return numbers.plain(float(value), digits)
+
+
+def _lr(value: float) -> str:
+    return f"{value:g}"
+
+
+# ----------------------------------------------------------------------------- divergence
+def divergence_message(
+    what,
+    value,
+    step,
+    kept,
+    lr,
+    batch_size,
+    reference,
+    *,
+    average=None,
+    limit=None,
+    window=None,
+    reference_text="its reference level",
+) -> str:
+    """The plain-words report of a divergence, with what to try next.
+
+    Parameters
+    ----------
+    what : str
+        ``"loss"`` or ``"gradient"``: which number blew up.
+    value : float
+        The loss (or gradient norm) at the step that stopped training; may be inf or nan.
+    step, kept : int
+        The step that stopped training, and the step whose parameters were kept.
+    lr : float
+    batch_size : int or None
+    reference : float
+        The loss the rise is measured against (see ``Trainer``'s divergence rule).
+    average, limit, window : float, float, int, optional
+        The recent average loss, the limit it went over, and how many steps it covers.
+    reference_text : str
+        What ``reference`` is, in words ("its lowest since the learning rate was last set").
+
+    Examples
+    --------
+    >>> divergence_message("loss", float("inf"), 12, 9, 5.0, None, 0.7)[:51]
+    'Training diverged: the loss became inf (it overflow'
+    """
+    if not math.isfinite(value):
+        why = "it overflowed" if math.isinf(value) else "not a number: the values overflowed"
+        happened = (
+            f"the {what} became {'inf' if math.isinf(value) else 'nan'} ({why}) at step {step}"
+        )
+    else:
+        if limit is None:
+            limit = reference
+        rise = (
+            ""
+            if average is None or window is None
+            else (f", an average of {_fmt(average)} over the last {window} steps")
+        )
+        happened = (
+            f"the loss rose to {_fmt(value)} at step {step}{rise}; above {_fmt(limit)} "
+            f"({reference_text}, {_fmt(reference)}, times {_fmt(limit / reference, 3)}) "
+            f"counts as diverged"
+            if reference > 0
+            else f"the loss rose to {_fmt(value)} at step {step}; above {_fmt(limit)} counts as diverged"
+        )
+    batch = "" if batch_size is None else f" and batch size {batch_size}"
+    kept_text = (
+        f"the parameters of step {kept}, the last before the loss rose, were restored"
+        if kept != step
+        else f"the parameters of step {kept} were kept (no update was made with that gradient)"
+    )
+    return (
+        f"Training diverged: {happened}, with lr = {_lr(lr)}{batch}; {kept_text}. "
+        f"Try a learning rate 10x smaller (lr = {_lr(lr / 10)})."
+    )
+
+
+def resume_lr(history, lr: float) -> float:
+    """The learning rate ``Trainer.resume()`` goes on with: 10x smaller than the one that
+    diverged, unless ``lr`` (the current one) is already smaller than that (it was lowered by
+    hand after the divergence). Without a divergence: ``lr``.
+
+    >>> class H: divergences = []
+    >>> resume_lr(H(), 0.5)
+    0.5
+    """
+    if not history.divergences:
+        return lr
+    diverged_lr = history.divergences[-1].lr
+    return lr if lr < diverged_lr else diverged_lr / 10
+
+
+def after_divergence_message(
+    history, lr: float, *, reset: str = "Reset", play: str = "Play"
+) -> str:
+    """What to say when Play is pressed while training is stopped by a divergence.
+
+    Parameters
+    ----------
+    history : TrainingHistory
+        A history with ``history.diverged`` true.
+    lr : float
+        The learning rate set now (it may have been lowered since the divergence).
+    reset, play : str
+        The names of the two buttons the message refers to.
+
+    Returns
+    -------
+    str
+        Where training stopped and the two ways on: start again, or continue from the
+        restored parameters with the learning rate that :func:`resume_lr` picks.
+    """
+    if not history.divergences:
+        return ""
+    d = history.divergences[-1]
+    new_lr = resume_lr(history, lr)
+    how = (
+        f"lr = {_lr(new_lr)}, the learning rate you set"
+        if new_lr == lr and lr < d.lr
+        else f"lr = {_lr(new_lr)}, 10x smaller"
+    )
+    return (
+        f"Training is stopped: the loss diverged at step {d.step} with lr = {_lr(d.lr)}, and the "
+        f"network holds the parameters of step {d.kept}. Press {reset} to start again from the "
+        f"initial parameters, or press {play} again to continue from step {d.kept} with {how}."
+    )
+
+
+# ------------------------------------------------------------------------------- lr advice
+def lr_change_step(history) -> int:
+    """The first step of the current learning rate: 0, or the step where it last changed.
+
+    >>> class H: lr = np.array([0.1, 0.1, 0.5, 0.5])
+    >>> lr_change_step(H())
+    2
+    """
+    lr = history.lr
+    if len(lr) < 2:
+        return 0
+    changed = np.flatnonzero(lr[1:] != lr[:-1])
+    return int(changed[-1]) + 1 if changed.size else 0
+
+
+def _full_loss_at(history, step: int) -> float | None:
+    """The full training loss recorded at ``step`` (an evaluation), or None."""
+    steps = history.eval_step
+    if steps.size == 0:
+        return None
+    i = int(np.searchsorted(steps, step))
+    return float(history.train_loss[i]) if i < steps.size and steps[i] == step else None
+
+
+def _loss_at_change(history, start: int, initial_loss) -> float:
+    """The training loss when the learning rate was set at ``start``: the evaluation there,
+    else (step 0) the initial loss, else the mean of the batch losses just before."""
+    full = _full_loss_at(history, start)
+    if full is not None:
+        return full
+    if start == 0:
+        return float(initial_loss) if initial_loss is not None else float(history.loss[0])
+    if history.batch_size is None:
+        return float(history.loss[start])
+    return float(np.mean(history.loss[max(0, start - 20) : start]))
+
+
+def _loss_now(history, current_loss) -> float:
+    if current_loss is not None:
+        return float(current_loss)
+    last = history.steps - 1
+    full = _full_loss_at(history, last)
+    if full is not None:
+        return full
+    return float(np.mean(history.loss[-20:]))
+
+
+def lr_advice(history, lr: float, batch_size=None, initial_loss=None, current_loss=None):
+    """The message for the current state of a run, or None when there is nothing to say.
+
+    Parameters
+    ----------
+    history : TrainingHistory
+    lr : float
+        The learning rate set now.
+    batch_size : int or None
+        None for the full batch (the "too small" hint needs the full batch: a mini-batch
+        curve is too noisy to call flat).
+    initial_loss : float, optional
+        The full training loss at the start (``trainer.initial_loss``), used when the learning
+        rate never changed; and as the scale of "still far from trained".
+    current_loss : float, optional
+        The full training loss now, if the caller has it; else it is read from the history.
+
+    Returns
+    -------
+    (text, kind) or None
+        ``kind`` is ``"error"`` (diverged: ``history.message``), ``"info"`` (going on after a
+        divergence, until the run passes the step where it diverged), or ``"warning"``:
+
+        - the loss is more than 1.5x what it was when the learning rate was set, at least
+          ``ADVICE_MIN_STEPS`` steps ago (or at the start): lr probably too large, try lr/10;
+        - full batch, at least 1,000 steps at this learning rate, the loss still above half
+          the initial loss and it moved by less than 1% in the last 500 steps: lr may be too
+          small, try lr*10.
+
+    Examples
+    --------
+    >>> from backprop_widgets.core import presets
+    >>> from backprop_widgets.core.training import Trainer
+    >>> net, X, T = presets.moons()
+    >>> trainer = Trainer(net, X, T, lr=0.5)
+    >>> trainer.run(200)
+    200
+    >>> lr_advice(trainer.history, trainer.lr, None, trainer.initial_loss) is None
+    True
+    """
+    h = history
+    if h.diverged:
+        return h.message, "error"
+    if h.divergences and h.steps <= h.divergences[-1].step:
+        d = h.divergences[-1]
+        return (
+            f"Training had diverged at step {d.step} with lr = {_lr(d.lr)}; it goes on from the "
+            f"parameters of step {d.kept}, now at step {h.steps} with lr = {_lr(lr)}.",
+            "info",
+        )
+    if h.steps == 0 or lr != h.lr[-1]:
+        return None  # nothing run yet at this learning rate
+    start = lr_change_step(h)
+    since = h.steps - start
+    if since < ADVICE_MIN_STEPS:
+        return None
+    then, now = _loss_at_change(h, start, initial_loss), _loss_now(h, current_loss)
+    if not (math.isfinite(then) and math.isfinite(now)):
+        return None
+    if now > 1.5 * then:
+        where = (
+            "where it started"
+            if start == 0
+            else f"when the learning rate was set to {_lr(lr)} at step {start}"
+        )
+        return (
+            f"The loss is higher than {where} ({_fmt(then, 3)} → {_fmt(now, 3)}): the learning "
+            f"rate lr = {_lr(lr)} is probably too large. Try lr = {_lr(lr / 10)}.",
+            "warning",
+        )
+    scale = float(initial_loss) if initial_loss is not None else then
+    if batch_size is None and since >= 2 * SLOW_STEPS and now > 0.5 * scale:
+        recent = h.loss[-SLOW_STEPS:]
+        if abs(recent[0] - recent[-1]) < 0.01 * recent[0]:
+            return (
+                f"The loss has barely moved in the last {SLOW_STEPS} steps ({_fmt(recent[0], 3)} → "
+                f"{_fmt(recent[-1], 3)}): the learning rate lr = {_lr(lr)} may be too small. "
+                f"Try lr = {_lr(lr * 10)}.",
+                "warning",
+            )
+    return None

@@ -1,0 +1,158 @@
+"""The dashboard's controls and their arrangement: which widgets, and where they sit.
+
+No behaviour lives here: :func:`build_controls` makes the buttons, sliders and boxes with
+their starting values and ``bpw-*`` classes (the hooks tests and the e2e suite use), and
+:func:`arrange` lays them out in wrapping rows. ``TrainingDashboard`` wires them to the player.
+The stylesheet ``static/training.css`` rides on :class:`TrainingStyle`, a hidden anywidget.
+"""
+
+from __future__ import annotations
+
+import math
+
+import anywidget
+import ipywidgets as W
+
+from ..core import validation
+from .diagram import STATIC
+from .training_html import speed_label
+
+LR_SLIDER_RANGE = (-4.0, 2.0)  # log10 of the slider's ends: 1e-4 .. 100
+SPEED_SLIDER_RANGE = (0.0, 4.0)  # log10: 1 step/s .. the right end, which means full speed
+DEFAULT_MINI_BATCH = 32
+BATCH_MODES = [("full batch", "full"), ("mini-batch", "mini"), ("single sample", "single")]
+
+
+class TrainingStyle(anywidget.AnyWidget):
+    """Carries ``static/training.css`` into the page (it draws nothing)."""
+
+    _esm = "export default {};"
+    _css = STATIC / "training.css"
+
+
+def log_slider_value(value: float, lo: float, hi: float) -> float:
+    """``value`` clamped to a log slider's ends ``10**lo .. 10**hi``."""
+    return min(max(value, 10.0**lo), 10.0**hi)
+
+
+def speed_slider_value(speed: float | None) -> float:
+    """Where the speed slider shows ``speed``: None (full speed) is the right end."""
+    if speed is None:
+        return 10.0 ** SPEED_SLIDER_RANGE[1]
+    return log_slider_value(speed, *SPEED_SLIDER_RANGE)
+
+
+def slider_speed(value: float, step: float) -> float | None:
+    """The speed a slider position means: None at the right end, else a round number."""
+    if math.log10(value) >= SPEED_SLIDER_RANGE[1] - step / 2:
+        return None
+    return float(f"{value:.2g}")  # 50, 63, 200 steps/s
+
+
+def is_echo(slider, sent: float, shown: float) -> bool:
+    """The browser snaps a log slider to its grid (0.5 shows as 10^-0.3 = 0.501) and sends
+    that back: a move of less than half a slider step is that echo, not a user's drag."""
+    return abs(math.log10(sent) - math.log10(shown)) < slider.step / 2
+
+
+def mode_of(batch_size) -> str:
+    return "full" if batch_size is None else "single" if batch_size == 1 else "mini"
+
+
+def build_controls(
+    *, steps_per_click, lr: float, speed: float | None, n: int, batch_size, datasets, dataset
+) -> dict:
+    """The controls by attribute name (``play_button``, ``lr_slider``, ...), not yet wired."""
+    steps_per_click = validation.integer(steps_per_click, "steps_per_click", 1)
+    button = {"width": "auto", "min_width": "72px"}
+    side = {"description_width": "initial"}
+    b = batch_size
+    c = {
+        "play_button": W.Button(description="▶ Play", button_style="success", layout=button,
+                                tooltip="train continuously (click again to pause)"),
+        "step_button": W.Button(description="Step", layout=button, tooltip="one SGD step"),
+        "step_n_button": W.Button(description=f"Step ×{steps_per_click}", layout=button,
+                                  tooltip="run N steps, animated"),
+        "step_n_count": W.BoundedIntText(value=steps_per_click, min=1, max=10**7,
+                                         layout={"width": "82px"}, tooltip="N for Step ×N"),
+        "reset_button": W.Button(description="⟲ Reset", layout=button,
+                                 tooltip="back to the initial parameters, empty history"),
+        "lr_slider": W.FloatLogSlider(
+            value=log_slider_value(lr, *LR_SLIDER_RANGE), base=10, min=LR_SLIDER_RANGE[0],
+            max=LR_SLIDER_RANGE[1], step=0.05, description="learning rate", readout=False,
+            style=side, layout={"width": "260px"}),
+        "lr_text": W.FloatText(value=lr, layout={"width": "96px"},
+                               tooltip="type a learning rate, then Enter"),
+        "speed_slider": W.FloatLogSlider(
+            value=speed_slider_value(speed), base=10, min=SPEED_SLIDER_RANGE[0],
+            max=SPEED_SLIDER_RANGE[1], step=0.1, description="speed", readout=False,
+            style=side, layout={"width": "220px"},
+            tooltip="SGD steps per second while playing; right end: as fast as it can"),
+        "speed_text": W.Label(speed_label(speed)),
+        "batch_mode": W.ToggleButtons(
+            options=BATCH_MODES, value=mode_of(b), style={"button_width": "auto"},
+            tooltips=["every sample in every step", "a few samples per step, epoch by epoch",
+                      "one sample per step"]),
+        "batch_size_box": W.BoundedIntText(
+            value=b if b not in (None, 1, n) else min(DEFAULT_MINI_BATCH, max(1, n - 1)),
+            min=1, max=n, description="size", layout={"width": "130px"}, style=side,
+            disabled=mode_of(b) != "mini"),
+        "dataset_picker": None if datasets is None else W.Dropdown(
+            options=list(datasets), value=dataset or next(iter(datasets)),
+            description="dataset", layout={"width": "200px"}, style=side),
+        "progress": W.IntProgress(value=0, min=0, max=1, description="run",
+                                  layout={"width": "320px", "display": "none"}),
+        "readout": W.HTML(layout={"width": "100%"}),
+        "message": W.HTML(),
+    }  # fmt: skip
+    for name, cls in CLASSES.items():
+        if c.get(name) is not None:
+            c[name].add_class(cls)
+    return c
+
+
+CLASSES = {
+    "play_button": "bpw-play",
+    "step_button": "bpw-step",
+    "step_n_button": "bpw-step-n",
+    "step_n_count": "bpw-step-n-count",
+    "reset_button": "bpw-reset",
+    "lr_slider": "bpw-lr-slider",
+    "lr_text": "bpw-lr-text",
+    "speed_slider": "bpw-speed-slider",
+    "speed_text": "bpw-speed-label",
+    "batch_mode": "bpw-batch",
+    "batch_size_box": "bpw-batch-size",
+    "progress": "bpw-progress",
+    "readout": "bpw-readout",
+    "message": "bpw-message",
+    "dataset_picker": "bpw-dataset",
+}
+
+
+def arrange(c: dict, views: list, style: W.Widget) -> list:
+    """The dashboard's rows: run controls and sliders, batch settings, readout, message, views.
+    Every row wraps, so a narrow screen or a zoomed projector shows everything."""
+    row = {"flex_flow": "row wrap", "align_items": "center", "margin": "2px 0"}
+    beside = {"margin": "0 0 0 12px"}
+    for v in views:
+        v.layout.margin = "0 8px 4px 0"
+    settings = [W.Label("batch", layout={"margin": "0 6px 0 0"}), c["batch_mode"]]
+    settings += [c["batch_size_box"]]
+    settings += [c["dataset_picker"]] if c["dataset_picker"] is not None else []
+    settings += [c["progress"]]
+    run = [c[k] for k in ("play_button", "step_button", "step_n_button", "step_n_count")]
+    run += [
+        c["reset_button"],
+        # each slider wraps to the next line together with its box or label
+        W.HBox([c["lr_slider"], c["lr_text"]], layout=beside),
+        W.HBox([c["speed_slider"], c["speed_text"]], layout=beside),
+    ]
+    return [
+        W.HBox(run, layout=row),
+        W.HBox(settings, layout=row),
+        c["readout"],
+        c["message"],
+        W.HBox(views, layout={"flex_flow": "row wrap", "align_items": "flex-start"}),
+        style,
+    ]
