@@ -35,9 +35,9 @@ chromium:
 test: $(VENV)/.test-installed chromium
 	$(PY) -m pytest
 
-# Everything but the real-browser tests: for a quick loop while editing.
+# Everything but the real-browser and real-grader tests: for a quick loop while editing.
 test-fast: $(VENV)/.test-installed
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not grading"
 
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py --threads 1

@@ -19,6 +19,7 @@ from .core import (
     presets,
 )
 from .core.training import TrainingHistory, train
+from . import exercises
 from .exercises import (
     DeltaQuestion,
     Feedback,
@@ -77,6 +78,7 @@ __all__ = [
     "UpdateQuestion",
     "check_answer",
     "datasets",
+    "exercises",
     "presets",
     "train",
 ]

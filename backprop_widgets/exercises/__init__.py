@@ -54,7 +54,10 @@ or, keeping the question object: ``q = bw.GradientQuestion(net, "w1", x, t)`` th
 ``q.assert_correct(answer_w1)``, which raises AssertionError with the feedback.
 """
 
+from . import answers
+from .answers import answer_for, grade, graded_mode
 from .question import Feedback, GradientQuestion, Question, check_answer
+from .report import report, report_chart  # the function shadows its module's name
 from .steps import DeltaQuestion, ForwardQuestion, LossQuestion, UpdateQuestion
 
 __all__ = [
@@ -65,5 +68,11 @@ __all__ = [
     "LossQuestion",
     "Question",
     "UpdateQuestion",
+    "answer_for",
+    "answers",
     "check_answer",
+    "grade",
+    "graded_mode",
+    "report",
+    "report_chart",
 ]

@@ -1,9 +1,14 @@
-"""GradientExercise: type dL/dp for one parameter, see how it was read, get it checked.
+"""GradientExercise: type an answer (dL/dp, or any quantity a question asks), see how it was
+read, get it checked, and have every attempt saved to the answers file.
 
-The widget is a view of a :class:`~backprop_widgets.exercises.GradientQuestion`: the
-question reads and judges every answer (and never raises); this module only lays out the
-prompt, the question's network, an answer box with a live preview, the feedback, three
-progressive hints and the solution, and keeps the record of what the student did.
+The widget is a view of a question: a :class:`~backprop_widgets.exercises.GradientQuestion`
+or any question with the same public surface (``check``, ``prompt``, ``prompt_latex``,
+``solution``, ``expected``, ``tolerance_text``, ``accept``, ``net``, ``x``, ``t`` and
+``hints()``). The question reads and judges every answer (and never raises); this module
+only lays out the prompt, the question's network, an answer box with a live preview, the
+feedback, progressive hints and the solution, and keeps the record of what the student did
+in :mod:`backprop_widgets.exercises.answers` (``backprop_answers.json``), so that it
+survives a kernel restart and reaches the grader.
 
 Enter in the answer box checks the answer. ipywidgets 8 deprecates ``Text.on_submit``, and
 its replacement (``continuous_update=False``) also fires on blur and would give no live
@@ -21,26 +26,35 @@ import dataclasses
 import datetime
 import html
 import pathlib
-import re
 
 import anywidget
 import ipywidgets as widgets
 
-from ..core import numbers, validation
+from ..core import validation
+from ..core.chain_rule import LOSS_NODE
 from ..core.errors import BackpropInputError
-from ..core.chain_rule import LOSS_NODE, latex_name
 from ..exercises import Feedback, GradientQuestion
+from ..exercises import answers as answers_file
 from .diagram import NetworkDiagram, StrictWidget
+from .exercise_html import (
+    feedback_html,
+    hints_html,
+    loss_latex,
+    plain_hints_html,
+    preview_html,
+    prompt_html,
+    solution_html,
+)
 from .layout import downstream_edges
-from .panels import d, delta_symbol, panel_html
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
 HINTS = 3
-PATHS_LISTED = 8  # hint 1 lists at most this many paths, then says how many more
-SHOWN_CHARS = 80  # typed text shown around a syntax error's position
-
-_INVALID_KINDS = ("invalid", "empty")
+# What a question needs for this widget (GradientQuestion also has .param and .chain_rule).
+SURFACE = (
+    "check", "prompt", "prompt_latex", "solution", "expected", "tolerance_text", "accept",
+    "net", "x", "t", "hints",
+)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,13 +93,34 @@ class ExerciseResult:
     hints_used: int
     solution_shown: bool
     answer: str
+    exercise: str = ""
 
     @property
     def gave_up(self) -> bool:
         return self.solution_shown and not self.correct
 
+    @property
+    def status(self) -> str:
+        """One of "no attempts yet", "correct", "gave up" or "not yet correct"."""
+        if self.correct:
+            return "correct"
+        if self.gave_up:
+            return "gave up"
+        return "not yet correct" if self.attempts else "no attempts yet"
+
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    def __str__(self) -> str:
+        name = f"{self.exercise} ({self.question})" if self.exercise else self.question
+        if not self.attempts:
+            return f"{name}: no attempts yet"
+        tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+        return f"{name}: {self.status} after {tries}, {self.hints_used} hint(s) used"
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        # A cell `ex.result()` run by Run All shows one plain line, never an answer.
+        p.text(str(self))
 
 
 class _EnterBridge(anywidget.AnyWidget):
@@ -96,21 +131,31 @@ class _EnterBridge(anywidget.AnyWidget):
 
 
 class GradientExercise(StrictWidget, widgets.VBox):
-    """An exercise: type dL/dp for the question's parameter, get it read, checked, explained.
+    """An exercise: type the asked quantity, get it read, checked, explained, and saved.
 
     Parameters
     ----------
-    question : GradientQuestion
+    question : GradientQuestion or a question with the same public surface
         What is asked and how answers are judged (tolerance, accepted kinds, level).
+    id : str, optional
+        The exercise's name in the answers file and for the grader (``"q1"``). Default:
+        :func:`~backprop_widgets.exercises.answers.default_id` (what is asked and the
+        network's shape). Give one in an assignment, so the grader's test can name it.
+    answers : path, None or False
+        The answers file attempts are saved to (default None:
+        ``backprop_answers.json`` in the kernel's working directory, or
+        ``$BACKPROP_ANSWERS``); False saves nothing. Attempts already in the file for this
+        id and question are restored when the exercise is built again.
     show_diagram : bool
-        Draw the question's network with the asked parameter selected (default True).
+        Draw the question's network, with the asked parameter selected (default True).
     show_values : bool
         Start with each weight's value printed on the diagram (default False; a checkbox
-        toggles them). Neuron values are always shown under the neurons.
+        toggles them). For a gradient question neuron values are shown under the neurons.
     allow_hints : bool
-        Offer the three progressive hints (default True).
+        Offer the progressive hints (default True, False in graded mode).
     allow_solution : bool
-        Offer the "Show solution" button (default True); showing it counts as giving up.
+        Offer the "Show solution" button (default True; always False in graded mode,
+        see :func:`~backprop_widgets.exercises.graded_mode`); showing it counts as giving up.
 
     Attributes
     ----------
@@ -130,24 +175,50 @@ class GradientExercise(StrictWidget, widgets.VBox):
     (True, 1)
     """
 
-    _accepted = ("show_diagram", "show_values", "allow_hints", "allow_solution")
+    _accepted = (
+        "id", "answers", "show_diagram", "show_values", "allow_hints", "allow_solution",
+    )  # fmt: skip
 
-    def __init__(self, question: GradientQuestion, **kwargs):
-        if not isinstance(question, GradientQuestion):
+    def __init__(self, question, *, id: str | None = None, answers=None, **kwargs):
+        missing = [name for name in SURFACE if not hasattr(question, name)]
+        if isinstance(question, GradientQuestion):
+            missing = []  # its hints are built here, from its chain rule
+        if missing:
             raise BackpropInputError(
-                "GradientExercise needs a GradientQuestion, such as "
+                "GradientExercise needs a question, such as "
                 'bw.GradientExercise(bw.GradientQuestion(net, "w1", x, t)); '
-                f"got {type(question).__name__}"
+                f"got {type(question).__name__}, which has no {', '.join(missing)}"
             )
         self._check_kwargs(kwargs)
+        graded = answers_file.graded_mode()
         options = {"show_diagram": True, "show_values": False}
-        options |= {"allow_hints": True, "allow_solution": True}
+        options |= {"allow_hints": not graded, "allow_solution": not graded}
         for name, value in kwargs.items():
             options[name] = validation.flag(value, name)
+        if graded:
+            options["allow_solution"] = False
+        if id is not None and (not isinstance(id, str) or not id.strip() or len(id) > 200):
+            raise validation.fail("id", "a non-empty name of at most 200 characters", id)
+        if (
+            answers is not None
+            and answers is not False
+            and not isinstance(answers, (str, pathlib.Path))
+        ):
+            raise validation.fail(
+                "answers", "a file path, None (the default file) or False", answers
+            )
         self.question = question
+        self.exercise_id = id if id is not None else answers_file.default_id(question)
+        self._fingerprint = answers_file.fingerprint(question)
+        self._file = None if answers is False else answers_file.AnswersFile(answers)
+        self.graded = graded
         self.allow_hints = options["allow_hints"]
         self.allow_solution = options["allow_solution"]
+        self._gradient = isinstance(question, GradientQuestion)
+        self._hints = HINTS if self._gradient else len(_plain_hints(question))
         self._attempts: list[Attempt] = []
+        self._seen = (0, False)  # hints and solution seen before a restart, kept in the file
+        self._tone: str | None = None  # what the status line says: saved, restored, a problem
         self._hints_used = 0
         self._solution_shown = False
         self._checked_text: str | None = None  # the text the feedback is about
@@ -160,14 +231,15 @@ class GradientExercise(StrictWidget, widgets.VBox):
         if options["show_diagram"]:
             self.diagram = NetworkDiagram(
                 question.net,
-                selected=question.param,
+                selected=_selected(question),
                 show_values=options["show_values"],
                 highlight_paths=False,
             )
-            graph = question.chain_rule.graph
-            self.diagram.node_values = {
-                n: graph.value(n) for layer in question.net.node_names for n in layer
-            } | {LOSS_NODE: graph.loss}
+            if self._gradient:  # elsewhere a neuron's value may be the very thing asked
+                graph = question.chain_rule.graph
+                self.diagram.node_values = {
+                    n: graph.value(n) for layer in question.net.node_names for n in layer
+                } | {LOSS_NODE: graph.loss}
             self.values_toggle = widgets.Checkbox(
                 value=options["show_values"], description="show weight values", indent=False
             )
@@ -187,7 +259,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
             description="Check", button_style="primary", tooltip="check this answer (or Enter)"
         )
         self.check_button.add_class("bpw-check")
-        self.hint_button = widgets.Button(tooltip="one more hint, in three steps")
+        self.hint_button = widgets.Button(tooltip="one more hint")
         self.hint_button.add_class("bpw-hint")
         self.solution_button = widgets.Button(
             description="Show solution",
@@ -197,7 +269,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         # Check sits beside the box; the help buttons sit above the help they reveal.
         row = widgets.HBox([self.answer, self.check_button])
         row.add_class("bpw-answer-row")
-        helpers = [self.hint_button] if self.allow_hints else []
+        helpers = [self.hint_button] if self.allow_hints and self._hints else []
         helpers += [self.solution_button] if self.allow_solution else []
         help_row = widgets.HBox(helpers)
         help_row.add_class("bpw-help-row")
@@ -210,8 +282,10 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self.hint_panel.add_class("bpw-hint-panel")
         self.solution_panel = widgets.HTMLMath("")
         self.solution_panel.add_class("bpw-solution-panel")
+        self.status = widgets.HTML("")
+        self.status.add_class("bpw-status")
         # Hidden until used, so an untouched exercise is compact.
-        for panel in (self.feedback, self.hint_panel, self.solution_panel):
+        for panel in (self.feedback, self.hint_panel, self.solution_panel, self.status):
             panel.layout.display = "none"
         if not helpers:
             help_row.layout.display = "none"
@@ -221,6 +295,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
             row,
             self.preview,
             self.feedback,
+            self.status,
             help_row,
             self.hint_panel,
             self.solution_panel,
@@ -235,6 +310,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self.hint_button.on_click(self._guarded(lambda _: self.hint()))
         self.solution_button.on_click(self._guarded(lambda _: self._toggle_solution()))
         self._bridge.on_msg(self._guarded(self._on_bridge_msg))
+        self._guarded(self._restore)()
 
     # ----------------------------------------------------------- public state
     @property
@@ -261,6 +337,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
             hints_used=self._hints_used,
             solution_shown=self._solution_shown,
             answer=right.answer if right is not None else last,
+            exercise=self.exercise_id,
         )
 
     # ----------------------------------------------------------- actions
@@ -271,26 +348,40 @@ class GradientExercise(StrictWidget, widgets.VBox):
         return self._check_text(self.answer.value)
 
     def hint(self) -> str | None:
-        """Reveal the next hint (1: the paths, 2: one path's factors, 3: the value)."""
-        if not self.allow_hints or self._hints_used >= HINTS:
+        """Reveal the next hint (a gradient's: 1 the paths, 2 one path's factors, 3 the
+        value; another question's: its ``hints()`` in order)."""
+        if not self.allow_hints or self._hints_used >= self._hints:
             return None
         self._hints_used += 1
-        self.hint_panel.value = hints_html(self.question, self._hints_used)
-        if self.diagram is not None and self._hints_used == 1:
-            # the first hint is "which paths exist": show them on the diagram too
-            self.diagram.highlight_paths = True
-            self.diagram.highlight = {"edges": downstream_edges(self.question.net, self.question.param)}
-        self.hint_panel.layout.display = None
+        self._show_hints()
+        self._save()
         self._update_buttons()
         return self.hint_panel.value
+
+    def _show_hints(self) -> None:
+        if not self._gradient:
+            self.hint_panel.value = plain_hints_html(_plain_hints(self.question), self._hints_used)
+            self.hint_panel.layout.display = None
+            return
+        self.hint_panel.value = hints_html(self.question, self._hints_used)
+        if self.diagram is not None and self._hints_used >= 1:
+            # the first hint is "which paths exist": show them on the diagram too
+            self.diagram.highlight_paths = True
+            self.diagram.highlight = {
+                "edges": downstream_edges(self.question.net, self.question.param)
+            }
+        self.hint_panel.layout.display = None
 
     def show_solution(self) -> None:
         """Show the chain rule written out for this parameter; counts as giving up."""
         if not self.allow_solution:
             return
+        first = not self._solution_shown
         self._solution_shown = True
         self.solution_panel.value = solution_html(self.question)
         self.solution_panel.layout.display = None
+        if first:
+            self._save()
         self._update_buttons()
 
     def hide_solution(self) -> None:
@@ -298,12 +389,16 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self._update_buttons()
 
     # ----------------------------------------------------------- reacting
-    def _check_text(self, text: str) -> Feedback:
+    def _check_text(self, text: str, record: bool = True) -> Feedback:
         fb = self.question.check(text)
-        record = fb.kind != "empty" and not (
-            self._attempts
-            and self._attempts[-1].answer == text
-            and self._attempts[-1].after_solution == self._solution_shown
+        record = (
+            record
+            and fb.kind != "empty"
+            and not (
+                self._attempts
+                and self._attempts[-1].answer == text
+                and self._attempts[-1].after_solution == self._solution_shown
+            )
         )
         if record:
             self._attempts.append(
@@ -315,8 +410,9 @@ class GradientExercise(StrictWidget, widgets.VBox):
                     self._solution_shown,
                 )
             )
+            self._save()
         self._checked_text = text
-        hints_left = HINTS - self._hints_used if self.allow_hints else 0
+        hints_left = self._hints - self._hints_used if self.allow_hints else 0
         self.feedback.value = feedback_html(fb, text, len(self._attempts), hints_left)
         self.feedback.layout.display = None
         self.feedback.remove_class("bpw-stale")
@@ -326,7 +422,9 @@ class GradientExercise(StrictWidget, widgets.VBox):
         text = change["new"]
         self._typed = None  # the box's value is now at least as new as the bridge's
         # read, not check: one parse per keystroke keeps the kernel free while typing
-        self.preview.value = preview_html(text, self.question.read(text) if text.strip() else None)
+        read = getattr(self.question, "read", None)
+        fb = read(text) if callable(read) and text.strip() else None
+        self.preview.value = preview_html(text, fb)
         if self._checked_text is not None:
             if text == self._checked_text:
                 self.feedback.remove_class("bpw-stale")
@@ -354,11 +452,96 @@ class GradientExercise(StrictWidget, widgets.VBox):
             self.show_solution()
 
     def _update_buttons(self) -> None:
-        left = HINTS - self._hints_used
+        left = self._hints - self._hints_used
         self.hint_button.description = f"Hint ({left} left)" if left else "No more hints"
         self.hint_button.disabled = left == 0
         shown = self._solution_shown and self.solution_panel.layout.display != "none"
         self.solution_button.description = "Hide solution" if shown else "Show solution"
+
+    # ----------------------------------------------------------- the answers file
+    def _record(self, in_file: answers_file.ExerciseRecord) -> answers_file.ExerciseRecord:
+        """This exercise's record, keeping what the file holds for other versions of it."""
+        others = [a for a in in_file.attempts if a.fingerprint != self._fingerprint]
+        stored = [
+            answers_file.StoredAttempt(
+                answer=a.answer[: answers_file.MAX_STORED],
+                correct=a.correct,
+                kind=a.feedback.kind,
+                problems=tuple(a.problems),
+                time=a.time.isoformat(timespec="seconds"),
+                hints_used=a.hints_used,
+                after_solution=a.after_solution,
+                fingerprint=self._fingerprint,
+            )
+            for a in self._attempts
+        ]
+        return answers_file.ExerciseRecord(
+            question=self.question.prompt,
+            attempts=others + stored,
+            hints_used=max(self._hints_used, self._seen[0], in_file.hints_used),
+            solution_shown=self._solution_shown or self._seen[1] or in_file.solution_shown,
+        )
+
+    def _save(self) -> None:
+        """Write this exercise's record; a failure is told, and the session keeps going."""
+        if self._file is None:
+            return
+        try:
+            saved = self._file.save(self.exercise_id, self._record)
+        except OSError as err:
+            self._say(
+                f"Your answers could not be saved to {self._file.path} ({err.strerror or err}): "
+                "they are kept in this session only. Tell your instructor.",
+                "error",
+            )
+            return
+        if saved.problem and not saved.missing:  # a corrupt file was kept aside just now
+            self._say(saved.problem, "warning")
+        elif self._tone in (None, "error"):  # say where it went, once, or that it works again
+            self._say(
+                f"Your attempts are saved in {self._file.path.name} beside this notebook; "
+                "hand it in with the notebook.",
+                "saved",
+            )
+
+    def _restore(self) -> None:
+        """Reload this exercise's attempts from the answers file (after a kernel restart)."""
+        if self._file is None:
+            return
+        loaded = self._file.load()
+        if loaded.problem and not loaded.missing:
+            self._say(loaded.problem, "warning")
+            return
+        record = loaded.record(self.exercise_id)
+        self._seen = (record.hints_used, record.solution_shown)
+        # attempts at another version of the question stay in the file, untouched
+        mine = [a for a in record.attempts if a.fingerprint == self._fingerprint]
+        for a in mine:
+            fb = Feedback(a.correct, a.message, kind=a.kind, problems=a.problems)
+            self._attempts.append(
+                Attempt(a.answer, fb, _parse_time(a.time), a.hints_used, a.after_solution)
+            )
+        if record.attempts:
+            self._hints_used = min(record.hints_used, self._hints) if self.allow_hints else 0
+            self._solution_shown = record.solution_shown and self.allow_solution
+        if self._hints_used:
+            self._show_hints()
+        if mine:
+            self.answer.value = mine[-1].answer
+            self._check_text(mine[-1].answer, record=False)
+            n = len(mine)
+            self._say(
+                f"{n} earlier attempt{'s' if n > 1 else ''} restored from {self._file.path.name}.",
+                "restored",
+            )
+        self._update_buttons()
+
+    def _say(self, text: str, tone: str) -> None:
+        self._tone = tone
+        self.status.value = (
+            f'<p class="bpw-status-line" data-status="{tone}">{html.escape(text)}</p>'
+        )
+        self.status.layout.display = None
 
     def _guarded(self, handler):
         """A callback that never lets an exception reach the notebook: it is shown instead."""
@@ -378,269 +561,37 @@ class GradientExercise(StrictWidget, widgets.VBox):
         return guarded
 
 
-# --------------------------------------------------------------------------------------------
-# HTML: pure functions of the question and the feedback, testable without a browser.
-# User-typed text is always HTML-escaped and put in <code>, which MathJax does not typeset,
-# so a typed "$" or "\(" cannot turn into math.
-# --------------------------------------------------------------------------------------------
-
-_LOSS_LATEX = {
-    "half_sse": r"\tfrac{1}{2} \sum_k (t_k - y_k)^2",
-    "mse": r"\frac{1}{K} \sum_k (t_k - y_k)^2",
-    "bce": r"-\frac{1}{K} \sum_k \left[t_k \log y_k + (1 - t_k) \log (1 - y_k)\right]",
-    "cross_entropy": r"-\sum_k t_k \log y_k",
-}
+def _selected(question) -> str:
+    """The parameter to select on the diagram: the one asked about, if any."""
+    param = getattr(question, "param", "")
+    return param if isinstance(param, str) and param in question.net.parameter_names else ""
 
 
-def _number(value: float) -> str:
-    return numbers.latex(value, 6)
+def _parse_time(text: str) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.datetime.fromtimestamp(0, datetime.timezone.utc)
 
 
-def _math(latex: str, display: bool = False) -> str:
-    """LaTeX for MathJax inside HTML: escaped, since node names may hold < or &; MathJax
-    reads the decoded text, so the formula is unchanged."""
-    body = html.escape(latex, quote=False)
-    return f"$\\displaystyle {body}$" if display else f"${body}$"
+def _plain_hints(question) -> list[str]:
+    """A non-gradient question's own hints, as text; a broken hints() gives none."""
+    try:
+        hints = question.hints()
+    except Exception:  # the question's bug must not break the exercise
+        return []
+    return [str(h) for h in hints] if isinstance(hints, (list, tuple)) else []
 
 
-def loss_latex(net) -> str:
-    """L written with the network's own output and target names where that stays short."""
-    name = net.loss_name
-    generic = _LOSS_LATEX.get(name, r"\mathrm{" + name + "}")
-    pairs = list(zip(net.target_names, net.output_names, strict=True))
-    if name != "half_sse" or len(pairs) > 3:
-        return generic
-    squares = [f"({latex_name(t)} - {latex_name(y)})^2" for t, y in pairs]
-    if len(squares) == 1:
-        return rf"\tfrac{{1}}{{2}} {squares[0]}"
-    return rf"\tfrac{{1}}{{2}} \left[{' + '.join(squares)}\right]"
-
-
-def _activations(net) -> str:
-    acts = net.activation
-    if len(set(acts)) == 1:
-        return f"{acts[0].capitalize()} neurons"
-    hidden = ", ".join(acts[:-1]).capitalize()
-    return f"{hidden} hidden layer{'s' if len(acts) > 2 else ''}, {acts[-1]} output"
-
-
-def prompt_html(question: GradientQuestion) -> str:
-    """What is asked, at which example, in which network, and how to write an answer."""
-    net = question.net
-    inputs = r",\ ".join(
-        f"{latex_name(n)} = {_number(v)}"
-        for n, v in zip(net.input_names, question.x.ravel(), strict=True)
-    )
-    targets = r",\ ".join(
-        f"{latex_name(n)} = {_number(v)}"
-        for n, v in zip(net.target_names, question.t.ravel(), strict=True)
-    )
-    kinds = {
-        "number": "a number",
-        "formula": "a formula",
-        "chain_rule": "a chain-rule sum such as <code>dA/dB * dB/dC + ...</code>",
-    }
-    forms = [kinds[k] for k in ("number", "formula", "chain_rule") if k in question.accept]
-    forms_text = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
-    p = html.escape(question.param)
-    return "\n".join(
-        [
-            f'<div class="bpw-prompt-box" data-param="{p}">',
-            f'<p class="bpw-question">What is {_math(question.prompt_latex)} at this example?</p>',
-            f'<p class="bpw-example">Input {_math(inputs)}; target {_math(targets)}. '
-            f"{html.escape(_activations(net))}; {_math('L = ' + loss_latex(net))}.</p>",
-            f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
-            "diagram; press <b>Enter</b> or <b>Check</b>."
-            + (f" {html.escape(question.tolerance_text)}" if "number" in question.accept else "")
-            + "</p>",
-            "</div>",
-        ]
-    )
-
-
-def _typed_with_mark(text: str, pos: int) -> str:
-    """The typed text (clipped around pos) as <code>, with the character at pos marked."""
-    line = text.replace("\n", " ").replace("\t", " ")
-    pos = max(0, min(pos, len(line)))
-    start = max(0, min(pos - SHOWN_CHARS // 2, len(line) - SHOWN_CHARS))
-    end = min(len(line), start + SHOWN_CHARS)
-    before = ("…" if start else "") + line[start:pos]
-    here = line[pos : pos + 1] if pos < len(line) else " "
-    after = line[pos + 1 : end] + ("…" if end < len(line) else "")
-    return (
-        f'<code class="bpw-typed">{html.escape(before)}'
-        f'<mark class="bpw-here">{html.escape(here)}</mark>{html.escape(after)}</code>'
-    )
-
-
-def _reason(detail: str) -> str:
-    """'I could not read this answer: the answer ends too early ...' -> the reason only."""
-    head = detail.split("\n", 1)[0]
-    return re.sub(r"^I could not read this answer: ", "", head).rstrip(".")
-
-
-def preview_html(text: str, fb: Feedback | None) -> str:
-    """How the answer being typed is read: its LaTeX, or gently where reading stopped."""
-    if not text.strip() or fb is None:
-        return (
-            '<div class="bpw-preview-box" data-state="empty">'
-            '<span class="bpw-preview-label">read as:</span> '
-            '<span class="bpw-muted">your answer, as the checker reads it, appears here</span>'
-            "</div>"
-        )
-    if fb.interpreted is not None:
-        return (
-            '<div class="bpw-preview-box" data-state="read">'
-            '<span class="bpw-preview-label">read as:</span> '
-            f'<span class="bpw-math">{_math(fb.interpreted, display=True)}</span></div>'
-        )
-    if fb.position is not None:
-        unfinished = fb.position >= len(text.rstrip())
-        note = (
-            "not finished yet…"
-            if unfinished
-            else f"reading stops at character {fb.position + 1}: "
-            f'<code class="bpw-prose">{html.escape(_reason(fb.message))}</code>'
-        )
-        return (
-            f'<div class="bpw-preview-box" data-state="syntax" data-position="{fb.position}">'
-            f'<span class="bpw-preview-label">read as:</span> {_typed_with_mark(text, fb.position)}'
-            f' <span class="bpw-muted">{note}</span></div>'
-        )
-    return (
-        '<div class="bpw-preview-box" data-state="unreadable">'
-        '<span class="bpw-preview-label">read as:</span> '
-        f'<code class="bpw-prose bpw-muted">{html.escape(_reason(fb.message))}</code></div>'
-    )
-
-
-_CODE_PREFIX = re.compile(r"^([^\s:]{1,40}/[^\s:]{1,40}): ")
-
-
-def _detail_html(detail: str, fb: Feedback, text: str, code: str) -> str:
-    head, _, rest = detail.partition("\n")
-    head = html.escape(head)
-    head = _CODE_PREFIX.sub(lambda m: f"<code>{m.group(1)}</code>: ", head)
-    if code == "syntax_error" and fb.position is not None:
-        return f"{head}<br>{_typed_with_mark(text, fb.position)}"
-    if rest.strip():
-        return f"{head}<pre>{html.escape(rest)}</pre>"
-    return head
-
-
-def feedback_html(fb: Feedback, text: str, attempt: int, hints_left: int = 0) -> str:
-    """The verdict in colour: green when right, red when wrong, amber when it could not be read.
-
-    ``<div class="bpw-verdict correct|incorrect" data-verdict=...>``; several problems are
-    listed one per item.
-    """
-    if fb.correct:
-        tone, title = "correct", "✓ Correct"
-    elif fb.kind in _INVALID_KINDS:
-        tone, title = (
-            "incorrect unreadable",
-            ("Nothing to check yet" if fb.kind == "empty" else "? I could not read this answer"),
-        )
-    else:
-        tone, title = "incorrect wrong", "✗ Not yet"
-    verdict = "correct" if fb.correct else "incorrect"
-    details = fb.details or (fb.message,)
-    codes = fb.problems or ("",) * len(details)
-    items = [_detail_html(x, fb, text, c) for x, c in zip(details, codes, strict=False)]
-    if fb.correct:  # the title already says "Correct"
-        message = re.sub(r"^Correct:\s*", "", fb.message)
-        body = f"<p>{html.escape(message[:1].upper() + message[1:])}</p>"
-    elif len(items) > 1:
-        body = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-    else:
-        body = f"<p>{items[0]}</p>"
-    nudge = ""
-    if not fb.correct and fb.kind != "empty" and hints_left:
-        nudge = (
-            f'<p class="bpw-nudge">Stuck? <b>Hint</b> gives a little more each time '
-            f"({hints_left} left).</p>"
-        )
-    count = f'<span class="bpw-attempt">attempt {attempt}</span>' if attempt else ""
-    problems = html.escape(" ".join(fb.problems))
-    return (
-        f'<div class="bpw-verdict {tone}" data-verdict="{verdict}" data-kind="{fb.kind}" '
-        f'data-problems="{problems}" role="status">'
-        f'<div class="bpw-verdict-title">{title}{count}</div>{body}{nudge}</div>'
-    )
-
-
-def _path_text(path) -> str:
-    return " → ".join(html.escape(n) for n in path)
-
-
-def hints_html(question: GradientQuestion, used: int) -> str:
-    """Hints 1..used: which paths there are; one path's factors; the value to reach."""
-    cr = question.chain_rule
-    p = question.param
-    lhs = d(LOSS_NODE, p)
-    items = []
-    if used >= 1:
-        count = cr.path_count
-        paths = "path" if count == 1 else "paths"
-        if cr.enumerated:
-            listed = cr.paths[:PATHS_LISTED]
-            more = f" and {count - len(listed)} more" if count > len(listed) else ""
-            firsts = list(dict.fromkeys(path[1] for path in cr.paths))
-            shared = (
-                f" {html.escape(p)} is used by {len(firsts)} nodes "
-                f"({', '.join(html.escape(n) for n in firsts)}): each use starts its own paths."
-                if len(firsts) > 1
-                else ""
-            )
-            route = "".join(f"<li><code>{_path_text(path)}</code></li>" for path in listed)
-            items.append(
-                f"There {'is' if count == 1 else 'are'} {count} {paths} from "
-                f"{html.escape(p)} to L:<ul>{route}</ul>{more}{shared} "
-                "Write one product of local derivatives per path, and add the products."
-            )
-        else:
-            items.append(
-                f"There are {count} paths from {html.escape(p)} to L, too many to write out. "
-                "Backprop never lists them: it gives each neuron one delta, "
-                "&delta; = &part;L/&part;neuron."
-            )
-    if used >= 2:
-        if cr.enumerated:
-            path, term = cr.paths[0], cr.terms[0]
-            product = " ".join(f.latex() for f in term)
-            items.append(
-                f"Along <code>{_path_text(path)}</code> the product is "
-                f"{_math(product, display=True)}: one factor per step, each the derivative of a "
-                "node by the node (or parameter) just before it. "
-                + ("The other paths work the same way." if cr.path_count > 1 else "")
-            )
-        else:
-            firsts = cr.graph.parameter_targets(p)
-            sum_ = " + ".join(rf"{d(n, p)} \, {delta_symbol(n)}" for n, _ in firsts)
-            items.append(
-                f"Grouped by the first node after {html.escape(p)}: "
-                f"{_math(f'{lhs} = {sum_}', display=True)}"
-            )
-    if used >= 3:
-        close = (
-            f"{html.escape(question.tolerance_text)} But try to find the sum that gives it."
-            if "number" in question.accept
-            else "A number alone does not count here: find the sum that gives it."
-        )
-        value = numbers.latex(question.expected, 6)
-        items.append(f"At this example {_math(f'{lhs} = {value}', display=True)}. {close}")
-    if not items:
-        return ""
-    body = "".join(f'<li data-hint="{i + 1}">{item}</li>' for i, item in enumerate(items))
-    return f'<div class="bpw-hints" data-hints="{used}"><b>Hints</b><ol>{body}</ol></div>'
-
-
-def solution_html(question: GradientQuestion) -> str:
-    """The explorer's full expansion of dL/dp, and the same sum as one would type it."""
-    typed = html.escape(question.solution())
-    return (
-        '<div class="bpw-solution-box"><p class="bpw-gave-up">The solution '
-        "(this exercise now counts as given up; you can still check answers).</p>"
-        f"{panel_html(question.chain_rule)}"
-        f'<p>As you would type it:</p><pre class="bpw-typed">{typed}</pre></div>'
-    )
+__all__ = [
+    "Attempt",
+    "ExerciseResult",
+    "GradientExercise",
+    "feedback_html",
+    "hints_html",
+    "loss_latex",
+    "plain_hints_html",
+    "preview_html",
+    "prompt_html",
+    "solution_html",
+]

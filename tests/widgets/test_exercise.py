@@ -1,6 +1,7 @@
 """GradientExercise logic without a browser: state is set as the browser would set it
 (``set_state`` for typing, ``click()`` for buttons, the bridge's custom message for Enter)."""
 
+import html as html_module
 import random
 import re
 import shutil
@@ -23,6 +24,16 @@ from backprop_widgets.widgets.panels import panel_html
 
 SEED_WRONG = "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
 SEED_RIGHT = "dh1/dw1 * do2/dh1 * dL/do2 + dh1/dw1 * do1/dh1 * dL/do1"
+
+
+@pytest.fixture(autouse=True)
+def answers_in_tmp(tmp_path, monkeypatch):
+    """Every exercise saves to a file of its own test, never into the repository."""
+    path = tmp_path / "backprop_answers.json"
+    monkeypatch.setenv("BACKPROP_ANSWERS", str(path))
+    monkeypatch.delenv("BACKPROP_GRADED", raising=False)
+    monkeypatch.setattr(bw.exercises.answers, "_graded", None)
+    return path
 
 
 def mazur_exercise(param="w1", **options):
@@ -78,6 +89,7 @@ def test_the_corrected_answer_is_shown_in_green_and_counted():
         hints_used=0,
         solution_shown=False,
         answer=SEED_RIGHT,
+        exercise=ex.exercise_id,
     )
     assert ex.result().as_dict()["correct"] is True
 
@@ -282,12 +294,12 @@ def test_display_options():
 
 def test_bad_arguments_raise_errors_that_say_what_is_needed():
     net, x, t = bw.presets.mazur()
-    with pytest.raises(bw.BackpropInputError, match=r"needs a GradientQuestion.*got Network"):
+    with pytest.raises(bw.BackpropInputError, match=r"needs a question.*got Network"):
         GradientExercise(net)
     with pytest.raises(bw.BackpropInputError, match="got str"):
         GradientExercise("dL/dw1")
     q = bw.GradientQuestion(net, "w1", x, t)
-    with pytest.raises(TypeError, match=r"'show_diagrams'.*accepted: show_diagram"):
+    with pytest.raises(TypeError, match=r"'show_diagrams'.*accepted: id, answers, show_diagram"):
         GradientExercise(q, show_diagrams=False)
     with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) 'accept'"):
         GradientExercise(q, accept=("number",))  # the question carries its options
@@ -424,3 +436,229 @@ def test_node_names_are_escaped_wherever_they_reach_html():
         assert "<i>" not in page and "x<1" not in page and "a&b" not in page, page
     assert "&lt;i&gt;" in ex.hint_panel.value or "&lt;i&gt;" in ex.solution_panel.value
     assert "x&lt;_{1}" in ex.prompt.value and r"a\&amp;b" in ex.prompt.value
+
+
+# ----------------------------------------------------------------------------- the answers file
+def test_attempts_are_saved_and_restored_after_a_restart(answers_in_tmp):
+    ex = mazur_exercise(id="q1")
+    ex.check(SEED_WRONG)
+    ex.hint()
+    ex.check(SEED_RIGHT)
+    saved = bw.exercises.answers.load(answers_in_tmp).record("q1")
+    assert [a.answer for a in saved.attempts] == [SEED_WRONG, SEED_RIGHT]
+    assert saved.attempts[0].problems == ("parameter_as_function", "parameter_as_function")
+    assert saved.attempts[1].correct and saved.attempts[1].hints_used == 1
+    assert saved.hints_used == 1 and saved.question == "dL/dw1"
+    assert "saved in backprop_answers.json" in ex.status.value
+
+    again = mazur_exercise(id="q1")  # a new kernel builds the exercise again
+    assert [a.answer for a in again.attempts] == [SEED_WRONG, SEED_RIGHT]
+    assert again.result().correct and again.result().attempts == 2 and again.hints_used == 1
+    assert again.answer.value == SEED_RIGHT and verdict(again) == "correct"
+    assert "2 earlier attempts restored" in again.status.value
+    again.check("0.5")
+    assert len(bw.exercises.answers.load(answers_in_tmp).record("q1").attempts) == 3
+
+
+def test_exercises_share_the_file_and_other_numbers_start_afresh(answers_in_tmp):
+    mazur_exercise(id="q1").check(SEED_WRONG)
+    mazur_exercise("w5", id="q2").check("0.082167041")
+    net, x, t = bw.presets.mazur()
+    net["w5"] = 0.1  # another variant of q1: its attempts are not this question's
+    other = GradientExercise(bw.GradientQuestion(net, "w1", x, t), id="q1")
+    assert other.attempts == []
+    other.check(SEED_RIGHT)
+    loaded = bw.exercises.answers.load(answers_in_tmp)
+    assert set(loaded.exercises) == {"q1", "q2"}
+    assert [a.answer for a in loaded.record("q1").attempts] == [SEED_WRONG, SEED_RIGHT]
+
+
+def test_the_default_id_is_derived_from_the_question(answers_in_tmp):
+    ex = mazur_exercise()
+    assert ex.exercise_id.startswith("dL/dw1@") and ex.result().exercise == ex.exercise_id
+    ex.check(SEED_RIGHT)
+    assert ex.exercise_id in bw.exercises.answers.load(answers_in_tmp).exercises
+
+
+def test_a_corrupt_file_is_kept_aside_and_the_student_told(answers_in_tmp):
+    answers_in_tmp.write_text("{ half a file")
+    ex = mazur_exercise(id="q1")
+    assert 'data-status="warning"' in ex.status.value and "kept as" in ex.status.value
+    [kept] = answers_in_tmp.parent.glob("*corrupt*")
+    assert kept.read_text() == "{ half a file"
+    assert ex.check(SEED_RIGHT).correct
+    assert bw.exercises.answers.load(answers_in_tmp).record("q1").last_answer == SEED_RIGHT
+
+
+def test_an_unwritable_folder_is_told_and_the_session_keeps_the_attempts(tmp_path):
+    path = tmp_path / "no-such-folder" / "answers.json"
+    ex = mazur_exercise(id="q1", answers=path)
+    assert ex.check(SEED_RIGHT).correct and len(ex.attempts) == 1
+    assert 'data-status="error"' in ex.status.value and "could not be saved" in ex.status.value
+    assert ex._internal_errors == []
+    path.parent.mkdir()  # the folder is back: the next check saves everything, and says so
+    ex.check("0.5")
+    assert 'data-status="saved"' in ex.status.value
+    assert len(bw.exercises.answers.load(path).record("q1").attempts) == 2
+
+
+def test_answers_false_saves_nothing(answers_in_tmp):
+    ex = mazur_exercise(answers=False)
+    ex.check(SEED_RIGHT)
+    assert not answers_in_tmp.exists() and ex.status.layout.display == "none"
+    with pytest.raises(bw.BackpropInputError, match="answers must be"):
+        mazur_exercise(answers=3)
+    with pytest.raises(bw.BackpropInputError, match="id must be"):
+        mazur_exercise(id="")
+
+
+def test_an_untouched_exercise_writes_nothing_and_its_result_says_so(answers_in_tmp):
+    ex = mazur_exercise(id="q1")
+    assert not answers_in_tmp.exists()
+    result = ex.result()
+    assert result.status == "no attempts yet" and str(result) == "q1 (dL/dw1): no attempts yet"
+    assert "0.000438" not in str(result)
+    ex.check(SEED_WRONG)
+    assert str(ex.result()) == "q1 (dL/dw1): not yet correct after 1 attempt, 0 hint(s) used"
+
+
+# ----------------------------------------------------------------------------- graded mode
+def test_graded_mode_offers_no_hints_and_no_solution(monkeypatch):
+    bw.exercises.graded_mode(True)
+    ex = mazur_exercise()
+    assert ex.graded and not ex.allow_hints and not ex.allow_solution
+    assert ex.hint() is None
+    ex.show_solution()
+    assert ex.solution_panel.value == "" and not ex.solution_shown
+    [help_row] = [c for c in ex.children if "bpw-help-row" in c._dom_classes]
+    assert help_row.layout.display == "none"
+    fb = ex.check(SEED_WRONG)
+    assert "Stuck?" not in ex.feedback.value and not fb.correct
+    # an author may offer hints in one exercise; the solution stays off
+    ex = mazur_exercise(allow_hints=True, allow_solution=True)
+    assert ex.allow_hints and not ex.allow_solution
+    bw.exercises.graded_mode(False)
+    assert mazur_exercise().allow_solution
+
+
+def test_graded_mode_from_the_environment(monkeypatch):
+    monkeypatch.setenv("BACKPROP_GRADED", "1")
+    assert not mazur_exercise().allow_solution
+
+
+# ----------------------------------------------------------------------------- other questions
+class StepQuestion:
+    """A question with only the public surface (as the forward, loss, delta and update
+    questions have), to show the widget asks nothing more of it."""
+
+    prompt = "w5+"
+    prompt_latex = "w_5^+"
+    tolerance_text = "A number counts when it is within 0.1 %."
+    accept = ("number",)
+    expected = 0.35891648
+    note = "after one SGD step with learning rate 0.5"
+
+    def __init__(self):
+        self.net, self.x, self.t = bw.presets.mazur()
+        self.param = "w5"
+
+    def check(self, answer):
+        right = str(answer).strip() == "0.35891648"
+        problems = () if right else ("gradient_for_update",)
+        return bw.Feedback(
+            right,
+            "Correct" if right else "That is dL/dw5, not w5+.",
+            kind="number",
+            problems=problems,
+            expected=self.expected,
+        )
+
+    def solution(self):
+        return "w5+ = w5 - 0.5 * dL/dw5 = 0.35891648"
+
+    def hints(self):
+        return ["Start from w5 = 0.4.", "Subtract lr * dL/dw5, with $lr$ = 0.5."]
+
+
+def test_any_question_with_the_public_surface_can_be_an_exercise(answers_in_tmp):
+    ex = GradientExercise(StepQuestion(), id="step")
+    assert "w_5^+" in ex.prompt.value and "learning rate 0.5" in ex.prompt.value
+    assert ex.diagram.selected == "w5" and ex.diagram.node_values == {}
+    type_text(ex, "0.08")  # no read(): no preview, no error
+    assert ex._internal_errors == []
+    assert ex.hint_button.description == "Hint (2 left)"
+    ex.hint()
+    ex.hint()
+    assert "Start from w5 = 0.4." in ex.hint_panel.value
+    assert (
+        '<code class="bpw-prose">Subtract lr * dL/dw5, with $lr$ = 0.5.</code>'
+        in ex.hint_panel.value
+    )
+    assert ex.hint() is None and ex.hint_button.disabled
+    assert not ex.check("0.08").correct and ex.attempts[-1].problems == ("gradient_for_update",)
+    ex.show_solution()
+    assert "w5+ = w5 - 0.5 * dL/dw5" in ex.solution_panel.value
+    assert ex.check("0.35891648").correct
+    assert bw.exercises.answers.load(answers_in_tmp).record("step").question == "w5+"
+
+
+def test_the_lead_engineers_question_types_work_in_the_widget():
+    net, x, t = bw.presets.mazur()
+    questions = (
+        bw.ForwardQuestion(net, "net_h1", x, t),
+        bw.LossQuestion(net, x, t),
+        bw.DeltaQuestion(net, "h1", x, t, convention="net"),
+        bw.UpdateQuestion(net, "w5", x, t, lr=0.5),
+    )
+    for q in questions:
+        ex = GradientExercise(q, answers=False)
+        assert ex.diagram.node_values == {}  # a neuron's value may be what is asked
+        assert html_module.escape(q.note) in ex.prompt.value
+        ex.hint()
+        assert ex._internal_errors == [] and ex.hint_panel.value
+        assert ex.check(f"{q.expected:.9g}").correct
+
+
+def test_a_question_without_the_surface_is_refused():
+    class Half:
+        prompt = "h1"
+
+    with pytest.raises(bw.BackpropInputError, match="which has no check, prompt_latex"):
+        GradientExercise(Half())
+
+
+def test_graded_mode_after_a_restart_keeps_what_was_seen_in_the_file(answers_in_tmp):
+    ex = mazur_exercise(id="q1")
+    ex.show_solution()
+    ex.check(SEED_RIGHT)
+    bw.exercises.graded_mode(True)
+    again = mazur_exercise(id="q1")
+    assert not again.solution_shown and again.solution_panel.value == ""
+    again.check("0.5")
+    record = bw.exercises.answers.load(answers_in_tmp).record("q1")
+    assert record.solution_shown and len(record.attempts) == 2
+    assert record.attempts[0].after_solution
+
+
+def test_two_versions_under_one_id_keep_each_others_attempts(answers_in_tmp):
+    net, x, t = bw.presets.mazur()
+    other = net.copy()
+    other["w5"] = 0.1
+    first = GradientExercise(bw.GradientQuestion(net, "w1", x, t), id="q1")
+    second = GradientExercise(bw.GradientQuestion(other, "w1", x, t), id="q1")
+    first.check(SEED_WRONG)
+    second.check("0.5")
+    first.check(SEED_RIGHT)
+    texts = [a.answer for a in bw.exercises.answers.load(answers_in_tmp).record("q1").attempts]
+    assert sorted(texts) == sorted([SEED_WRONG, "0.5", SEED_RIGHT])
+
+
+def test_each_students_variant_keeps_the_exercise_id_and_its_own_attempts(answers_in_tmp):
+    net, x, t = bw.presets.mazur()
+    q = bw.GradientQuestion(net, "w1", x, t)
+    alice, bob = q.variant("alice"), q.variant("bob")
+    assert bw.exercises.answers.default_id(alice) == bw.exercises.answers.default_id(q)
+    ex = GradientExercise(alice, id="q1")
+    ex.check(f"{alice.expected:.9g}")
+    assert GradientExercise(alice, id="q1").result().correct  # restored: same variant
+    assert GradientExercise(bob, id="q1").attempts == []  # another student's numbers

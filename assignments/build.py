@@ -1,0 +1,228 @@
+"""Write the example assignment in both graders' formats from one list of exercises.
+
+    python assignments/build.py          # rewrites the two source notebooks below
+
+- ``nbgrader/source/chain-rule/chain-rule.ipynb``: an nbgrader source notebook (cell
+  metadata, ``### BEGIN SOLUTION`` and ``### BEGIN HIDDEN TESTS`` regions); the folder
+  ``nbgrader/`` is the course directory, with its ``nbgrader_config.py``.
+- ``otter/chain-rule.ipynb``: an otter-grader master notebook in otter assign's format
+  (``# ASSIGNMENT CONFIG``, ``# BEGIN QUESTION``, ``# BEGIN SOLUTION``, hidden tests).
+
+Both hold the same exercises. Each is a widget (typed answers are checked and saved in
+``backprop_answers.json``) and a string variable the student may fill instead; the grader's
+test builds its own question and checks the answer again with
+``bw.exercises.grade(question, id, variable)``, whatever the answers file says the verdict
+was. A test (tests/assignments) checks that the stored notebooks are what this writes.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass
+
+HERE = pathlib.Path(__file__).resolve().parent
+NAME = "chain-rule"
+NBGRADER_NOTEBOOK = HERE / "nbgrader" / "source" / NAME / f"{NAME}.ipynb"
+OTTER_NOTEBOOK = HERE / "otter" / f"{NAME}.ipynb"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    points: int
+    prompt: str  # markdown
+    question: str  # the Python expression that builds the question
+    solution: str  # one correct answer, as a student would type it
+
+
+EXERCISES = (
+    Exercise(
+        "q1",
+        2,
+        "**1.** Write $\\partial L/\\partial w_1$ as a sum over paths of products of local "
+        "derivatives, with the names on the diagram (such as `dh1/dw1 * ...`). A number does "
+        "not count here.",
+        'bw.GradientQuestion(net, "w1", x, t, accept=("chain_rule",))',
+        "dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)",
+    ),
+    Exercise(
+        "q2",
+        1,
+        "**2.** Compute $\\partial L/\\partial w_5$ as a number.",
+        'bw.GradientQuestion(net, "w5", x, t, accept=("number",))',
+        "0.082167041",
+    ),
+    Exercise(
+        "q3",
+        1,
+        "**3.** One step of gradient descent with learning rate 0.5: what is $w_5$ after it?",
+        'bw.UpdateQuestion(net, "w5", x, t, lr=0.5)',
+        "0.35891648",
+    ),
+)
+
+INTRO = """# Assignment: the chain rule by hand
+
+Three exercises on the 2-2-2 network of Matt Mazur's worked example. Type each answer in its
+box and press **Enter**: it is checked at once, and every attempt is saved in
+`backprop_answers.json` beside this notebook. **Hand that file in with the notebook.**
+(Without the widgets, type the answer between the quotes in the cell under the box instead.)
+
+This notebook is graded: it offers no hints and no solutions. When you hand it in, your last
+checked answer to each exercise is checked again."""
+
+SETUP = """import backprop_widgets as bw
+
+bw.exercises.graded_mode(True)  # no hints, no solutions in this notebook
+bw.exercises.answers.start()  # backprop_answers.json, beside this notebook, to hand in
+net, x, t = bw.presets.mazur()"""
+
+OUTRO = """## Before you hand in
+
+Your last checked answer to each exercise is the one graded (or the text between the quotes,
+if you typed one). Make sure `backprop_answers.json` is in the folder you hand in."""
+
+BUILD = "import backprop_widgets as bw\nnet, x, t = bw.presets.mazur()"
+
+
+def exercise_cell(ex: Exercise) -> str:
+    return f"{ex.id} = {ex.question}\nbw.GradientExercise({ex.id}, id={ex.id!r})"
+
+
+def test_code(ex: Exercise) -> str:
+    # The grader's own question: a student's cell cannot change what is asked.
+    return (
+        f"{BUILD}\n"
+        f"fb = bw.exercises.grade({ex.question}, {ex.id!r}, answer_{ex.id})\n"
+        "assert fb.correct, fb.message"
+    )
+
+
+def answer_cell(ex: Exercise, begin: str, end: str) -> str:
+    return (
+        f'answer_{ex.id} = ""  # or type your answer between the quotes\n'
+        f"{begin}\nanswer_{ex.id} = {ex.solution!r}\n{end}"
+    )
+
+
+def _cell(kind: str, source: str, **metadata) -> dict:
+    cell = {"cell_type": kind, "metadata": metadata, "source": source.splitlines(keepends=True)}
+    if kind == "code":
+        cell |= {"execution_count": None, "outputs": []}
+    return cell
+
+
+def _notebook(cells: list[dict]) -> dict:
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i:02d}"
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def nbgrader_notebook() -> dict:
+    cells = [
+        _cell("markdown", INTRO, **_nbgrader("intro", locked=True)),
+        _cell("code", SETUP, **_nbgrader("setup", locked=True)),
+    ]
+    for ex in EXERCISES:
+        cells += [
+            _cell("markdown", ex.prompt, **_nbgrader(f"prompt_{ex.id}", locked=True)),
+            _cell("code", exercise_cell(ex), **_nbgrader(f"exercise_{ex.id}", locked=True)),
+            _cell(
+                "code",
+                answer_cell(ex, "### BEGIN SOLUTION", "### END SOLUTION"),
+                **_nbgrader(f"answer_{ex.id}", solution=True),
+            ),
+            _cell(
+                "code",
+                "# Graded when you hand in: your answer is checked again.\n"
+                f"### BEGIN HIDDEN TESTS\n{test_code(ex)}\n### END HIDDEN TESTS",
+                **_nbgrader(f"test_{ex.id}", grade=True, locked=True, points=ex.points),
+            ),
+        ]
+    cells.append(_cell("markdown", OUTRO, **_nbgrader("outro", locked=True)))
+    return _notebook(cells)
+
+
+OTTER_CONFIG = f"""# ASSIGNMENT CONFIG
+name: {NAME}
+init_cell: true
+check_all_cell: false
+export_cell:
+  pdf: false
+  run_tests: false
+  files:
+    - backprop_answers.json
+generate:
+  pdf: false
+  filtering: false
+  show_stdout: true
+  show_hidden: true
+files: []
+"""
+
+
+def otter_notebook() -> dict:
+    cells = [
+        _cell("raw", OTTER_CONFIG),
+        _cell("markdown", INTRO),
+        _cell("code", SETUP),
+    ]
+    for ex in EXERCISES:
+        cells += [
+            _cell("raw", f"# BEGIN QUESTION\nname: {ex.id}\npoints: {ex.points}"),
+            _cell("markdown", ex.prompt),
+            _cell("code", exercise_cell(ex)),
+            _cell("raw", "# BEGIN SOLUTION"),
+            _cell("code", answer_cell(ex, "# BEGIN SOLUTION NO PROMPT", "# END SOLUTION")),
+            _cell("raw", "# END SOLUTION"),
+            _cell("raw", "# BEGIN TESTS"),
+            _cell(
+                "code",
+                '""" # BEGIN TEST CONFIG\nhidden: true\n""" # END TEST CONFIG\n' + test_code(ex),
+            ),
+            _cell("raw", "# END TESTS"),
+            _cell("raw", "# END QUESTION"),
+        ]
+    cells.append(_cell("markdown", OUTRO))
+    return _notebook(cells)
+
+
+def text(notebook: dict) -> str:
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    for path, notebook in (
+        (NBGRADER_NOTEBOOK, nbgrader_notebook()),
+        (OTTER_NOTEBOOK, otter_notebook()),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text(notebook), encoding="utf-8")
+        print(f"wrote {path.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()

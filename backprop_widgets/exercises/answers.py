@@ -1,0 +1,384 @@
+"""The answers file: every checked attempt, saved beside the notebook, read by the grader.
+
+An exercise widget appends each attempt (the text as typed, the verdict codes, whether it
+was right, the time) to ``backprop_answers.json`` in the kernel's working directory, which
+is the notebook's own folder in JupyterLab, nbgrader and otter-grader. The file survives a
+kernel restart (an exercise built again reloads its attempts) and is collected with the
+submission. Pure Python (json, os): the autograder reads it without any widget library.
+
+The file, one per student::
+
+    {"format": "backprop-widgets answers", "version": 1,
+     "exercises": {"q1": {"question": "dL/dw1",
+                          "attempts": [{"answer": "...", "correct": false,
+                                        "kind": "chain_rule",
+                                        "problems": ["parameter_as_function"],
+                                        "time": "2026-12-02T16:10:47+00:00",
+                                        "hints_used": 0, "after_solution": false,
+                                        "fingerprint": "3fa2c1d0"}],
+                          "hints_used": 0, "solution_shown": false}}}
+
+Grading never trusts the stored verdict (a student can edit the file): :func:`grade`
+checks the stored *text* again with the grader's own question. The verdicts are for
+:func:`backprop_widgets.exercises.report`.
+
+>>> import backprop_widgets as bw
+>>> net, x, t = bw.presets.mazur()
+>>> q = bw.GradientQuestion(net, "w1", x, t)
+>>> fb = grade(q, "q1", typed="", path="no-such-file.json")
+>>> fb.correct, "no-such-file.json" in fb.message
+(False, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import pathlib
+import tempfile
+from typing import Any
+
+from ..core import validation
+
+FILENAME = "backprop_answers.json"
+ENV_PATH = "BACKPROP_ANSWERS"  # a grader or a test may point the file elsewhere
+FORMAT = "backprop-widgets answers"
+VERSION = 1
+MAX_STORED = 10_000  # characters kept of one answer: the checker refuses longer ones anyway
+MAX_FILE_BYTES = 20_000_000  # far above 200 attempts of 10,000 characters at 50 exercises
+ENV_GRADED = "BACKPROP_GRADED"  # "1": graded mode for every exercise of the kernel
+
+_graded: bool | None = None  # None: follow $BACKPROP_GRADED
+
+
+def graded_mode(on: bool | None = None) -> bool:
+    """Switch graded mode on or off for every exercise built afterwards; returns the setting.
+
+    In graded mode an exercise offers no hints and no solution (an author may still pass
+    ``allow_hints=True`` to one exercise; ``allow_solution`` stays off). Answers are still
+    checked and saved. ``graded_mode()`` only reads the setting, which starts from the
+    environment variable ``BACKPROP_GRADED`` ("1", "true" or "yes" turn it on), so a grader
+    or a course's JupyterHub can set it for every kernel. It keeps answers out of sight; it
+    is no lock: the student's kernel can always compute an answer, which is why the grade
+    comes from the grader checking the saved text again.
+
+    >>> graded_mode(True); graded_mode()
+    True
+    True
+    >>> graded_mode(False)
+    False
+    """
+    global _graded
+    if on is not None:
+        _graded = validation.flag(on, "on")
+    if _graded is not None:
+        return _graded
+    return os.environ.get(ENV_GRADED, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def default_path() -> pathlib.Path:
+    """``$BACKPROP_ANSWERS`` if set, else ``backprop_answers.json`` in the working directory."""
+    return pathlib.Path(os.environ.get(ENV_PATH) or FILENAME)
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredAttempt:
+    """One attempt as the file keeps it."""
+
+    answer: str
+    correct: bool
+    kind: str
+    problems: tuple[str, ...]
+    time: str  # ISO 8601, UTC
+    hints_used: int = 0
+    after_solution: bool = False
+    fingerprint: str = ""
+    message: str = ""
+
+    def as_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["problems"] = list(self.problems)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoredAttempt | None:
+        """The attempt, or None for an entry too damaged to use (it is then skipped)."""
+        if not isinstance(data, dict) or not isinstance(data.get("answer"), str):
+            return None
+        problems = data.get("problems", [])
+        if not isinstance(problems, list):
+            problems = []
+        hints = data.get("hints_used", 0)
+        return cls(
+            answer=data["answer"][:MAX_STORED],
+            correct=data.get("correct") is True,
+            kind=str(data.get("kind", "")),
+            problems=tuple(str(p) for p in problems),
+            time=str(data.get("time", "")),
+            hints_used=hints if isinstance(hints, int) and not isinstance(hints, bool) else 0,
+            after_solution=data.get("after_solution") is True,
+            fingerprint=str(data.get("fingerprint", "")),
+            message=str(data.get("message", ""))[:2000],
+        )
+
+
+@dataclasses.dataclass
+class ExerciseRecord:
+    """Everything one student did in one exercise."""
+
+    question: str = ""
+    attempts: list[StoredAttempt] = dataclasses.field(default_factory=list)
+    hints_used: int = 0
+    solution_shown: bool = False
+
+    @property
+    def last_answer(self) -> str:
+        return self.attempts[-1].answer if self.attempts else ""
+
+    def as_json(self) -> dict:
+        return {
+            "question": self.question,
+            "attempts": [a.as_json() for a in self.attempts],
+            "hints_used": self.hints_used,
+            "solution_shown": self.solution_shown,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ExerciseRecord:
+        if not isinstance(data, dict):
+            return cls()
+        attempts = data.get("attempts", [])
+        stored = (
+            [StoredAttempt.from_json(a) for a in attempts] if isinstance(attempts, list) else []
+        )
+        hints = data.get("hints_used", 0)
+        return cls(
+            question=str(data.get("question", "")),
+            attempts=[a for a in stored if a is not None],
+            hints_used=hints if isinstance(hints, int) and not isinstance(hints, bool) else 0,
+            solution_shown=data.get("solution_shown") is True,
+        )
+
+
+@dataclasses.dataclass
+class Answers:
+    """A loaded answers file: ``exercises[id]`` is an :class:`ExerciseRecord`.
+
+    ``problem`` is "" for a file read cleanly, else a sentence for the student or the grader
+    (missing file, unreadable file and where it was kept).
+    """
+
+    path: pathlib.Path
+    exercises: dict[str, ExerciseRecord] = dataclasses.field(default_factory=dict)
+    problem: str = ""
+    missing: bool = False
+
+    def record(self, exercise_id: str) -> ExerciseRecord:
+        return self.exercises.get(exercise_id, ExerciseRecord())
+
+    def as_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "exercises": {k: v.as_json() for k, v in self.exercises.items()},
+        }
+
+
+def _parse(path: pathlib.Path, text: str) -> Answers:
+    data = json.loads(text)  # ValueError for anything that is not JSON
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("it is not a backprop-widgets answers file")
+    exercises = data.get("exercises", {})
+    if not isinstance(exercises, dict):
+        raise ValueError("its 'exercises' entry is not a mapping")
+    return Answers(path, {str(k): ExerciseRecord.from_json(v) for k, v in exercises.items()})
+
+
+def load(path=None) -> Answers:
+    """Read an answers file; never raises (a grader calls it on whatever was submitted).
+
+    A missing file gives an empty :class:`Answers` with ``missing=True``; an unreadable one
+    gives an empty one whose ``problem`` says why. Nothing is renamed or written: only
+    :class:`AnswersFile` (the student's side) moves a corrupt file aside.
+
+    >>> load("no-such-file.json").missing
+    True
+    """
+    path = pathlib.Path(path) if path is not None else default_path()
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return Answers(path, problem=f"The answers file {path} is too large to be read.")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Answers(path, problem=f"No answers file {path} was found.", missing=True)
+    except (OSError, UnicodeDecodeError) as err:
+        return Answers(path, problem=f"The answers file {path} could not be read ({err}).")
+    try:
+        return _parse(path, text)
+    except (ValueError, RecursionError) as err:
+        return Answers(path, problem=f"The answers file {path} could not be read: {err}.")
+
+
+class AnswersFile:
+    """The student's side: records attempts, written atomically, a corrupt file kept aside.
+
+    Each write reads the file again and replaces one exercise's record, so several
+    exercises (or a restarted kernel) never overwrite each other's attempts.
+    """
+
+    def __init__(self, path=None):
+        self.path = pathlib.Path(path) if path is not None else default_path()
+
+    def load(self) -> Answers:
+        """The file's records; a corrupt file is renamed aside and a new one started."""
+        answers = load(self.path)
+        if answers.problem and not answers.missing and self.path.exists():
+            kept = self._keep_aside()
+            where = f"it was kept as {kept.name}" if kept else "it could not be moved aside"
+            answers = Answers(
+                self.path,
+                problem=f"{answers.problem.rstrip('.')}; {where}, and a new file is started. "
+                "Your answers from now on are saved.",
+            )
+        return answers
+
+    def save(self, exercise_id: str, record) -> Answers:
+        """Write one exercise's record into the file; returns what the file now holds.
+
+        ``record`` is an :class:`ExerciseRecord`, or a function from the record now in the
+        file to the new one (read and written in one go, so nothing written since is lost).
+        Raises OSError when the folder cannot be written (the caller tells the student).
+        """
+        answers = self.load()
+        if callable(record):
+            record = record(answers.record(exercise_id))
+        answers.exercises[exercise_id] = record
+        self._write(answers.as_json())
+        return answers
+
+    def _write(self, data: dict) -> None:
+        folder = self.path.parent if str(self.path.parent) else pathlib.Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=1, ensure_ascii=False)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)  # atomic: a reader sees the old file or the new one
+        except BaseException:
+            pathlib.Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _keep_aside(self) -> pathlib.Path | None:
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}{self.path.suffix}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}-{n}{self.path.suffix}")
+        try:
+            os.replace(self.path, target)
+        except OSError:
+            return None
+        return target
+
+
+def start(path=None) -> Answers:
+    """Make sure the answers file exists (an empty one if need be); returns what it holds.
+
+    Call it at the top of an assignment, so that the file is there to hand in even before a
+    first answer (otter's ``grader.export(files=[...])`` needs it). A corrupt file is kept
+    aside as :class:`AnswersFile` does. Never raises: a folder that cannot be written gives
+    an :class:`Answers` whose ``problem`` says so.
+    """
+    file = AnswersFile(path)
+    answers = file.load()
+    if file.path.exists():
+        return answers
+    try:
+        file._write(Answers(file.path).as_json())
+    except OSError as err:
+        answers.problem = f"The answers file {file.path} could not be created ({err})."
+    else:
+        answers.missing = False
+        answers.problem = answers.problem if "kept as" in answers.problem else ""
+    return answers
+
+
+def answer_for(exercise_id: str, typed=None, path=None) -> str:
+    """The answer to grade for one exercise: ``typed`` if it is non-blank text, else the
+    last answer checked in that exercise's widget (from the answers file), else "".
+
+    ``typed`` is the string variable a student may fill in a cell instead of the widget.
+    Never raises.
+
+    >>> answer_for("q1", typed="dh1/dw1 * dL/dh1")
+    'dh1/dw1 * dL/dh1'
+    """
+    if isinstance(typed, str) and typed.strip():
+        return typed
+    return load(path).record(str(exercise_id)).last_answer
+
+
+def grade(question, exercise_id: str, typed=None, path=None):
+    """Check the answer :func:`answer_for` picks with the grader's ``question``.
+
+    Returns the question's Feedback. When there is no answer at all, the message says
+    whether the answers file was missing or unreadable, so the student's feedback explains
+    the 0. Never raises. In an nbgrader hidden test or an otter test::
+
+        fb = bw.exercises.grade(q, "q1", answer_q1)
+        assert fb.correct, fb.message
+    """
+    answers = load(path)
+    text = (
+        typed
+        if isinstance(typed, str) and typed.strip()
+        else answers.record(str(exercise_id)).last_answer
+    )
+    fb = question.check(text)
+    if text.strip():
+        return fb
+    why = answers.problem or f"Exercise {exercise_id} has no checked answer in {answers.path}."
+    message = f"No answer was given. {why}"
+    if dataclasses.is_dataclass(fb):
+        return dataclasses.replace(fb, message=message)
+    return fb
+
+
+# ------------------------------------------------------------------ naming an exercise
+def _digest(parts) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:8]
+
+
+def _structure(question) -> list:
+    net = question.net
+    return [
+        type(question).__name__,
+        question.prompt,
+        [list(layer) for layer in net.node_names],
+        list(net.parameter_names),
+        list(net.activation),
+        net.loss_name,
+    ]
+
+
+def default_id(question) -> str:
+    """An exercise id from what is asked and the network's shape, not its numbers:
+    ``"dL/dw1@1a2b3c4d"``. Every student's variant of one exercise gets the same id, so a
+    report groups them; two exercises that differ only in their numbers need ``id=``.
+    """
+    return f"{question.prompt}@{_digest(_structure(question))}"
+
+
+def fingerprint(question) -> str:
+    """The question's numbers too: attempts are restored only into the same question."""
+    net = question.net
+    values = [[n, float(net[n])] for n in net.parameter_names]
+    x = [float(v) for v in question.x.ravel()]
+    t = [float(v) for v in question.t.ravel()]
+    return _digest([*_structure(question), values, x, t])
