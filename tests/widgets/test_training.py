@@ -527,3 +527,16 @@ def test_a_huge_learning_rate_typed_mid_run_is_caught_within_a_few_steps():
     assert dash.history.diverged_at - before <= 12
     assert "Training diverged" in dash.message_text and "lr = 300" in dash.message_text
     assert "nan" not in dash.readout.value.lower()
+
+
+def test_every_hidden_and_output_neuron_shows_its_picture_and_it_follows_training():
+    dash = dashboard()
+    neurons = [n for layer in dash.net.node_names[1:] for n in layer]
+    assert sorted(dash.diagram.node_pictures) == sorted(neurons)
+    before = dict(dash.diagram.node_pictures)
+    dash.run(300)
+    assert dash.diagram.node_pictures["o1"] != before["o1"]
+    net = bw.Network([3, 4, 1], seed=0)  # not a 2-D input plane: no pictures
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    wide = TrainingDashboard(net, X, (X[:, :1] > 0).astype(float))
+    assert wide.diagram.node_pictures == {}
