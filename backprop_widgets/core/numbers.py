@@ -27,10 +27,11 @@ def signed(value: float, digits: int = DIGITS) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def latex(value: float, digits: int = DIGITS) -> str:
-    """The value as LaTeX (``1.2 \\times 10^{-5}``), in brackets when negative."""
+def latex(value: float, digits: int = DIGITS, bracket_negative: bool = True) -> str:
+    """The value as LaTeX (``1.2 \\times 10^{-5}``), in brackets when negative (a factor of a
+    product); ``bracket_negative=False`` for a value standing alone (``w_2 = -0.13``)."""
     text = plain(value, digits)
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if bracket_negative and text.startswith("-") else text

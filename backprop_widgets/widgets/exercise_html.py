@@ -16,6 +16,8 @@ SHOWN_CHARS = 80  # typed text shown around a syntax error's position
 
 _INVALID_KINDS = ("invalid", "empty")
 
+MAX_PARAMETERS_LISTED = 24  # beyond this the diagram (with weight values) is the list
+
 
 # --------------------------------------------------------------------------------------------
 # HTML: pure functions of the question and the feedback, testable without a browser.
@@ -32,7 +34,7 @@ _LOSS_LATEX = {
 
 
 def _number(value: float) -> str:
-    return numbers.latex(value, 6)
+    return numbers.latex(value, 6, bracket_negative=False)
 
 
 def _math(latex: str, display: bool = False) -> str:
@@ -81,6 +83,13 @@ def prompt_html(question) -> str:
     }
     forms = [kinds[k] for k in ("number", "formula", "chain_rule") if k in question.accept]
     forms_text = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+    # the student's own numbers: every weight and bias, while there are few enough to read
+    parameters = net.parameters()
+    weights = (
+        r",\ ".join(f"{latex_name(n)} = {_number(v)}" for n, v in parameters.items())
+        if len(parameters) <= MAX_PARAMETERS_LISTED
+        else ""
+    )
     p = html.escape(question.param if isinstance(question, GradientQuestion) else question.prompt)
     note = getattr(question, "note", "")  # a convention or a learning rate the prompt must state
     note = note if isinstance(note, str) else ""
@@ -92,6 +101,7 @@ def prompt_html(question) -> str:
             + "</p>",
             f'<p class="bpw-example">Input {_math(inputs)}; target {_math(targets)}. '
             f"{html.escape(_activations(net))}; {_math('L = ' + loss_latex(net))}.</p>",
+            (f'<p class="bpw-parameters">Parameters {_math(weights)}.</p>' if weights else ""),
             f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
             "diagram; press <b>Enter</b> or <b>Check</b>."
             + (f" {html.escape(question.tolerance_text)}" if "number" in question.accept else "")

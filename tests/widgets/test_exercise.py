@@ -662,3 +662,12 @@ def test_each_students_variant_keeps_the_exercise_id_and_its_own_attempts(answer
     ex.check(f"{alice.expected:.9g}")
     assert GradientExercise(alice, id="q1").result().correct  # restored: same variant
     assert GradientExercise(bob, id="q1").attempts == []  # another student's numbers
+
+
+def test_a_variant_prompt_shows_the_students_own_numbers():
+    net, x, t = bw.presets.mazur()
+    q = bw.GradientQuestion(net, "w1", x, t).variant("alice")
+    prompt = GradientExercise(q, show_diagram=False).prompt.value
+    for name, value in q.net.parameters().items():
+        assert f"{name[0]}_{{{name[1:]}}} = {value:g}" in prompt, name
+    assert f"i_{{1}} = {q.x[0]:g}" in prompt and "(-" not in prompt
