@@ -16,6 +16,13 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 	$(PIP) install -e ".[lab]"
 	touch $@
 
+# JupyterLab settings we ship: save widget state with the notebook, so a reopened lecture shows
+# its widgets from that state until they are run again (never "model not found").
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): jupyter-settings/overrides.json | $(PY)
+	mkdir -p $(dir $@)
+	cp $< $@
+
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install -e ".[test]"
 	@# PyTorch is an independent reference for the gradient tests. It is installed only where a
@@ -24,7 +31,7 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(if $(TORCH_CPU_WHEEL),$(PIP) install torch==2.13.0 threadpoolctl,@echo "No local PyTorch CPU wheel: the PyTorch comparisons will be skipped.")
 	touch $@
 
-lab: $(VENV)/.lab-installed
+lab: $(VENV)/.lab-installed $(LAB_OVERRIDES)
 	$(PY) -m jupyterlab --notebook-dir=notebooks $(ROOT_FLAG)
 
 chromium:
@@ -32,7 +39,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Chromium is needed for the browser tests. Run: sudo apt-get update && sudo apt-get install -y chromium"; exit 1; fi; }
 
-test: $(VENV)/.test-installed chromium
+test: $(VENV)/.test-installed $(LAB_OVERRIDES) chromium
 	$(PY) -m pytest
 
 # Everything but the real-browser and real-grader tests: for a quick loop while editing.

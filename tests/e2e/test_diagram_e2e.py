@@ -100,3 +100,42 @@ def test_a_click_picks_the_nearest_line_and_a_double_click_edits_the_weight(lab_
     tip.wait_for(state="visible")
     assert "finite number" in tip.inner_text()
     assert kernel_exec(page, "print(net['w5'])").strip() == "0.9"
+
+
+def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_server, page):
+    import json
+
+    from tests.e2e.jupyter import delete_all_sessions
+
+    path = write_notebook(lab_server.root, "reopen.ipynb", EDIT_CELLS)
+    open_notebook(page, lab_server, path)
+    # the setting `make lab`, `make test` and binder/postBuild install
+    # (an override becomes the setting's default)
+    saves = page.evaluate(
+        """async () => (await jupyterapp.serviceManager.settings.fetch(
+             '@jupyter-widgets/jupyterlab-manager:plugin')).schema.properties.saveState.default"""
+    )
+    assert saves is True
+    run_all_and_wait(page, SENTINEL)
+    # (a diagonal edge: Playwright counts a horizontal SVG line as invisible)
+    page.locator(".editing g.edge[data-edge='w6']").first.wait_for()
+    page.evaluate("() => jupyterapp.commands.execute('docmanager:save')")
+    saved = {}
+    for _ in range(50):
+        saved = json.loads((lab_server.root / path).read_text())
+        if "widgets" in saved.get("metadata", {}):
+            break
+        page.wait_for_timeout(100)
+    state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(m["model_name"] == "AnyModel" for m in state.values())
+    # the second visit: the kernel is gone, the page is reloaded
+    delete_all_sessions(lab_server)
+    page.goto("about:blank")
+    open_notebook(page, lab_server, path)
+    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    shown.locator(".editing g.edge[data-edge='w6']").first.wait_for(timeout=20_000)
+    assert shown.locator(".editing g.node[data-node='h1']").count() >= 1
+    text = shown.first.inner_text()
+    assert "model not found" not in text and "Error displaying widget" not in text
+    # drawn from the saved state: the new kernel has run nothing
+    assert kernel_exec(page, "print('ex' in dir())").strip() == "False"

@@ -7,6 +7,7 @@ minute, mostly pip) and executes each notebook with nbconvert from that environm
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -106,3 +107,11 @@ def test_notebook_runs_in_the_binder_environment(binder_env, name, tmp_path):
         env=env,
     )
     assert (tmp_path / name).exists(), result.stderr
+
+
+def test_binder_saves_widget_state_with_the_notebook(binder_env):
+    _, venv, _ = binder_env
+    overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert overrides.exists()
+    settings = json.loads(overrides.read_text())
+    assert settings["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
