@@ -22,7 +22,7 @@ from ..core.chain_rule import LEVELS, ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network, check_network
 from ..core.pictures import neuron_grids
-from .layout import diagram_structure, downstream_edges, own_edges, path_edges
+from .layout import diagram_structure, downstream_edges, own_edges, path_edges, static_svg
 from .pictures import neuron_pictures
 from .throttle import TrailingRedraw
 
@@ -35,6 +35,22 @@ class StrictWidget:
     """Refuse unknown keyword arguments: traitlets only warns, and a typo should fail loudly."""
 
     _accepted: tuple[str, ...] = ()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Where no widget manager runs (GitHub, nbviewer, a plain export), a viewer shows the
+        # text or the HTML instead of "ChainRuleExplorer(children=(HBox(...": make them useful.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle  # (data, metadata) or data
+        if data is not None:
+            text, page = self._fallback()
+            data["text/plain"] = text
+            if page:
+                data["text/html"] = page
+        return bundle
+
+    def _fallback(self) -> tuple[str, str]:
+        """(one line of text, an HTML picture) standing in for the widget."""
+        return type(self).__name__, ""
 
     @classmethod
     def _check_kwargs(cls, kwargs: dict) -> None:
@@ -147,6 +163,16 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     def _on_net_change(self, net, names) -> None:
         if self.auto_update:
             self._refresh_soon()
+
+    def _fallback(self) -> tuple[str, str]:
+        net = self._net
+        chosen = f"; {self.selected} selected" if self.selected else ""
+        text = (
+            f"NetworkDiagram: a {net.sizes} network, {', '.join(net.activation)}, "
+            f"{net.loss_name}, {len(net.parameter_names)} parameters{chosen}"
+        )
+        lit = self.highlight.get("edges", []) if self.highlight else []
+        return text, static_svg(self.structure, self.node_labels, lit)
 
     def _on_front_end_msg(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("type") == "edit":

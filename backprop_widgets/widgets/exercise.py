@@ -347,6 +347,13 @@ class GradientExercise(StrictWidget, widgets.VBox):
             self.answer.value = answer if isinstance(answer, str) else str(answer)
         return self._check_text(self.answer.value)
 
+    def _fallback(self) -> tuple[str, str]:
+        # the question only: a static copy of a notebook never carries an answer or a verdict
+        q = self.question
+        text = f"GradientExercise {self.exercise_id}: what is {q.prompt} at this example?"
+        picture = self.diagram._fallback()[1] if self.diagram is not None else ""
+        return text, self.prompt.value + picture
+
     def hint(self) -> str | None:
         """Reveal the next hint (a gradient's: 1 the paths, 2 one path's factors, 3 the
         value; another question's: its ``hints()`` in order)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..core import validation
+from ..core import numbers, validation
 from ..core.chain_rule import LEVELS
 from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
@@ -110,6 +110,15 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         self._recompute()
 
     # ----------------------------------------------------------- public state
+    def _fallback(self) -> tuple[str, str]:
+        picture = self.diagram._fallback()[1]
+        if self.chain is None:
+            return "ChainRuleExplorer: click a weight or a bias on the diagram", picture
+        cr = self.chain
+        form = cr.text() if cr.enumerated else cr.delta_text().splitlines()[0]
+        text = f"ChainRuleExplorer: dL/d{cr.param} = {form} = {numbers.plain(cr.value, 6)}"
+        return text, picture + self.panel.value
+
     @property
     def selected(self) -> str:
         return self.diagram.selected

@@ -7,6 +7,7 @@ the weight's name (``"w5"``), a bias edge by ``"b1>h1"``, an edge into the loss 
 
 from __future__ import annotations
 
+import html
 import itertools
 
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX, ComputationGraph
@@ -191,3 +192,44 @@ def downstream_edges(net: Network, param: str, level: str = "neuron") -> list[st
     if level == "pre-activation":
         keys += [f"{NET_PREFIX}{n}>{n}" for layer in layers[1:] for n in layer if n in reached]
     return keys
+
+
+def static_svg(structure: dict, node_labels: dict | None = None, lit=()) -> str:
+    """The diagram as a plain SVG string, for viewers without the widget manager (GitHub,
+    nbviewer, an HTML export): the same positions and names, no interaction."""
+    node_labels = node_labels or {}
+    lit = set(lit)
+    at = {n["id"]: n for n in structure.get("nodes", [])}
+    r = structure.get("r", 16)
+    width, height = structure.get("width", WIDTH), structure.get("height", MIN_HEIGHT)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="network diagram" style="max-width:{width}px;width:100%">'
+    ]
+    for e in structure.get("edges", []):
+        a, b = at[e["s"]], at[e["d"]]
+        colour = "#7b3fb5" if e["id"] in lit else "#8aa9d6"
+        dash = ' stroke-dasharray="4 3"' if e["kind"] in ("loss", "bias") else ""
+        parts.append(
+            f'<line x1="{a["x"]}" y1="{a["y"]}" x2="{b["x"]}" y2="{b["y"]}" '
+            f'stroke="{colour}" stroke-width="2"{dash}/>'
+        )
+        if e["kind"] == "weight" and not structure.get("dense") and "lx" in e:
+            parts.append(
+                f'<text x="{e["lx"]}" y="{e["ly"]}" font-size="12" text-anchor="middle" '
+                f'fill="#222">{html.escape(e["id"])}</text>'
+            )
+    for n in structure.get("nodes", []):
+        radius = r * 0.6 if n["kind"] in ("bias", "net") else r
+        parts.append(
+            f'<circle cx="{n["x"]}" cy="{n["y"]}" r="{radius:.1f}" fill="#fff" stroke="#555"/>'
+            f'<text x="{n["x"]}" y="{n["y"] + 4}" font-size="12" text-anchor="middle" '
+            f'fill="#222">{html.escape(n.get("label", n["id"]))}</text>'
+        )
+        if n["id"] in node_labels:
+            parts.append(
+                f'<text x="{n["x"]}" y="{n["y"] + radius + 13}" font-size="11" '
+                f'text-anchor="middle" fill="#555">{html.escape(node_labels[n["id"]])}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

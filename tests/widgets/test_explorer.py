@@ -156,3 +156,22 @@ def test_the_pre_activation_level_draws_each_net_input_as_its_own_node():
     assert ex.diagram.highlight["edges"][:3] == ["w1", "net_h1>h1", "w5"]
     ex.level = "neuron"
     assert not [n for n in ex.diagram.structure["nodes"] if n["kind"] == "net"]
+
+
+def test_viewers_without_the_widget_manager_get_the_formula_and_a_picture():
+    net, x, t = bw.presets.mazur()
+    ex = bw.ChainRuleExplorer(net, x, t, selected="w1")
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # JupyterLab still gets the widget
+    assert bundle["text/plain"].startswith("ChainRuleExplorer: dL/dw1 = dh1/dw1 * do1/dh1 * dL/do1")
+    assert "0.000438568" in bundle["text/plain"]
+    page = bundle["text/html"]
+    assert page.startswith("<svg") and page.count("<circle") >= 9 and ">w7<" in page
+    assert "bpw-explorer-panel" in page  # the panel's sum over paths, typeset where MathJax runs
+    diagram = bw.NetworkDiagram(net)._repr_mimebundle_()
+    diagram = diagram[0] if isinstance(diagram, tuple) else diagram  # anywidget: (data, metadata)
+    assert "[2, 2, 2] network" in diagram["text/plain"] and diagram["text/html"].startswith("<svg")
+    q = bw.GradientQuestion(net, "w1", x, t)
+    exercise = bw.GradientExercise(q)._repr_mimebundle_()
+    assert "what is dL/dw1" in exercise["text/plain"]
+    assert "0.000438" not in exercise["text/html"]  # never the answer
