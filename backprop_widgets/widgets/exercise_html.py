@@ -202,7 +202,10 @@ def feedback_html(fb: Feedback, text: str, attempt: int, hints_left: int = 0) ->
     items = [_detail_html(x, fb, text, c) for x, c in zip(details, codes, strict=False)]
     if fb.correct:  # the title already says "Correct"
         message = re.sub(r"^Correct:\s*", "", fb.message)
-        body = f"<p>{html.escape(message[:1].upper() + message[1:])}</p>"
+        # capitalise a word ("your formula" -> "Your formula"), never a name ("dL/dw1", "h1")
+        if re.match(r"[a-z]{2,}\b", message) and not re.match(r"d[A-Za-z]\w*/", message):
+            message = message[:1].upper() + message[1:]
+        body = f"<p>{html.escape(message)}</p>"
     elif len(items) > 1:
         body = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
     else:

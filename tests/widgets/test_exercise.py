@@ -671,3 +671,12 @@ def test_a_variant_prompt_shows_the_students_own_numbers():
     for name, value in q.net.parameters().items():
         assert f"{name[0]}_{{{name[1:]}}} = {value:g}" in prompt, name
     assert f"i_{{1}} = {q.x[0]:g}" in prompt and "(-" not in prompt
+
+
+def test_a_correct_verdict_never_capitalises_a_name():
+    net, x, t = bw.presets.mazur()
+    ex = GradientExercise(bw.GradientQuestion(net, "w1", x, t), show_diagram=False)
+    ex.check("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)")
+    assert "DL/dw1" not in ex.feedback.value and "dL/dw1 adds one product" in ex.feedback.value
+    ex.check("i1 * sigma'(net_h1) * dL/dh1")
+    assert "Your formula equals" in ex.feedback.value
