@@ -180,7 +180,10 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
     # ----------------------------------------------------------- backward pass
     @property
     def backward_order(self) -> list[str]:
-        return self._graph.backward_order()
+        """The nodes backprop visits, from L back to the first hidden layer: an input's delta
+        feeds no parameter's gradient, so the step-through never spends a step on one."""
+        g = self._graph
+        return [n for n in g.backward_order() if g.kind(n) != "input"]
 
     def step(self) -> None:
         """Reveal the next node of the backward pass (from L towards the inputs)."""

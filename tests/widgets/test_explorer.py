@@ -82,7 +82,7 @@ def test_many_paths_show_the_count_and_the_delta_form():
 def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    assert ex.backward_order == ["L", "o1", "o2", "h1", "h2", "i1", "i2"]
+    assert ex.backward_order == ["L", "o1", "o2", "h1", "h2"]  # inputs feed no gradient
     ex.step()
     assert ex.diagram.emphasis["current"] == "L"
     ex.step()
@@ -175,3 +175,13 @@ def test_viewers_without_the_widget_manager_get_the_formula_and_a_picture():
     exercise = bw.GradientExercise(q)._repr_mimebundle_()
     assert "what is dL/dw1" in exercise["text/plain"]
     assert "0.000438" not in exercise["text/html"]  # never the answer
+
+
+def test_the_step_through_ends_when_every_gradient_is_known():
+    net, x, t = bw.presets.mazur()
+    ex = bw.ChainRuleExplorer(net, x, t, selected="w1")
+    assert ex.backward_order == ["L", "o1", "o2", "h1", "h2"]
+    for _ in ex.backward_order:
+        ex.step()
+    assert {p for p, _ in ex.known_gradients()} == set(net.parameter_names)
+    assert ex.step_button.disabled
