@@ -23,6 +23,10 @@ $(LAB_OVERRIDES): jupyter-settings/overrides.json | $(PY)
 	mkdir -p $(dir $@)
 	cp $< $@
 
+# The test extras bring nbgrader, whose JupyterLab UI (a menu, a Validate button, an assignment
+# panel) has no place in a lecture: keep it off in this venv's Lab (its command line still grades).
+QUIET_NBGRADER := $(PY) -m jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1 || true
+
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install -e ".[test]"
 	@# PyTorch is an independent reference for the gradient tests. It is installed only where a
@@ -32,6 +36,7 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	touch $@
 
 lab: $(VENV)/.lab-installed $(LAB_OVERRIDES)
+	@$(QUIET_NBGRADER)
 	$(PY) -m jupyterlab --notebook-dir=notebooks $(ROOT_FLAG)
 
 chromium:
@@ -40,6 +45,7 @@ chromium:
 	  else echo "Chromium is needed for the browser tests. Run: sudo apt-get update && sudo apt-get install -y chromium"; exit 1; fi; }
 
 test: $(VENV)/.test-installed $(LAB_OVERRIDES) chromium
+	@$(QUIET_NBGRADER)
 	$(PY) -m pytest
 
 # Everything but the real-browser and real-grader tests: for a quick loop while editing.
