@@ -6,6 +6,7 @@
 'dh1/dw1 * do1/dh1 * dL/do1 + dh1/dw1 * do2/dh1 * dL/do2'
 """
 
+from . import exercises
 from .core import (
     BackpropInputError,
     ChainRule,
@@ -19,7 +20,6 @@ from .core import (
     presets,
 )
 from .core.training import TrainingHistory, train
-from . import exercises
 from .exercises import (
     DeltaQuestion,
     Feedback,

@@ -19,6 +19,7 @@ paths never enumerates them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -321,7 +322,7 @@ class ComputationGraph:
         """
         pre = self.both_levels("pre-activation")
         out: list[tuple[str, ...]] = [(path[0],)]
-        for den, num in zip(path, path[1:]):
+        for den, num in pairwise(path):
             if pre.has_edge(num, den):
                 routes = [(num,)]
             else:
@@ -380,7 +381,7 @@ class ComputationGraph:
         total = 0.0
         for path in pre.paths_from(name, through=output):
             product = 1.0
-            for den, num in zip(path, path[1:]):
+            for den, num in pairwise(path):
                 product *= pre.local(num, den)
             total += product
         return total

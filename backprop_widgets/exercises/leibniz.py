@@ -639,7 +639,7 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
             fine = [head + tail[1:] for head in fine for tail in below]
         return "path", fine
     if cg.kinds.get(start) == "parameter" and end == goal:
-        return "other", chain if closer is None else chain + (L,)
+        return "other", chain if closer is None else (*chain, L)
     if cg.kinds.get(start) == "parameter" and start != cg.param:
         return "problem", Problem(
             "wrong_parameter",

@@ -88,7 +88,7 @@ def degenerate(question) -> bool:
 def _saturated(question) -> bool:
     g = question._pre
     net = question.net
-    for layer, (names, act) in enumerate(zip(net.node_names[1:], net.activation, strict=True)):
+    for names, act in zip(net.node_names[1:], net.activation, strict=True):
         for name in names:
             a, z = g.value(name), g.value("net_" + name)
             if act == "sigmoid" and not 0.02 <= a <= 0.98:

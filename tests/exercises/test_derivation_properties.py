@@ -42,7 +42,6 @@ def question(arch: int, param: str) -> GradientQuestion:
 def derivations(draw):
     """(question, terms): terms is a list of (factor text, sub-terms or None)."""
     arch = draw(st.integers(0, len(ARCHITECTURES) - 1))
-    sizes, *_ = ARCHITECTURES[arch]
     probe = question(arch, "w1")
     param = draw(st.sampled_from(probe.net.parameter_names))
     q = question(arch, param)
@@ -142,4 +141,4 @@ def test_a_factor_replaced_by_the_question_or_an_impossible_factor_is_rejected(d
     assert not fb.correct, (answer, fb.message)
     assert fb.problems[0] in {
         "total_of_parameter", "parameter_as_function", "upside_down", "not_an_edge",
-    } or new == f"d{other}/d{node}" and fb.problems, (answer, fb.problems)  # fmt: skip
+    } or (new == f"d{other}/d{node}" and fb.problems), (answer, fb.problems)  # fmt: skip

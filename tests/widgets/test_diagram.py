@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-
 import pytest
 
 import backprop_widgets as bw
@@ -158,7 +157,7 @@ def test_neuron_pictures_are_computed_in_python_and_sent_as_images():
 
 
 def test_a_weight_edited_on_the_diagram_changes_the_network_or_says_why_not():
-    net, x, t = bw.presets.mazur()
+    net, _, _ = bw.presets.mazur()
     d = NetworkDiagram(net, editable=True)
     d._on_front_end_msg(d, {"type": "edit", "param": "w5", "text": " 0.9 "}, [])
     assert net["w5"] == 0.9 and d.edit_message == ""
