@@ -55,7 +55,7 @@ from .diagram import NetworkDiagram, StrictWidget
 from .player import Player, check_speed, running_loop
 from .plots import DecisionMap, LossCurve
 from .throttle import FrameBudget
-from .training_html import message_html, readout_html, speed_label
+from .training_html import message_html, no_diagram_note, readout_html, speed_label
 from .training_layout import (
     DEFAULT_MINI_BATCH,
     LR_SLIDER_RANGE,
@@ -67,7 +67,9 @@ from .training_layout import (
     mode_of,
     slider_speed,
     speed_slider_value,
+    why_no_diagram,
 )
+from .training_views import DigitGrid, LayerNorms, fits_digits
 
 # (max frames per second, max share of wall-clock time) per view
 CURVE_RATE = (30.0, 0.13)
@@ -79,6 +81,10 @@ PACED_CURVE_RATE = (40.0, 0.4)
 PACED_SPEED = 1000.0
 MAP_RATE = (6.0, 0.06)
 DIAGRAM_RATE = (4.0, 0.04)  # with the neuron pictures: about 3 ms a frame for [2, 16, 16, 1]
+LAYERS_RATE = (4.0, 0.03)  # the per-layer bars of a network too big to draw: 4-25 ms a frame
+DIGITS_RATE = (5.0, 0.06)  # the digit images' predicted labels: 15-50 ms a frame
+PACED_DIGITS_RATE = (5.0, 0.25)  # paced, SGD leaves time: 4-5 label frames a second
+DIGITS_SHOWN = 16
 PICTURE_RESOLUTION = 16  # cells per side of a neuron's picture in the dashboard
 DEFAULT_SPEED = 50.0  # steps/s: a moons run takes seconds, not a blink (module docstring)
 BUILTIN_DATASETS = presets.TWO_D_DATASETS
@@ -95,7 +101,9 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         Trained in place. Reset puts back the parameters it had when the dashboard was made.
     X, T : array_like
         Training inputs ``(n, n_in)`` and targets ``(n, n_out)``. May be None when
-        ``datasets`` is given (the dashboard starts on ``datasets[dataset]``).
+        ``datasets`` is given (the dashboard starts on ``datasets[dataset]``). A network
+        with 64 inputs and 10 outputs (``presets.digits``) also shows 16 of the images
+        (validation images when given) with the predicted digit over each, right or wrong.
     X_val, T_val : array_like, optional
         Validation data (given together): their loss is drawn beside the training loss.
     lr : float
@@ -114,6 +122,11 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         Which entry of ``datasets`` to start on (default: the first).
     steps_per_click : int
         N of the "Step ×N" button (default 100).
+    diagram : bool or None
+        Whether to embed the network diagram. None (default): when it can be drawn legibly,
+        at most 2,000 weights and 32 neurons per layer; otherwise a per-layer view takes its
+        place (|W| and |dL/dW| of each layer, updated while training) with a note saying why.
+        False: the per-layer view for any network.
 
     Examples
     --------
@@ -141,6 +154,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         datasets: Mapping | None = None,
         dataset: str | None = None,
         steps_per_click: int = 100,
+        diagram: bool | None = None,
         **kwargs,
     ):
         self._check_kwargs(kwargs)
@@ -174,7 +188,9 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         self._curve_clock = FrameBudget(*CURVE_RATE)
         self._map_clock = FrameBudget(*MAP_RATE)
         self._diagram_clock = FrameBudget(*DIAGRAM_RATE)
-        self._drawn = {"curve": -1, "map": -1, "diagram": -1}  # step each view last showed
+        self._digits_clock = FrameBudget(*DIGITS_RATE)
+        self._layers_clock = FrameBudget(*LAYERS_RATE)
+        self._drawn: dict[str, int] = {}  # step each view last showed
         self._progress_start: int | None = None  # first step of a blocking run()
         self.player = Player(
             self.trainer,
@@ -185,7 +201,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
             frame_due_at=self._curve_clock.next_time,
         )
         self._apply_curve_rate(self.player.speed)
-        self._build(steps_per_click, dataset)
+        self._build(steps_per_click, dataset, diagram)
         self._frame(force=True)
 
     # ------------------------------------------------------------------ construction
@@ -251,7 +267,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         )
         return cls(net, datasets=data, dataset=name, seed=seed, **kwargs)
 
-    def _build(self, steps_per_click, dataset: str | None) -> None:
+    def _build(self, steps_per_click, dataset: str | None, diagram: bool | None) -> None:
         t = self.trainer
         controls = build_controls(
             steps_per_click=steps_per_click, lr=t.lr, speed=self.player.speed,
@@ -269,6 +285,44 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
             self._map = DecisionMap(self.net, t.X, t.T, t.X_val, t.T_val)
             self.map_image = widgets.Image(format="png", layout={"width": "290px", **image})
             self.map_image.add_class("bpw-heatmap")
+        self._digits = self.digits_image = None
+        if fits_digits(self.net):
+            self._digits = DigitGrid(*self._digits_shown(), n=DIGITS_SHOWN)
+            self.digits_image = widgets.Image(format="png", layout={"width": "432px", **image})
+            self.digits_image.add_class("bpw-digits")
+        self._views = [("curve", self._curve_clock, self._draw_curve)]
+        if self._map is not None:
+            self._views.append(("map", self._map_clock, self._draw_map))
+        if self._digits is not None:
+            self._views.append(("digits", self._digits_clock, self._draw_digits))
+        self.diagram = self._layers = self.layers_image = self.layers_note = None
+        last = self._build_network_view(diagram, image)
+        views = [self.loss_image, self.map_image, self.digits_image, last]
+        views = [v for v in views if v is not None]
+        super().__init__(children=arrange(controls, views, self._style))
+        self.add_class("bpw-training")
+        self._wire()
+
+    def _build_network_view(self, diagram: bool | None, image: dict) -> widgets.Widget:
+        """The diagram when asked for or when it fits, else the per-layer bars and a note."""
+        if diagram not in (None, True, False):
+            raise BackpropInputError(f"diagram must be True, False or None (auto); got {diagram!r}")
+        reason = why_no_diagram(self.net)
+        if diagram or (diagram is None and reason is None):
+            self._build_diagram()
+            self._views.append(("diagram", self._diagram_clock, self._draw_diagram))
+            return self.diagram
+        self._layers = LayerNorms(self.net.sizes)
+        self.layers_image = widgets.Image(format="png", layout={"width": "330px", **image})
+        self.layers_image.add_class("bpw-layers")
+        note = no_diagram_note(self.net.sizes, reason or "diagram=False")
+        self.layers_note = widgets.HTML(note)
+        self.layers_note.add_class("bpw-layers-note")
+        self._views.append(("layers", self._layers_clock, self._draw_layers))
+        return widgets.VBox([self.layers_image, self.layers_note], layout={"width": "340px"})
+
+    def _build_diagram(self) -> None:
+        t = self.trainer
         self.diagram = NetworkDiagram(
             self.net,
             auto_update=False,
@@ -279,10 +333,11 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         if self.net.sizes[0] == 2:
             points = t.X if t.X_val is None else np.vstack([t.X, t.X_val])
             self._picture_extent = extent_of(points)
-        views = [v for v in (self.loss_image, self.map_image, self.diagram) if v is not None]
-        super().__init__(children=arrange(controls, views, self._style))
-        self.add_class("bpw-training")
-        self._wire()
+
+    def _digits_shown(self):
+        """The images the digits view shows: the validation set's first, else the training's."""
+        t = self.trainer
+        return (t.X, t.T) if t.X_val is None else (t.X_val, t.T_val)
 
     def _wire(self) -> None:
         self.play_button.on_click(lambda _: self.player.dispatch(self._toggle))
@@ -432,7 +487,15 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         player = getattr(self, "player", None)
         if player is not None and player.playing:
             self.pause()
-        for name in ("diagram", "loss_image", "map_image", "_style"):
+        for name in (
+            "diagram",
+            "loss_image",
+            "map_image",
+            "digits_image",
+            "layers_image",
+            "layers_note",
+            "_style",
+        ):
             w = getattr(self, name, None)
             if w is not None:
                 w.close()
@@ -522,12 +585,8 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
     def _frame(self, force: bool = False) -> None:
         """Draw the views that are due (all of them when forced) and have a new step to show."""
         step = self.trainer.step
-        views = [("curve", self._curve_clock, self._draw_curve)]
-        if self._map is not None:
-            views.append(("map", self._map_clock, self._draw_map))
-        views.append(("diagram", self._diagram_clock, self._draw_diagram))
-        for name, clock, draw in views:
-            if force or (self._drawn[name] != step and clock.due(time.perf_counter())):
+        for name, clock, draw in self._views:
+            if force or (self._drawn.get(name) != step and clock.due(time.perf_counter())):
                 start = time.perf_counter()
                 draw()
                 clock.record(start, time.perf_counter(), force)
@@ -541,6 +600,22 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
 
     def _draw_map(self) -> None:
         self.map_image.value = self._map.render()
+
+    def _draw_digits(self) -> None:
+        X = self._digits_shown()[0][:DIGITS_SHOWN]
+        with np.errstate(all="ignore"):
+            self.digits_image.value = self._digits.render(self.net.forward(X))
+
+    def _draw_layers(self) -> None:
+        """|W| now and |dL/dW| of the last step (before any: the full-batch gradient)."""
+        h = self.history
+        if h.steps:
+            grads = h.layer_grad_norms[-1]
+        else:
+            with np.errstate(all="ignore"):
+                grads = self.net.gradients(self.trainer.X, self.trainer.T).layer_norms()
+        weights = [float(np.linalg.norm(W)) for W in self.net.weights]
+        self.layers_image.value = self._layers.render(weights, grads)
 
     def _evaluate(self) -> None:
         """The full-data losses and accuracies at the current step (once per step shown)."""
@@ -669,6 +744,7 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
     def _apply_curve_rate(self, speed: float | None) -> None:
         paced = speed is not None and speed <= PACED_SPEED
         self._curve_clock.set_rate(*(PACED_CURVE_RATE if paced else CURVE_RATE))
+        self._digits_clock.set_rate(*(PACED_DIGITS_RATE if paced else DIGITS_RATE))
 
     def _set_speed(self, speed: float | None, source: str | None) -> None:
         self.player.speed = speed
@@ -733,6 +809,8 @@ class TrainingDashboard(StrictWidget, widgets.VBox):
         self.trainer.batch_size = {"full": None, "single": 1}.get(mode, self.batch_size_box.value)
         if self._map is not None:
             self._map.set_data(X, T, X_val, T_val)
+        if self._digits is not None:
+            self._digits.set_data(*self._digits_shown(), n=DIGITS_SHOWN)
         self._reset()
 
 

@@ -83,3 +83,18 @@ def speed_label(speed: float | None) -> str:
     if speed is None:
         return "full speed"
     return f"{numbers.plain(speed, 2) if speed < 10 else f'{speed:,.0f}'} steps/s"
+
+
+def no_diagram_note(sizes, reason: str) -> str:
+    """Why a per-layer view stands where the diagram would be, and how to read it.
+
+    >>> no_diagram_note([64, 64, 10], "4,736 weights")[:40]
+    '<div class="bpw-note" data-field="no-dia'
+    """
+    shape = "-".join(str(s) for s in sizes)
+    return (
+        f'<div class="bpw-note" data-field="no-diagram">No diagram for this {shape} network '
+        f"({html.escape(reason)}). Instead, per layer: the size of its weights |W| and of "
+        "their gradient |∂L/∂W| at the last step. A first layer whose gradient is far below "
+        "the last one's learns slowly (a vanishing gradient).</div>"
+    )

@@ -15,11 +15,13 @@ import ipywidgets as W
 
 from ..core import validation
 from .diagram import STATIC
+from .layout import MAX_WEIGHTS
 from .training_html import speed_label
 
 LR_SLIDER_RANGE = (-4.0, 2.0)  # log10 of the slider's ends: 1e-4 .. 100
 SPEED_SLIDER_RANGE = (0.0, 4.0)  # log10: 1 step/s .. the right end, which means full speed
 DEFAULT_MINI_BATCH = 32
+DIAGRAM_MAX_LAYER = 32  # a taller layer makes the diagram taller than a screen: bars instead
 BATCH_MODES = [("full batch", "full"), ("mini-batch", "mini"), ("single sample", "single")]
 
 
@@ -53,6 +55,23 @@ def is_echo(slider, sent: float, shown: float) -> bool:
     """The browser snaps a log slider to its grid (0.5 shows as 10^-0.3 = 0.501) and sends
     that back: a move of less than half a slider step is that echo, not a user's drag."""
     return abs(math.log10(sent) - math.log10(shown)) < slider.step / 2
+
+
+def why_no_diagram(net) -> str | None:
+    """Why the dashboard shows per-layer bars instead of the diagram (None: it draws it).
+
+    >>> why_no_diagram(Network([64, 16, 10]))                   # doctest: +SKIP
+    'a layer of 64 neurons: more than the 32 a diagram shows at a readable size'
+    """
+    weights, widest = len(net.weight_names), max(net.sizes)
+    if weights > MAX_WEIGHTS:
+        return f"{weights:,} weights: more than the {MAX_WEIGHTS:,} a diagram shows as lines"
+    if widest > DIAGRAM_MAX_LAYER:
+        return (
+            f"a layer of {widest} neurons: more than the {DIAGRAM_MAX_LAYER} a diagram "
+            "shows at a readable size"
+        )
+    return None
 
 
 def mode_of(batch_size) -> str:

@@ -7,6 +7,12 @@ Python what a student would see (the loss went down, the step counter stopped, t
 changed, the new learning rate was used). It also prints, without asserting, the loss
 curve's frame rate in the browser and SGD steps/s at both speeds (full speed against a
 no-widget baseline in the same kernel), and the click latency on the diagram while training.
+
+A second notebook types a huge learning rate (100) while it plays (it must be caught within a few
+steps and explained), presses Play after the divergence (it explains and does not train), then
+again (it goes on with a 10x smaller lr); and shows the digits preset's dashboard: the digit
+images with their predicted labels and, in place of a diagram too tall to draw, the per-layer
+view with its note.
 """
 
 from __future__ import annotations
@@ -244,6 +250,125 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
         f"loss {loss_before:.3f} -> {loss_after:.2e} in {first_read} steps; click on w1 while "
         f"training: -> Python observer {one_way_ms:.0f} ms, -> highlight back in the browser "
         f"{round_trip_ms:.0f} ms (Playwright click); kernel render ms/frame {render}",
+    )
+    assert unexpected_page_errors(page_errors) == []
+
+
+DIVERGE_CELLS = [
+    "import backprop_widgets as bw",
+    "net, X, T = bw.presets.moons()\ndash = bw.TrainingDashboard(net, X, T, lr=0.5)\ndash",
+    # the step the kernel was at when the typed lr arrived (the observer runs on arrival)
+    "changed_at = []\ndash.lr_text.observe(lambda c: changed_at.append(dash.step_count), "
+    "names='value')",
+    "net_d, X_d, T_d = bw.presets.digits()\n"
+    "digits = bw.TrainingDashboard(net_d, X_d, T_d, lr=0.5, batch_size=32)\ndigits",
+    f"print({SENTINEL!r})",
+]
+
+
+# ms per frame of each view of the digits dashboard, drawn 5 times in a row with nothing running
+STEADY_RENDER = """
+import time as _t
+def _ms(draw, n=5):
+    t0 = _t.perf_counter()
+    for _ in range(n):
+        draw()
+    return round(1000 * (_t.perf_counter() - t0) / n, 1)
+print({name: _ms(draw) for name, _, draw in digits._views})
+"""
+
+
+def message_text(page, index: int = 0) -> str:
+    return page.locator(".bpw-message").nth(index).inner_text()
+
+
+def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
+    lab_server, page, page_errors, capsys
+):
+    relpath = write_notebook(lab_server.root, "diverge", DIVERGE_CELLS)
+    open_notebook(page, lab_server, relpath)
+    run_all_and_wait(page, SENTINEL)
+    dash_root = page.locator(".bpw-training").first
+    expect(dash_root).to_be_visible()
+
+    # ---- play at the default speed, then type lr 100 (200x too large) as a student would
+    page.locator("button.bpw-play").first.click()
+    wait_for_kernel_output(page, "print(dash.playing)", "True")
+    frames_since(page)
+    time.sleep(0.3)
+    paced_rate = rate_between(page, 1.0)
+    paced_frames = page.evaluate(READ_FRAMES_JS)
+    lr_box = page.locator(".bpw-lr-text input").first
+    lr_box.fill("100")
+    lr_box.press("Enter")
+    wait_for_kernel_output(page, "print(dash.diverged)", "True", timeout=10_000)
+    changed = int(py(page, "changed_at[0]"))
+    diverged_at = int(py(page, "dash.history.diverged_at"))
+    assert 0 <= diverged_at - changed <= 15, (
+        f"lr 100 typed at step {changed}, caught at {diverged_at}"
+    )
+    assert py(page, "dash.playing") == "False"
+    expect(page.locator(".bpw-message").first).to_contain_text("Training diverged", timeout=5000)
+    assert "lr = 100" in message_text(page)
+    assert "nan" not in page.locator(".bpw-readout").first.inner_text().lower()
+    expect(page.locator(".bpw-readout [data-field=status]").first).to_have_text("■ diverged")
+    page.screenshot(path=_artifact("training-diverged.png"))
+
+    # ---- Play after the divergence: the page explains, nothing trains
+    kept = int(py(page, "dash.step_count"))
+    page.locator("button.bpw-play").first.click()
+    expect(page.locator(".bpw-message").first).to_contain_text("press Play again", timeout=5000)
+    assert "Press Reset" in message_text(page)
+    time.sleep(0.5)
+    assert py(page, "dash.playing") == "False"
+    assert int(py(page, "dash.step_count")) == kept, "Play after a divergence trained at once"
+
+    # ---- Play again: goes on from the restored parameters with lr 10 (lr 30, after
+    # lr 300, would diverge again at once on the moons)
+    page.locator("button.bpw-play").first.click()
+    wait_for_kernel_output(page, "print(dash.playing)", "True")
+    expect(lr_box).to_have_value("10", timeout=5000)
+    time.sleep(0.6)
+    resumed = int(py(page, "dash.step_count"))
+    assert resumed > kept, f"no steps after the second Play (step {resumed}, kept {kept})"
+    assert float(py(page, "dash.lr")) == 10.0 and py(page, "dash.diverged") == "False"
+    page.locator("button.bpw-play").first.click()
+    wait_for_kernel_output(page, "print(dash.playing)", "False")
+
+    # ---- the digits preset: images with predicted digits, and the per-layer view
+    digits_root = page.locator(".bpw-training").nth(1)
+    digits_img = digits_root.locator("img.bpw-digits")
+    digits_root.scroll_into_view_if_needed()
+    expect(digits_img).to_be_visible()
+    expect(digits_root.locator("img.bpw-layers")).to_be_visible()
+    expect(digits_root.locator(".bpw-note")).to_contain_text("No diagram")
+    assert digits_root.locator(".bpw-diagram").count() == 0
+    frames_since(page, "img.bpw-digits")
+    t0 = time.monotonic()
+    kernel_exec(page, "digits.run(400, speed=200)")  # 2 s, animated
+    run_seconds = time.monotonic() - t0
+    time.sleep(0.3)
+    digit_frames = page.evaluate(READ_FRAMES_JS)
+    assert digit_frames["n"] >= 3, f"the digit labels changed {digit_frames['n']} times in 2 s"
+    accuracy = float(py(page, "digits._last['acc']"))
+    assert accuracy > 0.8, f"digits: {accuracy:.0%} after 400 steps"
+    render = py(
+        page,
+        "{name: round(clock.mean_ms, 1) for name, clock, _ in digits._views}",
+    )
+    page.screenshot(path=_artifact("training-digits.png"))
+    steady = kernel_exec(page, STEADY_RENDER).strip()
+    report(
+        capsys,
+        f"divergence: lr 100 typed at step {changed}, caught at step {diverged_at} "
+        f"({diverged_at - changed} steps later); speed 50 before it: {paced_rate:,.0f} steps/s, "
+        f"loss curve {fps(paced_frames):.1f} fps; resumed at lr 10 to step {resumed}",
+    )
+    report(
+        capsys,
+        f"digits preset: run(400) in {run_seconds:.2f} s ({400 / run_seconds:,.0f} steps/s incl. "
+        f"the round trip), digit labels {digit_frames['n']} frames ({fps(digit_frames):.1f} fps),"
+        f" accuracy {accuracy:.1%}; kernel render ms/frame while running {render}, idle {steady}",
     )
     assert unexpected_page_errors(page_errors) == []
 

@@ -487,8 +487,6 @@ def test_the_stylesheet_rides_on_a_hidden_anywidget_in_the_dashboard():
     assert ".bpw-training" in dash._style._css
 
 
-
-
 def test_play_after_a_divergence_says_what_to_do_then_does_it():
     dash = exploding_dashboard()
     play_for(dash, 0.4)
@@ -509,7 +507,7 @@ def test_play_after_a_divergence_says_what_to_do_then_does_it():
     message = dash.message_text
     assert "Press Reset" in message and "press Play again" in message
     assert f"lr = {diverged_lr / 10:g}" in message
-    assert "data-kind=\"warning\"" in dash.message.value
+    assert 'data-kind="warning"' in dash.message.value
     # the second press goes on from the restored parameters with the 10x smaller lr
     assert asyncio.run(press_play()) is True
     assert dash.lr == pytest.approx(diverged_lr / 10)
@@ -540,3 +538,76 @@ def test_every_hidden_and_output_neuron_shows_its_picture_and_it_follows_trainin
     X = np.random.default_rng(0).normal(size=(40, 3))
     wide = TrainingDashboard(net, X, (X[:, :1] > 0).astype(float))
     assert wide.diagram.node_pictures == {}
+
+
+def hex_rgb(color: str):
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_a_network_too_big_to_draw_trains_with_a_per_layer_view_that_says_why():
+    from backprop_widgets.widgets.training_views import GRAD_COLOR, WEIGHT_COLOR
+
+    X, T, X_val, T_val = bw.datasets.digits(600, validation=0.25)
+    net = bw.Network([64, 64, 64, 10], activation=["relu", "relu", "softmax"],
+                     loss="cross_entropy", seed=0)  # fmt: skip
+    assert len(net.weight_names) == 8_832  # the diagram draws at most 2,000
+    dash = TrainingDashboard(net, X, T, X_val=X_val, T_val=T_val, lr=0.3, batch_size=32)
+    assert dash.diagram is None
+    note = dash.layers_note.value
+    assert "No diagram" in note and "8,832 weights" in note and "|∂L/∂W|" in note
+    start = dash.layers_image.value
+    assert has_colour(start, hex_rgb(WEIGHT_COLOR)) and has_colour(start, hex_rgb(GRAD_COLOR))
+    sent = []
+    dash.layers_image.observe(lambda change: sent.append(1), names="value")
+    dash.run(600)
+    assert dash.history.steps == 600 and dash.loss < dash.history.loss[0]
+    assert 1 <= len(sent) < 60  # within its frame budget, not once per step
+    assert dash.layers_image.value != start
+    assert dash.layers_image in dash.children[4].children[-1].children  # beside the curve
+
+
+def test_the_diagram_can_be_swapped_for_the_per_layer_view_and_a_tall_layer_has_none():
+    dash = dashboard(diagram=False)
+    assert dash.diagram is None and dash.layers_image.value[:4] == b"\x89PNG"
+    assert "2-16-16-1 network (diagram=False)" in dash.layers_note.value
+    dash.run(20)
+    assert dash.history.steps == 20
+    X = np.random.default_rng(0).normal(size=(50, 40))
+    tall = TrainingDashboard(bw.Network([40, 3, 1]), X, (X[:, :1] > 0).astype(float))
+    assert tall.diagram is None and "a layer of 40 neurons" in tall.layers_note.value
+    assert TrainingDashboard(bw.Network([3, 4, 1]), X[:, :3], X[:, :1]).diagram is not None
+
+
+def test_the_digits_preset_shows_images_with_their_predicted_digit_right_or_wrong():
+    from backprop_widgets.widgets.training_views import RIGHT_COLOR, WRONG_COLOR
+
+    dash = TrainingDashboard(*bw.presets.digits(), lr=0.5, batch_size=32)
+    shown = dash._digits
+    assert shown.n == 16 and sorted(set(shown.truth.tolist())) == list(range(10))
+    before = dash.digits_image.value
+    assert has_colour(before, hex_rgb(WRONG_COLOR), tol=30)  # untrained: mostly wrong
+    sent = []
+    dash.digits_image.observe(lambda change: sent.append(1), names="value")
+    dash.run(400)
+    after = dash.digits_image.value
+    assert 1 <= len(sent) < 60
+    guesses = shown.predictions(dash.net.forward(dash.trainer.X[:16]))
+    right = int((guesses == shown.truth).sum())
+    assert right >= 13, f"{right} of 16 right after 400 steps"
+    assert has_colour(after, hex_rgb(RIGHT_COLOR), tol=30)
+    assert after != before
+    X, T, X_val, T_val = bw.datasets.digits(400, validation=0.25)
+    net = bw.presets.digits()[0]
+    with_val = TrainingDashboard(net, X, T, X_val=X_val, T_val=T_val)
+    assert (with_val._digits.truth == bw.datasets.labels(T_val[:16])).all()
+    assert TrainingDashboard(*bw.presets.moons(60)).digits_image is None
+
+
+def test_the_diagram_keyword_is_checked_and_true_keeps_the_diagrams_own_limit():
+    X, T = bw.datasets.digits(100)
+    big = bw.Network([64, 64, 64, 10], activation=["relu", "relu", "softmax"],
+                     loss="cross_entropy")  # fmt: skip
+    with pytest.raises(BackpropInputError, match=r"diagram must be True, False or None.*'yes'"):
+        TrainingDashboard(big, X, T, diagram="yes")
+    with pytest.raises(BackpropInputError, match=r"8832 weights; NetworkDiagram draws .* 2000"):
+        TrainingDashboard(big, X, T, diagram=True)
