@@ -56,7 +56,8 @@ or, keeping the question object: ``q = bw.GradientQuestion(net, "w1", x, t)`` th
 
 from . import answers
 from .answers import answer_for, grade, graded_mode
-from .question import Feedback, GradientQuestion, Question, check_answer
+from .gradient import GradientQuestion, check_answer
+from .question import Feedback, Question
 from .report import report, report_chart  # the function shadows its module's name
 from .steps import DeltaQuestion, ForwardQuestion, LossQuestion, UpdateQuestion
 
