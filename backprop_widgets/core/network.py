@@ -9,18 +9,16 @@ batch; the only Python loop is over layers.
 from __future__ import annotations
 
 import json
-import numbers
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import validation
+from . import architecture, validation
 from .activations import ACTIVATIONS, Activation
 from .errors import BackpropInputError, short_list, unknown_name
 from .losses import LOSSES, Loss
-from .naming import RESERVED, default_node_names, default_target_names
 
 BIAS_MODES = ("per_neuron", "per_layer", "shared", "none")
 JSON_FORMAT = "backprop-widgets/network"
@@ -100,12 +98,12 @@ class Network:
         node_names=None,
         target_names=None,
     ):
-        self._sizes = _check_sizes(sizes)
-        self._activation_names = _check_activations(activation, len(self._sizes) - 1)
-        self._loss_name = _check_loss(loss, self._activation_names[-1])
+        self._sizes = architecture.check_sizes(sizes)
+        self._activation_names = architecture.check_activations(activation, len(self._sizes) - 1)
+        self._loss_name = architecture.check_loss(loss, self._activation_names[-1])
         self._bias_mode = validation.one_of(bias, BIAS_MODES, "bias")
-        self._node_names = _check_node_names(node_names, self._sizes)
-        self._target_names = _check_target_names(target_names, self._sizes[-1], self._node_names)
+        self._node_names = architecture.check_node_names(node_names, self._sizes)
+        self._target_names = architecture.check_target_names(target_names, self._sizes[-1], self._node_names)
         self._activations: list[Activation] = [ACTIVATIONS[a] for a in self._activation_names]
         self._loss: Loss = LOSSES[self._loss_name]
         self._build_layout()
@@ -773,102 +771,3 @@ class GradientCheck(dict):
     @property
     def worst(self) -> str | None:
         return max(self, key=self.get) if self else None
-
-
-# ---------------------------------------------------------------- validation
-def _check_sizes(sizes) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
-        raise BackpropInputError(
-            f"sizes must be a list of positive integers, input layer first, e.g. [2, 2, 2]; got {sizes!r}"
-        )
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise BackpropInputError(
-            f"sizes must list at least an input and an output layer, e.g. [2, 2, 2]; got {sizes!r}"
-        )
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-            raise BackpropInputError(
-                f"sizes must be positive integers (neurons per layer); got {sizes!r}"
-            )
-    return [int(s) for s in sizes]
-
-
-def _check_activations(activation, n_layers: int) -> list[str]:
-    accepted = "sigmoid, tanh, relu, linear (softmax as the last layer only)"
-    names = [activation] * n_layers if isinstance(activation, str) else activation
-    if not isinstance(names, (list, tuple)) or len(names) != n_layers:
-        raise BackpropInputError(
-            f"activation must be one name or a list of {n_layers} names (one per non-input "
-            f"layer) from {accepted}; got {activation!r}"
-        )
-    for layer, name in enumerate(names, start=1):
-        if name not in ACTIVATIONS:
-            raise BackpropInputError(
-                f"activation of layer {layer} must be one of {accepted}; got {name!r}"
-            )
-        if name == "softmax" and layer != n_layers:
-            raise BackpropInputError(
-                f"activation of layer {layer} is 'softmax', which is accepted only for the "
-                f"output layer; use one of sigmoid, tanh, relu, linear there"
-            )
-    return list(names)
-
-
-def _check_loss(loss, output_activation: str) -> str:
-    validation.one_of(loss, LOSSES, "loss")
-    needed = LOSSES[loss].requires_output
-    if needed and output_activation != needed:
-        raise BackpropInputError(
-            f"loss={loss!r} needs a {needed} output layer; got activation {output_activation!r} "
-            f"for the last layer"
-        )
-    if output_activation == "softmax" and loss != "cross_entropy":
-        raise BackpropInputError(
-            f"a softmax output layer goes with loss='cross_entropy'; got loss={loss!r}"
-        )
-    return loss
-
-
-def _check_node_names(node_names, sizes) -> list[list[str]]:
-    if node_names is None:
-        return default_node_names(sizes)
-    ok = isinstance(node_names, (list, tuple)) and len(node_names) == len(sizes)
-    ok = ok and all(
-        isinstance(layer, (list, tuple)) and len(layer) == n for layer, n in zip(node_names, sizes)
-    )
-    if not ok:
-        raise BackpropInputError(
-            f"node_names must be one list of names per layer with sizes {sizes}; got {node_names!r}"
-        )
-    flat = [n for layer in node_names for n in layer]
-    bad = [n for n in flat if not isinstance(n, str) or not n or " " in n or n in RESERVED]
-    if bad:
-        raise BackpropInputError(
-            f"node_names must be non-empty strings without spaces, and not 'L' (the loss); got {bad[0]!r}"
-        )
-    if len(set(flat)) != len(flat):
-        dup = sorted({n for n in flat if flat.count(n) > 1})
-        raise BackpropInputError(f"node_names must be unique; repeated: {', '.join(dup)}")
-    if any(n.startswith("net_") or (n.startswith("w") and n[1:].isdigit()) for n in flat):
-        raise BackpropInputError(
-            "node_names must not look like a weight (w1) or a net input (net_h1); "
-            f"got {[n for n in flat if n.startswith('net_') or (n[1:].isdigit() and n[0] == 'w')]}"
-        )
-    return [list(layer) for layer in node_names]
-
-
-def _check_target_names(target_names, n_out: int, node_names) -> list[str]:
-    if target_names is None:
-        return default_target_names(n_out)
-    if not isinstance(target_names, (list, tuple)) or len(target_names) != n_out:
-        raise BackpropInputError(
-            f"target_names must be a list of {n_out} names (one per output); got {target_names!r}"
-        )
-    taken = {n for layer in node_names for n in layer} | RESERVED
-    for name in target_names:
-        if not isinstance(name, str) or not name or name in taken:
-            raise BackpropInputError(
-                f"target_names must be new non-empty names (not a neuron or 'L'); got {name!r}"
-            )
-    return list(target_names)
