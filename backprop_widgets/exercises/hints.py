@@ -272,7 +272,7 @@ def forward_slips(node: str, draws: list[Draw]) -> list[Slip]:
                 lambda d: d.pre.value(neuron),
             )
         )
-        bias = _bias_into(draws[0].net, neuron)
+        bias = next((p for p in pre.parents(node) if p in pre.net.bias_names), None)
         if bias is not None:
             found.append(
                 Slip(
@@ -344,13 +344,6 @@ def delta_slips(node: str, convention: str, draws: list[Draw]) -> list[Slip]:
     )
     found += [s for s in _constant_slips(draws[0].net)]
     return found
-
-
-def _bias_into(net, neuron: str) -> str | None:
-    for name in net.bias_names:
-        if neuron in net.parameter_info(name).targets:
-            return name
-    return None
 
 
 def family(slip: Slip) -> str:
