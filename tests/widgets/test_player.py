@@ -223,14 +223,17 @@ def test_play_without_a_running_loop_says_what_to_do():
 def test_reads_under_the_lock_never_see_a_half_updated_network():
     """Another thread snapshots the network as fast as it can while Play trains it on the
     loop's thread: each snapshot is exactly the parameters after its number of steps."""
-    STEPS = 2000  # a dozen chunks or so: the reader gets the lock between them
+    # Paced at 4,000 steps/s the loop sleeps between chunks (asyncio.sleep > 0), so the reader
+    # is sure to get the lock between them; at full speed the loop re-took the lock before the
+    # reader woke, on a busy 2-core CI machine, and the reader saw only steps 0 and 2000.
+    STEPS = 2000
     net, X, T = bw.presets.moons(120)
     replay = Trainer(net.copy(), X, T, lr=0.5, eval_every=None)
     after = [replay.net.parameter_vector]
     for _ in range(STEPS):
         replay.run(1)
         after.append(replay.net.parameter_vector)
-    player = Player(Trainer(net, X, T, lr=0.5, eval_every=None))
+    player = Player(Trainer(net, X, T, lr=0.5, eval_every=None), speed=4000.0)
     snapshots, done = [], threading.Event()
 
     def reader():
