@@ -44,7 +44,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Chromium is needed for the browser tests. Run: sudo apt-get update && sudo apt-get install -y chromium"; exit 1; fi; }
 
-test: $(VENV)/.test-installed $(LAB_OVERRIDES) chromium
+# The browser tests serve these on loopback (axe-core for contrast, the widget manager's HTML
+# bundle for exported pages); the npm registry is reached at setup only, never at test time.
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.test-installed $(LAB_OVERRIDES) chromium node_modules/.installed
 	@$(QUIET_NBGRADER)
 	$(PY) -m pytest
 
@@ -62,4 +68,4 @@ lint: $(VENV)/.lab-installed
 	$(PY) -m ruff check backprop_widgets tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis node_modules
