@@ -11,7 +11,9 @@ from ..core import numbers as fmt
 from ..core import validation
 from ..core.chain_rule import LEVELS, LOSS_NODE
 from .asked import Gradient
-from .leibniz import ChainGraph, Problem, check_factor, judge, path_text, total_problem
+from .chain_graph import ChainGraph, Problem, path_text
+from .chain_problems import check_factor, total_problem
+from .leibniz import judge
 from .parser import Name, Partial
 from .question import GRAPH_KINDS, KINDS, Feedback, Question
 from .vocabulary import Entry

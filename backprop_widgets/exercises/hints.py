@@ -30,8 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 
+from .chain_graph import Problem, path_text
 from .formula import Draw, agrees
-from .leibniz import Problem, path_text
 
 MAX_SUBSET_PATHS = 10
 LEARNING_RATES = (0.5, 0.1, 1.0, 0.05, 0.01)  # Mazur's 0.5 first

@@ -10,14 +10,10 @@ import numpy as np
 
 from ..core import validation
 from . import hints, variants
+from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
-from .leibniz import (
-    MAX_TERMS,
-    Problem,
-    TooManyTerms,
-    expand,
-)
+from .leibniz import MAX_TERMS, TooManyTerms, expand
 from .parser import Name, Partial, parse, walk
 from .tokens import AnswerSyntaxError
 from .vocabulary import CONSTANTS, Entry, Vocabulary

@@ -1,0 +1,177 @@
+"""The computation graph as the answer checker sees it, and the words it uses for it.
+
+:class:`ChainGraph` asks the core's :class:`~backprop_widgets.core.chain_rule.ComputationGraph`
+every fact (edges at either level, paths, local derivatives, totals) and adds only what a
+judgement about one parameter needs. :class:`Problem` is one thing wrong with an answer;
+the text helpers write factors, products and paths the same way in every message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.chain_rule import LOSS_NODE
+from .vocabulary import Entry
+
+L = LOSS_NODE
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an answer: a machine-readable code and a plain message."""
+
+    code: str
+    message: str
+
+
+# ---------------------------------------------------------------- the graph
+class ChainGraph:
+    """The core's computation graph of one example, asked about one parameter.
+
+    Every fact about the graph (edges at either level, the map between the levels, paths,
+    local derivatives and totals) comes from :class:`~backprop_widgets.core.chain_rule.
+    ComputationGraph`; this class only adds what a judgement about ``param`` needs (which
+    nodes it reaches) and caches lookups.
+    """
+
+    PRE = "pre-activation"
+
+    def __init__(self, net, neuron_graph, pre_graph, param: str):
+        self.net = net
+        self.param = param
+        self.core = pre_graph
+        self.graphs = {g.level: g for g in (neuron_graph, pre_graph)}
+        self._known = {
+            level: {*g.node_names, *net.parameter_names} for level, g in self.graphs.items()
+        }
+        self.kinds = {name: "parameter" for name in net.parameter_names}
+        self.kinds.update({n: pre_graph.kind(n) for n in pre_graph.node_names})
+        self.order = {name: -1 for name in net.parameter_names}
+        self.order.update({n: i for i, n in enumerate(pre_graph.node_names)})
+        self._below: dict[str, frozenset[str]] = {}
+        # The graph's paths from param to L at each level (None when too many to list).
+        self.paths: dict[str, list[tuple[str, ...]] | None] = {}
+        for level, g in self.graphs.items():
+            cr = g.chain_rule(param)
+            self.paths[level] = cr.paths if cr.enumerated else None
+
+    def levels(self, num: str, den: str) -> set[str]:
+        """The levels at which num depends directly on den (empty: not an edge)."""
+        return {
+            level
+            for level, g in self.graphs.items()
+            if den in self._known[level] and g.has_edge(num, den)
+        }
+
+    def has_edge(self, num: str, den: str) -> bool:
+        return bool(self.levels(num, den))
+
+    def local(self, num: str, den: str) -> float:
+        """d num / d den along an edge."""
+        return self.core.derivative(num, den)
+
+    def children(self, name: str, level: str | None = None) -> list[str]:
+        """Nodes that depend directly on name, at one level or at either."""
+        out: list[str] = []
+        for lv, g in self.graphs.items():
+            if level in (None, lv) and name in self._known[lv]:
+                out += [c for c in g.children(name) if c not in out]
+        return out
+
+    def descendants(self, name: str) -> frozenset[str]:
+        """Every node reachable from name along edges."""
+        if name not in self._below:
+            seen: set[str] = set()
+            stack = self.children(name)
+            while stack:
+                node = stack.pop()
+                if node not in seen:
+                    seen.add(node)
+                    stack.extend(self.children(node))
+            self._below[name] = frozenset(seen)
+        return self._below[name]
+
+    def reaches(self, name: str) -> bool:
+        """Whether the parameter asked about reaches this node (so dL/dnode is on its way)."""
+        return name in self.descendants(self.param)
+
+    def project(self, path) -> tuple[str, ...]:
+        return self.core.project(path)
+
+    def refine(self, path) -> list[tuple[str, ...]]:
+        return self.core.refine(path)
+
+    def parameter_word(self, name: str) -> str:
+        return self.net.parameter_info(name).kind
+
+
+@dataclass(frozen=True)
+class Closer:
+    """A factor that ends a product by standing for every path below a node.
+
+    ``dL/dh1`` (``output`` None) or ``dE_o1/dh1``, the share of a summed loss carried by
+    output o1 (``output`` "o1").
+    """
+
+    node: str
+    output: str | None = None
+
+    def text(self) -> str:
+        return f"d{'L' if self.output is None else 'E_' + self.output}/d{self.node}"
+
+    def value(self, cg: ChainGraph) -> float:
+        if self.output is None:
+            return cg.core.derivative(L, self.node)
+        return cg.core.loss_share(self.output, self.node)
+
+    def paths(self, cg: ChainGraph) -> list[tuple[str, ...]]:
+        return cg.core.paths_from(self.node, through=self.output)
+
+
+def closer_of(num: Entry, den: Entry, cg: ChainGraph) -> Closer | None:
+    """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge."""
+    if num.kind not in ("loss", "loss_share") or cg.has_edge(num.name, den.name):
+        return None
+    if den.kind not in ("input", "net", "neuron"):
+        return None
+    return Closer(den.name, num.node if num.kind == "loss_share" else None)
+
+
+# ---------------------------------------------------------------- text helpers
+def factor_text(factor: tuple[str, str]) -> str:
+    return f"d{factor[0]}/d{factor[1]}"
+
+
+def product_text(factors) -> str:
+    return " * ".join(factor_text(f) for f in factors)
+
+
+def path_text(path) -> str:
+    return " → ".join(path)
+
+
+def path_factors(path) -> list[tuple[str, str]]:
+    return [(path[k + 1], path[k]) for k in range(len(path) - 1)]
+
+
+def names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def chain_of(factors: list[tuple[str, str]]) -> tuple[str, ...] | None:
+    """The path the factors form when they join up into one chain, else None."""
+    by_den: dict[str, str] = {}
+    for num, den in factors:
+        if den in by_den:
+            return None
+        by_den[den] = num
+    nums = set(by_den.values())
+    if len(nums) < len(factors):
+        return None
+    starts = [d for d in by_den if d not in nums]
+    if len(starts) != 1:
+        return None
+    path = [starts[0]]
+    while path[-1] in by_den and len(path) <= len(factors):
+        path.append(by_den[path[-1]])
+    return tuple(path) if len(path) == len(factors) + 1 else None
