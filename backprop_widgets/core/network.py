@@ -8,21 +8,20 @@ batch; the only Python loop is over layers.
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import architecture, validation
+from . import architecture, serialization, validation
 from .activations import ACTIVATIONS, Activation
-from .errors import BackpropInputError, short_list, unknown_name
+from .errors import BackpropInputError, unknown_name
+from .gradients import GradientCheck, Gradients
 from .losses import LOSSES, Loss
+from .parameter_layout import ParameterLayout
 
 BIAS_MODES = ("per_neuron", "per_layer", "shared", "none")
-JSON_FORMAT = "backprop-widgets/network"
-JSON_VERSION = 1
 
 
 # The chain-rule view (chain_rule.py) builds on this module, so this module must not
@@ -114,53 +113,11 @@ class Network:
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
-        sizes = self._sizes
-        names: list[str] = []
-        index: dict[str, int] = {}
-        self._weight_slices: list[slice] = []
-        offset = 0
-        for layer in range(1, len(sizes)):
-            n = sizes[layer] * sizes[layer - 1]
-            self._weight_slices.append(slice(offset, offset + n))
-            offset += n
-        names += [f"w{k + 1}" for k in range(offset)]
-        n_weights = offset
-        layers = range(1, len(sizes))
-        # bias_uses[l-1] -> flat index of the bias parameter feeding each neuron of layer l
-        if self._bias_mode == "per_neuron":
-            count = sum(sizes[1:])
-            names += [f"b{k + 1}" for k in range(count)]
-            uses, start = [], n_weights
-            for layer in layers:
-                uses.append(np.arange(start, start + sizes[layer]))
-                start += sizes[layer]
-        elif self._bias_mode == "per_layer":
-            names += [f"b{k + 1}" for k in range(len(sizes) - 1)]
-            uses = [np.full(sizes[layer], n_weights + layer - 1) for layer in layers]
-        elif self._bias_mode == "shared":
-            names.append("b")
-            uses = [np.full(sizes[layer], n_weights) for layer in layers]
-        else:
-            uses = [np.empty(0, dtype=int) for _ in layers]
-        self._bias_uses = uses
-        self._n_weights = n_weights
-        # Where each parameter enters, by position: [(layer, neuron, source or None), ...]
-        # per parameter; computed once so the chain-rule view never searches by name.
-        entries: list[list[tuple[int, int, int | None]]] = []
-        for layer in layers:
-            n_in = sizes[layer - 1]
-            entries += [[(layer, k // n_in, k % n_in)] for k in range(sizes[layer] * n_in)]
-        bias_entries: dict[int, list] = {}
-        for layer, layer_uses in enumerate(uses, start=1):
-            for neuron, k in enumerate(layer_uses.tolist()):
-                bias_entries.setdefault(k, []).append((layer, neuron, None))
-        entries += [bias_entries[k] for k in sorted(bias_entries)]
-        self._entries = tuple(tuple(uses) for uses in entries)  # shared, so immutable
-        self._names = names
-        for k, name in enumerate(names):
-            index[name] = k
-        self._index = index
-        self._theta = np.zeros(len(names))
+        layout = self._layout = ParameterLayout.of(self._sizes, self._bias_mode)
+        self._names, self._index = layout.names, layout.index
+        self._weight_slices, self._bias_uses = layout.weight_slices, layout.bias_uses
+        self._n_weights, self._entries = layout.n_weights, layout.entries
+        self._theta = np.zeros(len(layout.names))
         self._make_views()
 
     def _make_views(self) -> None:
@@ -585,7 +542,7 @@ class Network:
         A, _ = self.checked_inputs(X)
         B = self.checked_targets(T, A.shape[0])
         zs, acts = self.forward_cache(A)
-        return Gradients(self, self.backward(zs, acts, B))
+        return Gradients(self._layout, [W.shape for W in self._W], self.backward(zs, acts, B))
 
     def step(self, X, T, lr) -> float:
         """One SGD step, p <- p - lr * dL/dp, from gradients at the pre-update values.
@@ -661,55 +618,12 @@ class Network:
 
     def to_json(self) -> str:
         """The architecture and every parameter, as JSON text (exact float round trip)."""
-        return json.dumps(
-            {
-                "format": JSON_FORMAT,
-                "version": JSON_VERSION,
-                "sizes": self._sizes,
-                "activation": self._activation_names,
-                "loss": self._loss_name,
-                "bias": self._bias_mode,
-                "node_names": self._node_names,
-                "target_names": self._target_names,
-                "parameters": self.parameters(),
-                "frozen": self.frozen,
-            },
-            indent=1,
-        )
+        return serialization.to_json(self)
 
     @classmethod
     def from_json(cls, text: str) -> Network:
         """Rebuild a network saved with :meth:`to_json`."""
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise BackpropInputError(
-                f"text must be JSON written by Network.to_json(); {exc}"
-            ) from None
-        if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
-            raise BackpropInputError(
-                f"text must be JSON written by Network.to_json() (format {JSON_FORMAT!r}); "
-                f"got format {data.get('format') if isinstance(data, dict) else type(data).__name__!r}"
-            )
-        if data.get("version") != JSON_VERSION:
-            raise BackpropInputError(
-                f"network JSON version {data.get('version')!r} is not supported; accepted: {JSON_VERSION}"
-            )
-        net = cls(
-            data["sizes"],
-            activation=data["activation"],
-            loss=data["loss"],
-            bias=data["bias"],
-            node_names=data.get("node_names"),
-            target_names=data.get("target_names"),
-        )
-        params = data.get("parameters", {})
-        missing = [n for n in net._names if n not in params]
-        if missing:
-            raise BackpropInputError(f"network JSON lacks parameters: {short_list(missing)}")
-        net.set_parameters(params)
-        net.freeze(*data.get("frozen", []))
-        return net
+        return serialization.from_json(cls, text)
 
 
 def check_network(net, argname: str = "net") -> Network:
@@ -719,55 +633,3 @@ def check_network(net, argname: str = "net") -> Network:
             f"{argname} must be a backprop_widgets.Network; got {type(net).__name__}"
         )
     return net
-
-
-class Gradients(Mapping):
-    """dL/dp by parameter name (floats), with the same numbers as arrays.
-
-    ``g.weights`` are shaped like ``net.weights``; ``g.biases`` like ``net.biases``
-    gives per-parameter values for tied biases via names; ``g.vector`` follows
-    ``net.parameter_names``.
-    """
-
-    def __init__(self, net: Network, vector: np.ndarray):
-        self._names = net._names
-        self._index = net._index
-        self.vector = vector
-        self.weights = [vector[s].reshape(W.shape) for s, W in zip(net._weight_slices, net._W)]
-
-    def __getitem__(self, name: str) -> float:
-        try:
-            return float(self.vector[self._index[name]])
-        except (KeyError, TypeError):
-            raise unknown_name("parameter", name, self._names) from None
-
-    def __iter__(self):
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def norm(self) -> float:
-        """The Euclidean norm |dL/dtheta| over all parameters."""
-        return float(np.linalg.norm(self.vector))
-
-    def layer_norms(self) -> list[float]:
-        """|dL/dW| per layer: shows vanishing or exploding gradients."""
-        return [float(np.linalg.norm(W)) for W in self.weights]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{n}={self[n]:.6g}" for n in self._names[:6])
-        more = ", ..." if len(self._names) > 6 else ""
-        return f"Gradients({shown}{more})"
-
-
-class GradientCheck(dict):
-    """Relative error of backprop against finite differences, by parameter name."""
-
-    @property
-    def max_error(self) -> float:
-        return max(self.values(), default=0.0)
-
-    @property
-    def worst(self) -> str | None:
-        return max(self, key=self.get) if self else None
