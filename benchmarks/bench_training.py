@@ -90,7 +90,7 @@ def dashboard_play(seconds: float, warmup: float, speed=None) -> dict:
     async def drive():
         dash.play()
         await asyncio.sleep(warmup)
-        clocks = (dash._curve_clock, dash._map_clock, dash._diagram_clock)
+        clocks = [dash._views.clocks[name] for name in ("curve", "map", "diagram")]
         frames0 = [c.frames for c in clocks]
         seconds0 = [c.seconds for c in clocks]
         step0, t0 = dash.step_count, time.perf_counter()
@@ -116,7 +116,7 @@ def render_costs(repeats: int) -> dict:
     net, X, T = make_case()
     dash = TrainingDashboard(net, X, T, lr=LR)
     dash.run(3000)
-    curve, history = dash._curve, dash.history
+    curve, history, views = dash._views.curve, dash.history, dash._views
 
     def timed(fn):
         times = []
@@ -128,7 +128,7 @@ def render_costs(repeats: int) -> dict:
 
     def curve_frame():
         dash.trainer.run(5)
-        dash._draw_curve()  # evaluate, readout, blit, PNG, send
+        views._draw_curve()  # evaluate, readout, blit, PNG, send
 
     out = {
         "curve frame (blit + PNG + readout)": timed(curve_frame),
@@ -136,7 +136,7 @@ def render_costs(repeats: int) -> dict:
             lambda: (curve.full_draw(), curve.render(history))
         ),
         "decision map frame (40x40 grid + PNG)": timed(
-            lambda: setattr(dash.map_image, "value", dash._map.render())
+            lambda: setattr(dash.map_image, "value", views.map.render())
         ),
         "diagram refresh (337 values)": timed(dash.diagram.refresh),
     }

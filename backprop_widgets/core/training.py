@@ -44,7 +44,13 @@ import time
 import numpy as np
 
 from . import validation
-from .advice import after_divergence_message, divergence_message, lr_advice, resume_lr
+from .advice import (
+    after_divergence_message,
+    divergence_message,
+    lr_advice,
+    resume_lr,
+    suggested_lr,
+)
 from .divergence import (
     DIVERGENCE_FACTOR,
     DIVERGENCE_SAMPLES,
@@ -279,8 +285,10 @@ class Trainer:
         Parameters
         ----------
         lr : float, optional
-            The learning rate to go on with. None: 10x smaller than the one that diverged,
-            unless the learning rate was already lowered below that since (then it stays).
+            The learning rate to go on with. None: the last one that trained before the
+            divergence, else 100x smaller than the one that diverged (see
+            ``advice.suggested_lr``), unless the learning rate was already lowered below
+            that since (then it stays).
 
         Returns
         -------
@@ -294,7 +302,7 @@ class Trainer:
         >>> trainer.run(100) < 100, trainer.diverged
         (True, True)
         >>> trainer.resume(), trainer.diverged
-        (30.0, False)
+        (3.0, False)
         """
         h = self.history
         lr = resume_lr(h, self._lr) if lr is None else check_lr(lr)
@@ -443,6 +451,7 @@ class Trainer:
             limit=DIVERGENCE_FACTOR * ref,
             window=watch.width,
             reference_text=meaning,
+            suggestion=suggested_lr(h.lr, h.loss, [d.lr for d in h.divergences] + [self._lr]),
         )
         h.divergences.append(Divergence(step, kept, self._lr, float(value), h.message))
 
@@ -501,7 +510,7 @@ def train(
     >>> h.loss.shape, h.diverged
     ((300,), False)
     >>> h2 = train(presets.moons()[0], X, T, lr=1e4, steps=300)
-    >>> h2.diverged, "10x smaller" in h2.message    # doctest: +SKIP
+    >>> h2.diverged, "100x smaller" in h2.message    # doctest: +SKIP
     (True, True)
     """
     trainer = Trainer(

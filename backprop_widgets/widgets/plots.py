@@ -8,17 +8,24 @@ full redraw happens only when the axes limits must change; the curve's limits gr
 steps (x: 1, 2, 5 x 10^k steps; y: whole decades, log scale) so that is rare. The PNG is
 encoded by Pillow at a low compression level (2-3 ms for the curve) rather than by
 ``savefig``, which would redraw the whole figure again.
+
+*Theme.* The figures are transparent (no white panel on JupyterLab's dark theme) and their
+text, ticks and spines take the page's text colour: a :class:`Theme`, which the dashboard
+gets from the page (``static/training.js`` reads the computed CSS colours and reports them,
+see :func:`theme_from_page`). Until it arrives, and outside JupyterLab, :data:`LIGHT`.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 from PIL import Image
 
@@ -37,6 +44,55 @@ DIVERGED_COLOR = "#c0392b"
 # points uses pale versions of them (white at p = 0.5), so the saturated points stay visible.
 CLASS_COLORS = ["#2f6fb7", "#e07b1a", "#1f9d55", "#7b3fb5", "#c0392b", "#8c6d31"]
 PROB_CMAP = LinearSegmentedColormap.from_list("bpw_prob", ["#9fbfe6", "#f7f7f7", "#f5bd85"])
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of the page a figure is shown on: text ``fg``, ticks and grid ``muted``,
+    background ``bg``, and whether it is a dark theme (which picks lighter text colours for
+    the red and green labels, so they keep a 4.5:1 contrast)."""
+
+    fg: str = "#212121"
+    muted: str = "#616161"
+    bg: str = "#ffffff"
+    dark: bool = False
+
+    def text(self, light: str, dark: str) -> str:
+        """The variant of a label colour that reads on this background."""
+        return dark if self.dark else light
+
+
+LIGHT = Theme()
+DIVERGED_TEXT = ("#c0392b", "#ff8a7a")  # (light, dark theme): >= 4.5:1 on white / #111
+
+
+def _css_rgba(value) -> tuple[float, float, float, float]:
+    """``[r, g, b]`` or ``[r, g, b, a]`` as the page reports them (0-255, alpha 0-1)."""
+    if not isinstance(value, (list, tuple)) or len(value) not in (3, 4):
+        raise ValueError(f"a colour must be [r, g, b] or [r, g, b, a]; got {value!r}")
+    r, g, b, *a = (float(v) for v in value)
+    if not all(0 <= c <= 255 for c in (r, g, b)):
+        raise ValueError(f"colour channels must be 0-255; got {value!r}")
+    return r / 255, g / 255, b / 255, min(max(a[0] if a else 1.0, 0.0), 1.0)
+
+
+def theme_from_page(report) -> Theme:
+    """The :class:`Theme` of a report ``{"fg": [r, g, b, a], "bg": [r, g, b, a], "dark": bool}``
+    (the computed colours of the dashboard's text and of the page behind it); a translucent
+    text colour is composited over the background, as the browser shows it. A report that
+    is not one of these gives :data:`LIGHT`.
+
+    >>> theme_from_page({"fg": [255, 255, 255, 0.87], "bg": [17, 17, 17], "dark": True}).fg
+    '#e0e0e0'
+    """
+    try:
+        fg, bg = _css_rgba(report["fg"]), _css_rgba(report["bg"])
+        dark = bool(report.get("dark", False))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return LIGHT
+    over = [fg[3] * f + (1 - fg[3]) * b for f, b in zip(fg[:3], bg[:3])]
+    muted = [0.7 * f + 0.3 * b for f, b in zip(over, bg[:3])]
+    return Theme(fg=to_hex(over), muted=to_hex(muted), bg=to_hex(bg[:3]), dark=dark)
 
 
 def png_bytes(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
@@ -84,11 +140,35 @@ class _BlitFigure:
 
     def __init__(self, width_px: int, height_px: int):
         self.figure = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+        self.figure.patch.set_alpha(0.0)  # transparent: the page's own background shows
         self.canvas = FigureCanvasAgg(self.figure)
         self._background = None
         self.full_redraws = 0
+        self.theme = LIGHT
+        self._styled = False
+
+    def set_theme(self, theme: Theme) -> None:
+        """Text, ticks and spines in ``theme``'s colours; the next frame redraws everything."""
+        self.theme, self._styled = theme, True
+        for ax in self.figure.axes:
+            ax.set_facecolor("none")
+            # tick_params persists: ticks made after a change of limits get the colours too
+            ax.tick_params(
+                which="both", colors=theme.muted, labelcolor=theme.fg, grid_color=theme.muted
+            )
+            for spine in ax.spines.values():
+                spine.set_edgecolor(theme.muted)
+        for text in self.figure.findobj(Text):  # titles, axis labels, legends, tick labels
+            text.set_color(theme.fg)
+        self._themed(theme)
+        self._background = None
+
+    def _themed(self, theme: Theme) -> None:
+        """A view's own theme-dependent colours (labels in red or green, ...)."""
 
     def full_draw(self) -> None:
+        if not self._styled:  # the subclass has made its axes by now: style them once
+            self.set_theme(self.theme)
         self.canvas.draw()  # animated artists are skipped: the background has none of them
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self.full_redraws += 1
@@ -163,7 +243,9 @@ class LossCurve(_BlitFigure):
         handles = [line for line, label in zip(self.legend_lines, key) if label]
         for line, label in zip(self.legend_lines, key):
             line.set_label(label)
-        self.ax.legend(handles=handles, fontsize=9, loc="upper right", frameon=False)
+        legend = self.ax.legend(handles=handles, fontsize=9, loc="upper right", frameon=False)
+        for text in legend.get_texts():
+            text.set_color(self.theme.fg)
         self._legend_key = key
         self._background = None
 
@@ -238,6 +320,10 @@ class LossCurve(_BlitFigure):
         if (new_x, new_y) != self._limits:
             self._set_limits(new_x, new_y)
 
+    def _themed(self, theme: Theme) -> None:
+        self.diverged_text.set_color(theme.text(*DIVERGED_TEXT))
+        self.diverged_text.get_bbox_patch().set_facecolor(theme.bg)
+
     def reset(self) -> None:
         """Back to the empty plot's limits (after the dashboard's Reset)."""
         self._set_limits((0.0, 100.0), (1e-2, 1.0))
@@ -290,10 +376,8 @@ class DecisionMap(_BlitFigure):
         pad = 0.1 * np.maximum(hi - lo, 1e-9)
         (x0, y0), (x1, y1) = lo - pad, hi + pad
         self.extent = (x0, x1, y0, y1)
+        self._make_grid()
         r = self.resolution
-        gx, gy = np.meshgrid(np.linspace(x0, x1, r), np.linspace(y0, y1, r))
-        self._grid = (gx, gy)
-        self._grid_points = np.column_stack([gx.ravel(), gy.ravel()])
         out = self.net.activation[-1]
         self._classes = self.net.loss_name in ("bce", "cross_entropy")
         if n_out == 1:
@@ -373,6 +457,13 @@ class DecisionMap(_BlitFigure):
             )
             lines.append(line)
         return lines
+
+    def _make_grid(self) -> None:
+        x0, x1, y0, y1 = self.extent
+        r = self.resolution
+        gx, gy = np.meshgrid(np.linspace(x0, x1, r), np.linspace(y0, y1, r))
+        self._grid = (gx, gy)
+        self._grid_points = np.column_stack([gx.ravel(), gy.ravel()])
 
     def render(self) -> bytes:
         """Evaluate the network on the grid, draw, and return the PNG."""

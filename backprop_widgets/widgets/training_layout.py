@@ -12,6 +12,7 @@ import math
 
 import anywidget
 import ipywidgets as W
+import traitlets
 
 from ..core import validation
 from .diagram import STATIC
@@ -26,10 +27,19 @@ BATCH_MODES = [("full batch", "full"), ("mini-batch", "mini"), ("single sample",
 
 
 class TrainingStyle(anywidget.AnyWidget):
-    """Carries ``static/training.css`` into the page (it draws nothing)."""
+    """Carries ``static/training.css`` into the page (it draws nothing), and ``theme``: the
+    page's colours as ``static/training.js`` reads them (``{"fg": [r, g, b, a], "bg":
+    [r, g, b], "dark": bool}``), so the plots follow JupyterLab's theme."""
 
-    _esm = "export default {};"
+    _esm = STATIC / "training.js"
     _css = STATIC / "training.css"
+    theme = traitlets.Dict().tag(sync=True)
+
+
+# ipywidgets' Button icons are FontAwesome names, and JupyterLab ships that font: the
+# characters ⏸ and ⟲ rendered as empty boxes where a system font lacked them.
+PLAY_LOOK = {"description": "Play", "icon": "play", "button_style": "success"}
+PAUSE_LOOK = {"description": "Pause", "icon": "pause", "button_style": "warning"}
 
 
 def log_slider_value(value: float, lo: float, hi: float) -> float:
@@ -87,14 +97,15 @@ def build_controls(
     side = {"description_width": "initial"}
     b = batch_size
     c = {
-        "play_button": W.Button(description="▶ Play", button_style="success", layout=button,
+        "play_button": W.Button(**PLAY_LOOK, layout=button,
                                 tooltip="train continuously (click again to pause)"),
-        "step_button": W.Button(description="Step", layout=button, tooltip="one SGD step"),
-        "step_n_button": W.Button(description=f"Step ×{steps_per_click}", layout=button,
-                                  tooltip="run N steps, animated"),
+        "step_button": W.Button(description="Step", icon="step-forward", layout=button,
+                                tooltip="one SGD step"),
+        "step_n_button": W.Button(description=f"Step ×{steps_per_click}", icon="forward",
+                                  layout=button, tooltip="run N steps, animated"),
         "step_n_count": W.BoundedIntText(value=steps_per_click, min=1, max=10**7,
                                          layout={"width": "82px"}, tooltip="N for Step ×N"),
-        "reset_button": W.Button(description="⟲ Reset", layout=button,
+        "reset_button": W.Button(description="Reset", icon="undo", layout=button,
                                  tooltip="back to the initial parameters, empty history"),
         "lr_slider": W.FloatLogSlider(
             value=log_slider_value(lr, *LR_SLIDER_RANGE), base=10, min=LR_SLIDER_RANGE[0],

@@ -23,12 +23,15 @@ from matplotlib.patches import Rectangle
 from ..core.datasets import digits_images, labels
 from ..core.errors import BackpropInputError
 from ..core.network import Network
-from .plots import DIVERGED_COLOR, TRAIN_COLOR, VAL_COLOR, _BlitFigure
+from .plots import DIVERGED_COLOR, DIVERGED_TEXT, TRAIN_COLOR, VAL_COLOR, _BlitFigure
 
 WEIGHT_COLOR = TRAIN_COLOR
 GRAD_COLOR = VAL_COLOR
 RIGHT_COLOR = "#1b7a3d"  # dark enough on white for text (WCAG >= 4.5:1)
 WRONG_COLOR = DIVERGED_COLOR
+# (light, dark theme) label colours: >= 4.5:1 on white, and on JupyterLab Dark's #111
+RIGHT_TEXT = (RIGHT_COLOR, "#5fd38d")
+WRONG_TEXT = DIVERGED_TEXT
 DIGIT_SIDE = 8
 DIGIT_CLASSES = 10
 
@@ -55,7 +58,7 @@ class LayerNorms(_BlitFigure):
         ax.set_xticks(x, [f"{a}→{b}" for a, b in itertools.pairwise(sizes)])
         ax.set_xlim(-0.6, self.n_layers - 0.4)
         ax.set_xlabel("layer (inputs→outputs)", fontsize=10)
-        ax.set_title("per layer: |W| and |∂L/∂W|", fontsize=11, loc="left")
+        self.figure.text(0.02, 0.97, "per layer: |W| and |∂L/∂W|", fontsize=11, va="top")
         ax.tick_params(labelsize=9)
         ax.grid(True, axis="y", alpha=0.3)
         width = 0.38
@@ -66,14 +69,21 @@ class LayerNorms(_BlitFigure):
         self.grad_bars = [
             ax.add_patch(Rectangle((k, 1), width, 1, color=GRAD_COLOR, animated=True)) for k in x
         ]
+        # The legend sits in a row of its own between the title and the plot: inside the
+        # axes it covered layer 1's bars, which are the tallest when the weights are large.
         ax.legend(
             handles=[self.weight_bars[0], self.grad_bars[0]],
             labels=["|W| weights", "|∂L/∂W| last step"],
             fontsize=9,
-            loc="upper right",
+            handlelength=1.2,
+            columnspacing=1.0,
+            loc="lower left",
+            bbox_to_anchor=(-0.02, 1.0),
+            ncol=2,
             frameon=False,
+            borderaxespad=0.2,
         )
-        self.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.19, top=0.9)
+        self.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.19, top=0.8)
         self._ylim = (1e-3, 1e2)
         self.ax.set_ylim(*self._ylim)
 
@@ -104,7 +114,7 @@ class LayerNorms(_BlitFigure):
         lo, hi = self._ylim
         new = (
             min(lo, 10.0 ** math.floor(math.log10(values.min()))),
-            max(hi, 10.0 ** (math.ceil(math.log10(values.max())) + 1)),  # room for the legend
+            max(hi, 10.0 ** math.ceil(math.log10(values.max()))),
         )
         if new != self._ylim:
             self._ylim = new
@@ -134,7 +144,7 @@ class DigitGrid(_BlitFigure):
         self.truth = labels(np.asarray(T)[: len(images)])
         self.n = len(images)
         rows = max(1, math.ceil(self.n / self.columns))
-        title_px = 24
+        title_px = 38  # the title's line, clear of the first row's labels
         height = rows * self.cell_px * 1.3 + title_px
         self.figure.clear()
         self.figure.set_size_inches(self.columns * self.cell_px / 100, height / 100)
@@ -155,7 +165,7 @@ class DigitGrid(_BlitFigure):
             label = ax.set_title("", fontsize=9.5, pad=2, animated=True)
             self.axes.append(ax)
             self.labels_.append(label)
-        self._background = None
+        self.set_theme(self.theme)  # the new title and axes in the page's colours
 
     def predictions(self, Y) -> np.ndarray:
         """The predicted digit of each image from the network's outputs ``Y`` (n, 10)."""
@@ -167,6 +177,6 @@ class DigitGrid(_BlitFigure):
         for label, guess, truth in zip(self.labels_, self.predictions(Y), self.truth):
             right = guess == truth
             label.set_text(f"{guess} ✓" if right else f"{guess} ✗ ({truth})")
-            label.set_color(RIGHT_COLOR if right else WRONG_COLOR)
+            label.set_color(self.theme.text(*(RIGHT_TEXT if right else WRONG_TEXT)))
         self.blit(self.labels_)
         return self.png()

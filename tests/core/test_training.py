@@ -132,7 +132,7 @@ def test_inf_loss_stops_training_keeps_the_last_healthy_parameters_and_says_what
     assert np.array_equal(net.parameter_vector, shadow.parameter_vector)
     assert np.isfinite(net.parameter_vector).all() and np.isfinite(net.loss(X, T))
     assert f"at step {h.diverged_at}" in h.message
-    assert "lr = 5" in h.message and "10x smaller (lr = 0.5)" in h.message
+    assert "lr = 5" in h.message and "Try lr = 0.05, 100x smaller" in h.message
     assert np.isfinite(h.loss).all()
 
 
@@ -272,7 +272,7 @@ def assert_caught_and_restored(trainer, changed_at, lr, loss_before):
     h = trainer.history
     assert h.diverged, f"lr {lr} after {changed_at} steps was not caught: {h!r}"
     assert h.diverged_at - changed_at <= CAUGHT_WITHIN
-    assert f"lr = {lr:g}" in h.message and f"(lr = {lr / 10:g})" in h.message
+    assert f"lr = {lr:g}" in h.message and "the last learning rate that trained." in h.message
     # back to parameters from before the rise, as good as those when lr was set
     assert h.steps <= changed_at and trainer.full_loss() < 3 * loss_before + 1e-3
     assert np.isfinite(h.loss).all() and np.isfinite(h.grad_norm).all()
@@ -383,17 +383,17 @@ def diverged_trainer():
     return trainer
 
 
-def test_resume_goes_on_from_the_restored_parameters_with_lr_over_10_keeping_the_history():
+def test_resume_goes_on_from_the_restored_parameters_with_the_last_lr_that_trained():
     trainer = diverged_trainer()
     h = trainer.history
     kept, losses, at = trainer.step, h.loss.copy(), h.diverged_at
     assert trainer.run(10) == 0  # stays stopped until told
-    assert trainer.resume() == 30.0 and trainer.lr == 30.0 and not trainer.diverged
+    assert trainer.resume() == 0.5 and trainer.lr == 0.5 and not trainer.diverged
     assert h.divergences and h.divergences[-1].step == at and h.divergences[-1].lr == 300.0
     assert np.array_equal(h.loss[:kept], losses)  # the history is kept
     trainer.run(5)
     assert trainer.step == kept + 5
-    assert h.lr[kept:].tolist() == [30.0] * 5
+    assert h.lr[kept:].tolist() == [0.5] * 5
 
 
 def test_resume_keeps_a_learning_rate_lowered_by_hand_or_takes_the_one_given():
@@ -421,7 +421,7 @@ def test_the_message_for_play_after_a_divergence_says_what_to_do():
     text = after_divergence_message(h, trainer.lr)
     assert f"diverged at step {h.diverged_at} with lr = 300" in text
     assert (
-        "Reset" in text and f"continue from step {trainer.step} with lr = 30, 10x smaller" in text
+        "Reset" in text and f"continue from step {trainer.step} with lr = 0.5, the last learning rate that trained" in text
     )
     assert trainer.after_divergence_message() == text
     trainer.lr = 0.5
@@ -443,20 +443,21 @@ def test_advice_says_nothing_for_a_healthy_run():
 
 
 def test_advice_on_a_rise_is_measured_from_the_last_learning_rate_change():
+    # Whether a given lr makes the moons' loss rise is chaotic (numpy versions differ), so the
+    # loss "now" is given; what is tested is the reference the rise is measured against.
     trainer = trained_trainer(lr=0.5, steps=300, batch_size=None)
     before = trainer.full_loss()
-    trainer.lr = 8.0  # too large, but it does not blow up
+    trainer.lr = 2.0
     assert lr_advice(trainer.history, trainer.lr, None, trainer.initial_loss) is None  # not run yet
-    trainer.run(300)
+    trainer.run(120)
     assert not trainer.diverged
-    now = trainer.history.train_loss[-1]
-    assert (
-        now > 1.5 * before and now < trainer.initial_loss
-    )  # the old rule (vs the start) said nothing
-    text, kind = lr_advice(trainer.history, trainer.lr, None, trainer.initial_loss)
+    risen = 2 * before
+    assert risen < trainer.initial_loss  # measured from the start, this is no rise at all
+    text, kind = lr_advice(trainer.history, trainer.lr, None, trainer.initial_loss, risen)
     assert kind == "warning"
-    assert "higher than when the learning rate was set to 8 at step 300" in text
-    assert "Try lr = 0.8" in text
+    assert "higher than when the learning rate was set to 2 at step 300" in text
+    assert "Try lr = 0.2" in text
+    assert lr_advice(trainer.history, trainer.lr, None, trainer.initial_loss, 1.2 * before) is None
 
 
 def test_advice_from_the_start_and_on_a_too_small_learning_rate():
@@ -476,7 +477,7 @@ def test_advice_is_the_divergence_then_a_note_after_resuming():
     at = h.diverged_at
     trainer.resume()
     text, kind = lr_advice(h, trainer.lr, None, trainer.initial_loss)
-    assert kind == "info" and f"diverged at step {at}" in text and "lr = 30" in text
+    assert kind == "info" and f"diverged at step {at}" in text and "lr = 0.5" in text
     trainer.lr = 0.5
     trainer.run(at - trainer.step + 1)  # past the step where it diverged: the note goes
     assert lr_advice(h, trainer.lr, None, trainer.initial_loss) is None

@@ -1,0 +1,299 @@
+"""What the dashboard shows, and when: its views, their frame budgets, the readout and message.
+
+:class:`DashboardViews` owns the pictures of a run: the loss curve, the decision map (2-input
+networks), the digit images (the digits preset), and the diagram or, for a network too big to
+draw, the per-layer bars. ``frame()`` redraws the views that are due and have a new step to
+show; each view has a :class:`~backprop_widgets.widgets.throttle.FrameBudget` (a cap on frames
+per second and on the share of wall-clock time spent drawing it), set by the speed:
+
+- *paced* (up to ``PACED_SPEED`` steps/s, the default 50 included): SGD needs little of the
+  CPU, so the curve may take 40 % of the time and 40 fps (a frame costs 5-8 ms in the kernel
+  and lands a little after it is due: the page sees at least 30 a second);
+- *full speed*: every frame takes time from SGD twice, once in the kernel and once in the
+  browser and the server that share the machine's cores with it (measured: 31-62 % of
+  ``bw.train`` in JupyterLab with the paced budgets; a frame costs the kernel 2-3x what it
+  costs headless, sending included). The curve gets 10 fps and 5 %, the map 1.5 fps, the
+  diagram 1 fps: the views still move every second and drawing takes under a tenth of the
+  time. (A coarser map grid would not help: the 40 x 40 forward pass is 0.1 ms
+  of the map's 9 ms; the rest is drawing the points and the PNG.)
+
+The readout and the message are rebuilt with the curve (the numbers they show are the ones
+the curve just drew); their HTML comes from ``training_html.py``, their colours from
+``static/training.css``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..core import datasets as _datasets
+from ..core.advice import after_divergence_message, lr_advice
+from ..core.pictures import extent_of
+from .diagram import NetworkDiagram
+from .plots import DecisionMap, LossCurve, theme_from_page
+from .throttle import FrameBudget
+from .training_html import message_html, no_diagram_note, readout_html
+from .training_layout import why_no_diagram
+from .training_views import DigitGrid, LayerNorms, fits_digits
+
+PACED_SPEED = 1000.0
+# (max frames per second, max share of wall-clock time) per view: (paced, full speed)
+RATES = {
+    "curve": ((40.0, 0.4), (10.0, 0.05)),
+    "map": ((6.0, 0.06), (1.5, 0.02)),
+    "diagram": ((4.0, 0.04), (1.0, 0.015)),  # with the neuron pictures: ~3 ms for [2, 16, 16, 1]
+    "layers": ((4.0, 0.03), (1.5, 0.015)),  # the per-layer bars: 4-25 ms a frame
+    "digits": ((5.0, 0.25), (2.0, 0.04)),  # the digit images' labels: 15-50 ms a frame
+}
+DIGITS_SHOWN = 16
+PICTURE_RESOLUTION = 16  # cells per side of a neuron's picture in the diagram
+IMAGE = {"max_width": "100%", "height": "auto"}
+
+
+def paced(speed: float | None) -> bool:
+    return speed is not None and speed <= PACED_SPEED
+
+
+class DashboardViews:
+    """The views of one dashboard's ``trainer``, drawn between the ``player``'s chunks.
+
+    ``controls`` are the dashboard's widgets by name (the readout, message and progress bar
+    are written here); ``diagram`` is the dashboard's argument (None: when it fits).
+    """
+
+    def __init__(self, net, trainer, player, controls: dict, diagram: bool | None):
+        self.net, self.trainer, self.player = net, trainer, player
+        self.readout, self.message = controls["readout"], controls["message"]
+        self.progress = controls["progress"]
+        self.classify = net.loss_name in ("bce", "cross_entropy")
+        self.clocks = {name: FrameBudget(*rates[0]) for name, rates in RATES.items()}
+        # what the message depends on besides the history
+        self.mark: tuple[int, float] | None = None  # (step, lr) of the divergence drawn
+        self.explained = False  # Play pressed once after a divergence: the ways on are shown
+        self.notice: tuple[str, float] | None = None  # (text, shown until perf_counter)
+        self.message_text = ""
+        self.progress_start: int | None = None  # first step of a blocking run()
+        self.last = {"step": -1, "loss": None, "val": None, "acc": None, "val_acc": None}
+        self.start_grad: float | None = None
+        self.drawn: dict[str, int] = {}  # step each view last showed
+        self._build(diagram)
+
+    # ------------------------------------------------------------------ construction
+    def _build(self, diagram: bool | None) -> None:
+        t = self.trainer
+        self.curve = LossCurve()
+        self.loss_image = widgets.Image(format="png", layout={"width": "400px", **IMAGE})
+        self.loss_image.add_class("bpw-loss-curve")
+        self.views = [("curve", self._draw_curve)]
+        self.map = self.map_image = None
+        if self.net.sizes[0] == 2:
+            self.map = DecisionMap(self.net, t.X, t.T, t.X_val, t.T_val)
+            self.map_image = widgets.Image(format="png", layout={"width": "290px", **IMAGE})
+            self.map_image.add_class("bpw-heatmap")
+            self.views.append(("map", self._draw_map))
+        self.digits = self.digits_image = None
+        if fits_digits(self.net):
+            self.digits = DigitGrid(*self.digits_shown(), n=DIGITS_SHOWN)
+            self.digits_image = widgets.Image(format="png", layout={"width": "432px", **IMAGE})
+            self.digits_image.add_class("bpw-digits")
+            self.views.append(("digits", self._draw_digits))
+        self.diagram = self.layers = self.layers_image = self.layers_note = None
+        self.picture_extent = None
+        self.network_view = self._build_network_view(diagram)
+        self.figures = [f for f in (self.curve, self.map, self.digits, self.layers) if f]
+
+    def _build_network_view(self, diagram: bool | None) -> widgets.Widget:
+        """The diagram when asked for or when it fits, else the per-layer bars and a note."""
+        reason = why_no_diagram(self.net)
+        if diagram or (diagram is None and reason is None):
+            self.diagram = NetworkDiagram(
+                self.net,
+                auto_update=False,
+                layout={"flex": "1 1 240px", "min_width": "220px", "max_width": "440px"},
+            )
+            if self.net.sizes[0] == 2:  # what each neuron computes over the input plane
+                t = self.trainer
+                self.picture_extent = extent_of(
+                    t.X if t.X_val is None else np.vstack([t.X, t.X_val])
+                )
+            self.views.append(("diagram", self._draw_diagram))
+            return self.diagram
+        self.layers = LayerNorms(self.net.sizes)
+        self.layers_image = widgets.Image(format="png", layout={"width": "330px", **IMAGE})
+        self.layers_image.add_class("bpw-layers")
+        self.layers_note = widgets.HTML(no_diagram_note(self.net.sizes, reason or "diagram=False"))
+        self.layers_note.add_class("bpw-layers-note")
+        self.views.append(("layers", self._draw_layers))
+        return widgets.VBox([self.layers_image, self.layers_note], layout={"width": "340px"})
+
+    @property
+    def widgets(self) -> list:
+        """The view widgets in the order the dashboard lays them out."""
+        shown = [self.loss_image, self.map_image, self.digits_image, self.network_view]
+        return [w for w in shown if w is not None]
+
+    def digits_shown(self):
+        """The images the digits view shows: the validation set's first, else the training's."""
+        t = self.trainer
+        return (t.X, t.T) if t.X_val is None else (t.X_val, t.T_val)
+
+    # ------------------------------------------------------------------ settings
+    def apply_speed(self, speed: float | None) -> None:
+        """The frame budgets of ``speed`` (paced or full speed), from the next frame on."""
+        full_speed = not paced(speed)
+        for name, rates in RATES.items():
+            self.clocks[name].set_rate(*rates[full_speed])
+
+    def set_theme(self, report) -> None:
+        """The page's colours (``TrainingStyle.theme``) for every figure, drawn at once."""
+        theme = theme_from_page(report)
+        for figure in self.figures:
+            figure.set_theme(theme)
+        self.frame(force=True)
+
+    def set_data(self, X, T, X_val, T_val) -> None:
+        if self.map is not None:
+            self.map.set_data(X, T, X_val, T_val)
+        if self.digits is not None:
+            self.digits.set_data(*self.digits_shown(), n=DIGITS_SHOWN)
+
+    def reset(self) -> None:
+        self.mark = None
+        self.explained = False
+        self.last["step"] = -1
+        self.start_grad = None
+        self.curve.reset()
+
+    def close(self) -> None:
+        for w in (self.diagram, self.loss_image, self.map_image, self.digits_image,
+                  self.layers_image, self.layers_note, self.network_view):  # fmt: skip
+            if w is not None:
+                w.close()
+
+    # ------------------------------------------------------------------ drawing
+    def frame(self, force: bool = False) -> None:
+        """Draw the views that are due (all of them when forced) and have a new step to show."""
+        step = self.trainer.step
+        for name, draw in self.views:
+            clock = self.clocks[name]
+            if force or (self.drawn.get(name) != step and clock.due(time.perf_counter())):
+                start = time.perf_counter()
+                draw()
+                clock.record(start, time.perf_counter(), force)
+                self.drawn[name] = step
+
+    def _draw_diagram(self) -> None:
+        with self.diagram.hold_sync():  # the weights and the pictures of one step, together
+            self.diagram.refresh()
+            if self.picture_extent is not None:
+                self.diagram.show_neuron_pictures(self.picture_extent, PICTURE_RESOLUTION)
+
+    def _draw_map(self) -> None:
+        self.map_image.value = self.map.render()
+
+    def _draw_digits(self) -> None:
+        X = self.digits_shown()[0][:DIGITS_SHOWN]
+        with np.errstate(all="ignore"):
+            self.digits_image.value = self.digits.render(self.net.forward(X))
+
+    def _draw_layers(self) -> None:
+        """|W| now and |dL/dW| of the last step (before any: the full-batch gradient)."""
+        h = self.trainer.history
+        if h.steps:
+            grads = h.layer_grad_norms[-1]
+        else:
+            with np.errstate(all="ignore"):
+                grads = self.net.gradients(self.trainer.X, self.trainer.T).layer_norms()
+        weights = [float(np.linalg.norm(W)) for W in self.net.weights]
+        self.layers_image.value = self.layers.render(weights, grads)
+
+    def _draw_curve(self) -> None:
+        self.evaluate()
+        t = self.trainer
+        self.loss_image.value = self.curve.render(
+            t.history,
+            show_batch=self.batch_size is not None,
+            mark=self.mark,
+            current=(t.step, self.last["loss"]),
+        )
+        if self.progress_start is not None:
+            self.progress.value = t.step - self.progress_start
+        self.update_readout()
+        self.update_message()
+
+    # ------------------------------------------------------------------ numbers and words
+    @property
+    def batch_size(self) -> int | None:
+        b = self.trainer.batch_size
+        return None if b == self.trainer.n_samples else b
+
+    def evaluate(self) -> None:
+        """The full-data losses and accuracies at the current step (once per step shown)."""
+        t, last = self.trainer, self.last
+        if t.step == last["step"] and last["loss"] is not None:
+            return
+        loss, val = t.evaluate()
+        last.update(step=t.step, loss=loss, val=val)
+        if t.step == 0 and self.start_grad is None:  # the full-batch gradient at the start
+            with np.errstate(all="ignore"):
+                self.start_grad = self.net.gradients(t.X, t.T).norm()
+        if self.classify:
+            last["acc"] = self._accuracy(t.X, t.T)
+            last["val_acc"] = self._accuracy(t.X_val, t.T_val) if t.X_val is not None else None
+
+    def _accuracy(self, X, T) -> float:
+        with np.errstate(all="ignore"):
+            y = self.net.forward(X)
+        if not np.isfinite(y).all():
+            return float("nan")
+        return float(np.mean(_datasets.labels(y) == _datasets.labels(T)))
+
+    def update_readout(self) -> None:
+        t, h, last = self.trainer, self.trainer.history, self.last
+        playing = self.player.playing
+        status = "training" if playing else "diverged" if t.diverged else "paused"
+        self.readout.value = readout_html(
+            status,
+            step=t.step,
+            epoch=t.epoch if self.batch_size is not None else None,  # full batch: epoch = step
+            loss=last["loss"],
+            val_loss=last["val"],
+            grad=h.grad_norm[-1] if h.steps else self.start_grad,
+            accuracy=last["acc"],
+            val_accuracy=last["val_acc"],
+            rate=self.player.steps_per_second if playing else None,
+        )
+
+    def _message(self) -> tuple[str, str | None]:
+        """The message to show now and its kind (error, warning, info)."""
+        t, h = self.trainer, self.trainer.history
+        if t.diverged and self.explained:
+            return after_divergence_message(h, t.lr), "warning"
+        advice = lr_advice(h, t.lr, self.batch_size, t.initial_loss, self.last["loss"])
+        if advice is not None:
+            return advice
+        if self.notice is not None:
+            if time.perf_counter() < self.notice[1]:
+                return self.notice[0], "warning"
+            self.notice = None
+        return "", None
+
+    def update_message(self) -> None:
+        text, kind = self._message()
+        self.message_text = text
+        value = message_html(text, kind)
+        if self.message.value != value:
+            self.message.value = value
+
+    def stopped(self) -> None:
+        """After a run ends: say why if an error stopped it, mark a divergence, draw all."""
+        error = self.player.error
+        if error is not None:
+            self.notice = (f"Training stopped: {type(error).__name__}: {error}", math.inf)
+        if self.trainer.diverged:
+            self.mark = (self.trainer.history.diverged_at, self.trainer.lr)
+        self.frame(force=True)
