@@ -541,6 +541,24 @@ class ChainRule:
         """The value of each path's product."""
         return [float(np.prod([f.value for f in term])) for term in self.terms]
 
+    def groups(self) -> list[tuple[tuple[str, ...], list[int]]]:
+        """The paths grouped where they part: ``(shared, indices)`` per group.
+
+        ``shared`` is the start every path of the group has in common, from the parameter
+        to the first node where the paths differ (w1, h1, h2_3 in a 2-16-16-1 net: one group
+        per second-layer neuron); ``indices`` index ``paths``. The group's sum is the product
+        of the shared factors times the delta of its last node.
+        """
+        paths = self.paths
+        depth = next(
+            (d for d in range(1, min(map(len, paths))) if len({p[d] for p in paths}) > 1),
+            len(paths[0]) - 1,
+        )
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, path in enumerate(paths):
+            groups.setdefault(path[: depth + 1], []).append(i)
+        return list(groups.items())
+
     # -------------------------------------------------------------- text
     def text(self, values: bool = False, digits: int = 4) -> str:
         """The sum over paths in ASCII Leibniz form, or with each factor's value."""

@@ -7,12 +7,20 @@ export function activeIndex(pinned, hovered) {
   return pinned >= 0 ? pinned : hovered;
 }
 
+/** How many chips to draw: all once expanded, else the first `openCount` (0: all), and
+ * always the pinned one, so a pinned path never hides behind "+N more". */
+export function visibleCount(total, openCount, expanded, pinned) {
+  if (expanded || openCount <= 0 || openCount >= total) return total;
+  return Math.max(openCount, pinned + 1);
+}
+
 function render({ model, el }) {
   el.classList.add("bpw-terms");
   const list = document.createElement("div");
   list.setAttribute("role", "list");
   el.appendChild(list);
   let hovered = -1;
+  let expanded = false;  // the reader opened "+N more": a view's own state, not the model's
 
   function report() {
     const index = activeIndex(model.get("pinned"), hovered);
@@ -26,7 +34,8 @@ function render({ model, el }) {
     list.replaceChildren();
     const terms = model.get("terms") || [];
     const pinned = model.get("pinned");
-    terms.forEach((term, i) => {
+    const shown = visibleCount(terms.length, model.get("open_count"), expanded, pinned);
+    terms.slice(0, shown).forEach((term, i) => {
       const chip = document.createElement("button");
       chip.type = "button";
       chip.className = "bpw-term" + (i === pinned ? " pinned" : "") + (i === model.get("active") ? " active" : "");
@@ -52,12 +61,21 @@ function render({ model, el }) {
       });
       list.appendChild(chip);
     });
+    if (shown < terms.length) {
+      const more = document.createElement("button");
+      more.type = "button";
+      more.className = "bpw-term bpw-more-terms";
+      more.textContent = `+${terms.length - shown} more paths`;
+      more.addEventListener("click", () => { expanded = true; draw(); });
+      list.appendChild(more);
+    }
     el.style.display = terms.length ? "" : "none";
   }
 
   draw();
   model.on("change:terms", draw);
   model.on("change:pinned", draw);
+  model.on("change:open_count", draw);
   model.on("change:active", () => {
     for (const chip of list.children) {
       chip.classList.toggle("active", Number(chip.dataset.index) === model.get("active"));

@@ -18,7 +18,7 @@ import anywidget
 import traitlets
 
 from ..core import numbers, validation
-from ..core.chain_rule import LEVELS, ComputationGraph
+from ..core.chain_rule import LEVELS, LOSS_NODE, ComputationGraph
 from ..core.errors import unknown_name
 from ..core.network import Network, check_network
 from ..core.pictures import neuron_grids
@@ -62,6 +62,13 @@ class StrictWidget:
             )
 
 
+def _widget_traits() -> set[str]:
+    """The public traits NetworkDiagram inherits from ipywidgets (layout, tooltip, tabbable)."""
+    own = set(NetworkDiagram.class_own_traits())
+    names = set(NetworkDiagram.class_trait_names()) - own
+    return {n for n in names if not n.startswith("_")} - {"comm", "keys", "log"}
+
+
 class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     """The network as a clickable SVG diagram.
 
@@ -77,6 +84,12 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     highlight_paths : bool
         Light every path from the selected parameter to L (default), or only the
         parameter's own edge (as an exercise does, to keep the paths for the student).
+    auto_update : bool
+        Follow the network's changes by itself (default), or only on ``refresh()``.
+    editable : bool
+        Let a double-click (or Enter) on a weight open a number field that sets it.
+    **traits
+        Widget traits such as ``layout``; any other name is a TypeError.
 
     Attributes
     ----------
@@ -88,11 +101,11 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     >>> net, x, t = bw.presets.mazur()
     >>> d = bw.NetworkDiagram(net); d            # doctest: +SKIP
     >>> d.selected = "w1"                        # highlights w1 -> h1 -> {o1, o2} -> L
+    >>> d.show_example(net.graph(x, t))          # each neuron's value at this example
     """
 
     _esm = STATIC / "diagram.js"
     _css = STATIC / "diagram.css"
-    _accepted = ("selected", "show_values", "auto_update", "highlight_paths", "layout", "editable")
 
     structure = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
@@ -110,21 +123,50 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
     editable = traitlets.Bool(False).tag(sync=True)
     edit_message = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, net: Network, **kwargs):
+    # keyword arguments NetworkDiagram takes besides its own: any trait of the widget (layout, ...)
+    _OWN = ("selected", "show_values", "auto_update", "highlight_paths", "editable")
+
+    def __init__(
+        self,
+        net: Network,
+        *,
+        selected: str = "",
+        show_values: bool = False,
+        auto_update: bool = True,
+        highlight_paths: bool = True,
+        editable: bool = False,
+        **traits,
+    ):
         check_network(net)
-        self._check_kwargs(kwargs)
+        # traitlets only warns on an unknown name: a typo in a notebook should fail loudly.
+        # Besides its own arguments, any widget trait it inherits (layout, tooltip) is taken;
+        # the state it draws (structure, values, ...) is the diagram's to compute.
+        unknown = sorted(set(traits) - _widget_traits())
+        if unknown:
+            raise TypeError(
+                f"NetworkDiagram() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                f"accepted: {', '.join(self._OWN)}, or a widget trait ({', '.join(sorted(_widget_traits()))})"
+            )
         # Training turns this off and calls refresh() once per frame, so the
         # diagram is not re-sent after every one of thousands of SGD steps.
-        self.auto_update = kwargs.pop("auto_update", True)
+        self.auto_update = auto_update
         # An exercise marks the asked weight without giving away its paths.
-        self.highlight_paths = kwargs.pop("highlight_paths", True)
+        self.highlight_paths = highlight_paths
         self._net = net
-        super().__init__(structure=diagram_structure(net), values=self._current_values(), **kwargs)
+        super().__init__(
+            structure=diagram_structure(net),
+            values=self._current_values(),
+            show_values=show_values,
+            editable=editable,
+            **traits,
+        )
         self.add_class("bpw-diagram-widget")
         # at most ~10 redraws a second however fast the network changes (training elsewhere)
         self._refresh_soon = TrailingRedraw(self.refresh, 0.1)
         net.observe(self._on_net_change)
         self.on_msg(self._on_front_end_msg)
+        if selected:
+            self.selected = selected
 
     @property
     def net(self) -> Network:
@@ -194,7 +236,9 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
             value = validation.finite_number(float(str(text).replace("−", "-")), name)
         except (ValueError, TypeError, OverflowError):
             shown = str(text)[:40]
-            self.edit_message = f"{name} must be a finite number such as 0.4 or -1.5e-2; got {shown!r}"
+            self.edit_message = (
+                f"{name} must be a finite number such as 0.4 or -1.5e-2; got {shown!r}"
+            )
             return False
         self.edit_message = ""
         self._net[name] = value
@@ -238,4 +282,24 @@ class NetworkDiagram(StrictWidget, anywidget.AnyWidget):
             return
         if graph is None:
             raise TypeError("highlight_path(path, graph): a path needs the graph it came from")
-        self.highlight = {"edges": path_edges(graph, path), "path": list(path)}
+        self.highlight = {"edges": path_edges(graph, path)}
+
+    def show_all_paths(self) -> None:
+        """Light every path from the selected parameter to L, now and for later selections
+        (a diagram made with ``highlight_paths=False`` lights only the parameter's own edge)."""
+        self.highlight_paths = True
+        self._highlight_selection({"new": self.selected})
+
+    def show_example(self, graph: ComputationGraph) -> None:
+        """Print each node's value at the example ``graph`` was built for (and L's loss).
+
+        The graph is the core's: the diagram reads its values and computes none."""
+        # the graph holds a snapshot of a network: it must be one of this shape to label it
+        if graph.net.sizes != self._net.sizes:
+            raise ValueError(
+                f"graph must be built from a network of the diagram's sizes {self._net.sizes} "
+                f"(net.graph(x, t)); got a graph of a {graph.net.sizes} network"
+            )
+        self.node_values = {n: graph.value(n) for n in graph.node_names if n != LOSS_NODE} | {
+            LOSS_NODE: graph.loss
+        }

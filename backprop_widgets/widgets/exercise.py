@@ -31,7 +31,6 @@ import anywidget
 import ipywidgets as widgets
 
 from ..core import validation
-from ..core.chain_rule import LOSS_NODE
 from ..core.errors import BackpropInputError
 from ..exercises import Feedback, GradientQuestion
 from ..exercises import answers as answers_file
@@ -45,7 +44,6 @@ from .exercise_html import (
     prompt_html,
     solution_html,
 )
-from .layout import downstream_edges
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -236,10 +234,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
                 highlight_paths=False,
             )
             if self._gradient:  # elsewhere a neuron's value may be the very thing asked
-                graph = question.chain_rule.graph
-                self.diagram.node_values = {
-                    n: graph.value(n) for layer in question.net.node_names for n in layer
-                } | {LOSS_NODE: graph.loss}
+                self.diagram.show_example(question.chain_rule.graph)
             self.values_toggle = widgets.Checkbox(
                 value=options["show_values"], description="show weight values", indent=False
             )
@@ -373,10 +368,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self.hint_panel.value = hints_html(self.question, self._hints_used)
         if self.diagram is not None and self._hints_used >= 1:
             # the first hint is "which paths exist": show them on the diagram too
-            self.diagram.highlight_paths = True
-            self.diagram.highlight = {
-                "edges": downstream_edges(self.question.net, self.question.param)
-            }
+            self.diagram.show_all_paths()
         self.hint_panel.layout.display = None
 
     def show_solution(self) -> None:

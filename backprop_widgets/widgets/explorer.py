@@ -7,22 +7,43 @@ deltas. A step-through replays the backward pass node by node.
 
 from __future__ import annotations
 
+import contextlib
+
 import ipywidgets as widgets
 import numpy as np
 
 from ..core import numbers, validation
-from ..core.chain_rule import LEVELS
+from ..core.chain_rule import LEVELS, ComputationGraph
 from ..core.network import Network
 from .diagram import NetworkDiagram, StrictWidget
-from .panels import MAX_TERMS_SHOWN, panel_html, step_html
+from .panels import FLAT_PATHS, MAX_TERMS_SHOWN, OPEN_ROWS, panel_html, step_html
 from .terms import PathTerms
 from .throttle import TrailingRedraw
 
 LEVEL_LABELS = {"neuron": "neurons", "pre-activation": "net input + activation"}
 
+# Side by side when both columns fit at their basis (460 px for the diagram, 400 px for
+# the formula's lines: a 1366 px screen's output area), one above the other otherwise;
+# min_width 0 lets a column shrink below its basis in a narrow output instead of
+# overflowing it.
+EXPLORER_LAYOUT = {"flex_flow": "row wrap", "align_items": "flex-start", "width": "100%"}
+FIGURE_LAYOUT = {
+    "flex": "1 1 460px",
+    "max_width": "640px",
+    "min_width": "0",
+    "margin": "0 16px 0 0",
+}
+FORMULA_LAYOUT = {"flex": "1 1 400px", "min_width": "0"}
+# A tall diagram (16 neurons a layer) is drawn at most this share of the window high, so
+# that the formula below it or the Step controls under it stay on the same screen.
+DIAGRAM_MAX_HEIGHT = "45vh"
 
-class ChainRuleExplorer(StrictWidget, widgets.VBox):
+
+class ChainRuleExplorer(StrictWidget, widgets.Box):
     """Click any weight to see dL/dw as a sum over paths, with numbers.
+
+    The diagram (with the step-through of the backward pass under it) and the formula sit
+    side by side when the output area is wide enough, one above the other otherwise.
 
     Parameters
     ----------
@@ -40,19 +61,20 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
     >>> ex = bw.ChainRuleExplorer(net, x, t, selected="w1"); ex   # doctest: +SKIP
     """
 
-    _accepted = ("selected", "level")
-
-    def __init__(self, net: Network, x, t, **kwargs):
-        self._check_kwargs(kwargs)
-        level = kwargs.get("level", "neuron")
+    def __init__(self, net: Network, x, t, *, selected: str | None = None, level: str = "neuron"):
         validation.one_of(level, LEVELS, "level")
         self.net = net
-        net.graph(x, t)  # validates x and t with the core's messages before anything is drawn
+        # the one graph of this example: it validates x and t with the core's messages
+        # before anything is drawn, and every view below reads it
+        self._graph = net.graph(x, t, level)
         self.x = np.asarray(x, dtype=float)
         self.t = np.asarray(t, dtype=float)
         # a student checks a hand calculation with their own numbers: weights edit in place
-        self.diagram = NetworkDiagram(net, editable=True)
+        self.diagram = NetworkDiagram(
+            net, editable=True, selected=net.parameter_names[0] if selected is None else selected
+        )
         self.diagram.show_level(level)
+        self._fit_diagram()
         self.level_toggle = widgets.ToggleButtons(
             options=[(LEVEL_LABELS[v], v) for v in LEVELS],
             value=level,
@@ -81,21 +103,12 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
             (self.reset_button, "bpw-reset"),
         ):
             b.add_class(cls)
+            b.layout.width = "auto"  # ipywidgets' 148 px each would not fit a zoomed window
         self.step_panel = widgets.HTMLMath()
         self.step_panel.add_class("bpw-step-panel")
         self._revealed = 0
-        self._graph = None
         self.chain = None
-        super().__init__(
-            children=[
-                widgets.HBox([self.level_toggle, self.values_toggle]),
-                self.diagram,
-                self.path_terms,
-                self.panel,
-                widgets.HBox([self.back_button, self.step_button, self.reset_button]),
-                self.step_panel,
-            ]
-        )
+        super().__init__(children=self._columns(), layout=EXPLORER_LAYOUT)
         self.add_class("bpw-explorer")
         self.diagram.observe(self._on_select, names="selected")
         self.level_toggle.observe(self._on_level, names="value")
@@ -106,8 +119,26 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         # the panel is re-typeset by MathJax: a few times a second at most while training
         self._recompute_soon = TrailingRedraw(self._recompute, 0.25)
         net.observe(self._on_net_change)
-        self.diagram.selected = kwargs.get("selected", net.parameter_names[0])
-        self._recompute()
+        self._show(self._graph)
+
+    def _columns(self) -> list[widgets.Widget]:
+        """The diagram with the Step controls right under it (pressing Step never moves the
+        diagram: what a step adds grows below), and the formula beside or below them."""
+        figure = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.level_toggle, self.values_toggle], layout={"flex_flow": "row wrap"}
+                ),
+                self.diagram,
+                widgets.HBox([self.back_button, self.step_button, self.reset_button]),
+                self.step_panel,
+            ],
+            layout=FIGURE_LAYOUT,
+        )
+        figure.add_class("bpw-explorer-figure")
+        formula = widgets.VBox([self.path_terms, self.panel], layout=FORMULA_LAYOUT)
+        formula.add_class("bpw-explorer-formula")
+        return [figure, formula]
 
     # ----------------------------------------------------------- public state
     def _fallback(self) -> tuple[str, str]:
@@ -138,17 +169,25 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
 
     def set_example(self, x, t) -> None:
         """Take the derivatives at another example."""
-        self.net.graph(x, t)
+        graph = self.net.graph(x, t, self.level)  # refuses a bad example before anything changes
         self.x, self.t = np.asarray(x, dtype=float), np.asarray(t, dtype=float)
-        self._recompute()
+        self._show(graph)
 
     # ----------------------------------------------------------- reacting
     def _on_select(self, change) -> None:
         self._recompute()
 
+    def _fit_diagram(self) -> None:
+        """As wide as the column, but never taller than DIAGRAM_MAX_HEIGHT of the window."""
+        s = self.diagram.structure
+        aspect = s["width"] / s["height"]
+        self.diagram.layout.max_width = f"min(100%, calc({DIAGRAM_MAX_HEIGHT} * {aspect:.3f}))"
+        self.diagram.layout.margin = "0 auto"
+
     def _on_level(self, change) -> None:
         self._revealed = 0
         self.diagram.show_level(change["new"])
+        self._fit_diagram()
         self._recompute()
 
     def _on_net_change(self, net, names) -> None:
@@ -156,25 +195,31 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
             self._recompute_soon()
 
     def _on_path(self, change) -> None:
-        index = change["new"]
-        if index is None or index < 0 or self.chain is None or not self.chain.enumerated:
+        index = self.path_terms.path_index()  # None for a stale index from the browser
+        if index is None or self.chain is None or not self.chain.enumerated:
             self.diagram.highlight_path(None)
         else:
             self.diagram.highlight_path(self.chain.paths[index], self._graph)
 
     def _recompute(self) -> None:
-        self._graph = self.net.graph(self.x, self.t, self.level)
+        self._show(self.net.graph(self.x, self.t, self.level))
+
+    def _show(self, graph: ComputationGraph) -> None:
+        """Every view of one example's graph, sent as one message per widget."""
+        self._graph = graph
         name = self.selected
-        self.chain = self._graph.chain_rule(name) if name else None
-        with self.hold_trait_notifications(), self.diagram.hold_sync():
-            self.diagram.node_values = {
-                n: self._graph.value(n) for n in self._graph.node_names if n != "L"
-            } | {"L": self._graph.loss}
+        self.chain = graph.chain_rule(name) if name else None
+        views = (self.diagram, self.path_terms, self.panel, self.step_panel,
+                 self.back_button, self.step_button)  # fmt: skip
+        with contextlib.ExitStack() as held:
+            for view in views:
+                held.enter_context(view.hold_sync())
+            self.diagram.show_example(graph)
             if self.chain is None:
                 self.panel.value = "<p>Click a weight or a bias on the diagram.</p>"
             else:
                 self.panel.value = panel_html(self.chain)
-            self.path_terms.show(self.chain, MAX_TERMS_SHOWN)
+            self.path_terms.show(self.chain, MAX_TERMS_SHOWN, FLAT_PATHS, OPEN_ROWS)
             self._show_step()
 
     # ----------------------------------------------------------- backward pass
@@ -231,4 +276,3 @@ class ChainRuleExplorer(StrictWidget, widgets.VBox):
         )
         self.back_button.disabled = self._revealed == 0
         self.step_button.disabled = self._revealed >= len(order)
-

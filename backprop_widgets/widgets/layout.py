@@ -117,7 +117,6 @@ def diagram_structure(net: Network, level: str = "neuron") -> dict:
         "height": int(height),
         "r": radius,
         "dense": widest > DENSE_NODES or n_weights > DENSE_EDGES,
-        "bias": net.bias_mode,
         "level": level,
         "nodes": nodes,
         "edges": edges,

@@ -14,7 +14,22 @@ from ..core.chain_rule import LOSS_NODE, ChainRule, ComputationGraph, latex_name
 
 # More products than this are not written out: the panel shows the count and the
 # delta form, which is what backprop computes anyway.
+MAX_PATHS_WRITTEN = 128
+# Up to this many paths the sum is written out twice, with symbols and with numbers; more
+# are grouped where they part (ChainRule.groups), one line per group.
+FLAT_PATHS = 6
+# Groups (and a group's paths) past this many wait behind an expander, so a long sum never
+# pushes the diagram's formula off the screen.
+OPEN_ROWS = 4
+# One path chip per product, up to this many paths.
 MAX_TERMS_SHOWN = 16
+# Terms per line of a long sum, so that every line fits a ~400 px column (symbols are
+# narrower than the numbers they stand for).
+SYMBOLS_PER_LINE = 3
+NUMBERS_PER_LINE = 2
+# Backprop's factored form is one expression that cannot break inside its brackets: it is
+# written out only while it is short enough to fit the column.
+FACTORED_MAX_FRACTIONS = 10
 # A delta that is a sum of more terms than this is written symbolically, with its value.
 MAX_DELTA_TERMS = 6
 DIGITS = numbers.DIGITS  # each factor
@@ -59,10 +74,27 @@ def aligned(rows: list[str], gap: str = "") -> str:
 
 
 def _lines(lhs: str, terms: list[str]) -> str:
-    """lhs = t1 + t2 + ...; one term per line when there are several, for narrow screens."""
-    if len(terms) <= 2:
+    """lhs = t1 + t2 + ...; one term per line when there are several, for narrow screens
+    (two products of three fractions are already wider than a phone or a zoomed column)."""
+    if len(terms) == 1:
         return display(f"{lhs} = {' + '.join(terms)}")
     return aligned([f"{lhs} &= {terms[0]}", *(rf"&\quad + {t}" for t in terms[1:])])
+
+
+def sum_rows(start: str, terms: list[str], per_line: int, value: str | None = None) -> list[str]:
+    """Rows of an aligned sum ``start t1 + t2 ... = value``, ``per_line`` terms a row.
+
+    A sum that needs more than one row gets its value on a row of its own (``&= value``),
+    so that every row reads as arithmetic: a continued sum, or what it adds up to."""
+    chunks = [terms[i : i + per_line] for i in range(0, len(terms), per_line)] or [[]]
+    rows = [start + " + ".join(chunks[0])]
+    rows += [r"&\quad + " + " + ".join(chunk) for chunk in chunks[1:]]
+    if value is not None:
+        if len(rows) == 1:
+            rows[0] += f" = {value}"
+        else:
+            rows.append(f"&= {value}")
+    return rows
 
 
 def panel_html(cr: ChainRule) -> str:
@@ -75,8 +107,10 @@ def panel_html(cr: ChainRule) -> str:
         f'<div class="bpw-explorer-panel" data-param="{html.escape(p)}" data-level="{g.level}">',
         f"<h4>∂L/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to L</h4>",
     ]
-    if cr.enumerated and count <= MAX_TERMS_SHOWN:
+    if cr.enumerated and count <= FLAT_PATHS:
         parts += _sum_over_paths(cr, lhs)
+    elif cr.enumerated and count <= MAX_PATHS_WRITTEN:
+        parts += _grouped_sum(cr, lhs)
     else:
         parts += [
             f"<p>{count} paths are too many to write out; backprop never lists them. "
@@ -102,7 +136,12 @@ def _sum_over_paths(cr: ChainRule, lhs: str) -> list[str]:
         f'<div class="bpw-total">{display(f"{lhs} = {total(cr.value)}")}</div>',
     ]
     factored = cr.factored_latex()
-    if factored == " + ".join(symbolic):
+    if factored.count(r"\frac") > FACTORED_MAX_FRACTIONS:
+        parts.append(
+            "<p>Backprop's form takes the shared factors out: what is left below each neuron "
+            "is its delta &delta; = &part;L/&part;neuron, computed once, as below.</p>"
+        )
+    elif factored == " + ".join(symbolic):
         # nothing to take out: the same equation again would only look like a second idea
         reason = "one path" if cr.path_count == 1 else "no factor shared between the paths"
         parts.append(
@@ -118,44 +157,88 @@ def _sum_over_paths(cr: ChainRule, lhs: str) -> list[str]:
     return parts
 
 
+def _grouped_sum(cr: ChainRule, lhs: str) -> list[str]:
+    """Many paths: the total, then one line per group of paths that share their start
+    (ChainRule.groups), each group's own paths behind an expander."""
+    groups = cr.groups()
+    terms, values = cr.terms, cr.term_values()
+    where = html.escape(", ".join(shared[-1] for shared, _ in groups[:3]))
+    rows = [_group_item(cr, shared, members, terms, values) for shared, members in groups]
+    parts = [
+        f"<p>The chain rule: one product of local derivatives per path, {cr.path_count} "
+        f"products added up. Grouped where the paths part ({where}"
+        f"{', …' if len(groups) > 3 else ''}), each group adds up to its shared factors times "
+        "that node's delta &delta; = &part;L/&part;node:</p>",
+        f'<div class="bpw-total">{display(f"{lhs} = {total(cr.value)}")}</div>',
+        f'<ol class="bpw-groups">{"".join(rows[:OPEN_ROWS])}</ol>',
+    ]
+    if len(rows) > OPEN_ROWS:
+        parts.append(
+            f'<details class="bpw-more"><summary>{len(rows) - OPEN_ROWS} more groups</summary>'
+            f'<ol class="bpw-groups" start="{OPEN_ROWS + 1}">{"".join(rows[OPEN_ROWS:])}</ol>'
+            "</details>"
+        )
+    return parts
+
+
+def _group_item(cr: ChainRule, shared, members, terms, values) -> str:
+    """One group as a list item: its sum, and (behind an expander) each of its paths."""
+    if len(members) == 1:  # a group of one path is that path's product
+        return f"<li>{_path_line(terms[members[0]], values[members[0]])}</li>"
+    node = shared[-1]
+    factors = terms[members[0]][: len(shared) - 1]
+    product = " ".join(f.latex() for f in factors) + rf" \, {delta_symbol(node)}"
+    paths = "".join(f"<li>{_path_line(terms[i], values[i])}</li>" for i in members)
+    return (
+        f'<li data-node="{html.escape(node)}">via {html.escape(node)}: '
+        f"{_inline(product)} = {numbers.plain(sum(values[i] for i in members))}"
+        f"<details><summary>its {len(members)} paths</summary><ul>{paths}</ul></details></li>"
+    )
+
+
+def _path_line(term, value: float) -> str:
+    return f"{_inline(' '.join(f.latex() for f in term))} = {numbers.plain(value)}"
+
+
+def _inline(latex: str) -> str:
+    """Inline math: the text around it wraps to the column, the formula stays whole (in
+    display style: inline fractions are too small to read on a projector)."""
+    return r"\(\displaystyle " + html.escape(latex, quote=False) + r"\)"
+
+
 def delta_form(cr: ChainRule) -> str:
     """dL/dp = sum over first nodes of (d node/dp) delta_node, with numbers."""
     g = cr.graph
     firsts = g.parameter_targets(cr.param)
-    rows = [
-        rf"{d(LOSS_NODE, cr.param)} &= {_gradient_sum(g, cr.param)} \\ "
-        rf"&= {_gradient_numbers(g, cr.param)} = {result(cr.value)}",
-    ]
+    rows = _gradient_rows(g, cr.param, cr.value)
     for node, _ in firsts[:4]:
-        rows.append(delta_row(g, node))
+        rows += delta_rows(g, node)
     return aligned(rows, gap="[4pt]")
 
 
-def delta_row(g: ComputationGraph, node: str) -> str:
-    """delta_node = sum_c (dc/dnode) delta_c = the same with numbers = value."""
+def delta_rows(g: ComputationGraph, node: str) -> list[str]:
+    """delta_node = sum_c (dc/dnode) delta_c = the same with numbers = value, as rows."""
     eq = g.delta_equation(node)
     lhs = delta_symbol(node)
     if not eq.terms:
-        return rf"{lhs} &= 1"
+        return [rf"{lhs} &= 1"]
     if len(eq.terms) == 1 and eq.terms[0][1] == LOSS_NODE:
-        return rf"{lhs} &= {eq.terms[0][0].latex()} = {result(eq.value)}"
+        return [rf"{lhs} &= {eq.terms[0][0].latex()} = {result(eq.value)}"]
     symbolic = [
         factor.latex() if child == LOSS_NODE else rf"{factor.latex()} \, {delta_symbol(child)}"
         for factor, child in eq.terms
     ]
     if len(eq.terms) > MAX_DELTA_TERMS:
-        shown = " + ".join(symbolic[:MAX_DELTA_TERMS])
-        return rf"{lhs} &= {shown} + \dots \ ({len(eq.terms)}\text{{ terms}}) = {result(eq.value)}"
+        shown = [*symbolic[:MAX_DELTA_TERMS], rf"\dots \ ({len(eq.terms)}\text{{ terms}})"]
+        return sum_rows(f"{lhs} &= ", shown, SYMBOLS_PER_LINE, result(eq.value))
     numeric = [
         numbers.latex(factor.value)
         if child == LOSS_NODE
         else rf"{numbers.latex(factor.value)} \cdot {numbers.latex(delta)}"
         for (factor, child), delta in zip(eq.terms, eq.child_deltas, strict=True)
     ]
-    return (
-        rf"{lhs} &= {' + '.join(symbolic)} \\ "
-        rf"&= {' + '.join(numeric)} = {result(eq.value)}"
-    )
+    rows = sum_rows(f"{lhs} &= ", symbolic, SYMBOLS_PER_LINE)
+    return rows + sum_rows("&= ", numeric, NUMBERS_PER_LINE, result(eq.value))
 
 
 def why_no_weight_nodes(cr: ChainRule) -> str:
@@ -215,25 +298,23 @@ def step_html(
     if node == LOSS_NODE:
         parts.append(display(r"\delta_L = \frac{\partial L}{\partial L} = 1"))
     else:
-        parts.append(aligned([delta_row(g, node)]))
+        parts.append(aligned(delta_rows(g, node)))
     if known:
-        rows = [
-            rf"{d(LOSS_NODE, p)} &= {_gradient_sum(g, p)} = {_gradient_numbers(g, p)} = {result(v)}"
-            for p, v in known[:6]
-        ]
+        rows = [row for p, v in known[:6] for row in _gradient_rows(g, p, v)]
         more = f"<p>and {len(known) - 6} more.</p>" if len(known) > 6 else ""
         parts.append("<p>Now known:</p>" + aligned(rows) + more)
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _gradient_sum(g: ComputationGraph, param: str) -> str:
-    return " + ".join(rf"{d(n, param)} \, {delta_symbol(n)}" for n, _ in g.parameter_targets(param))
-
-
-def _gradient_numbers(g: ComputationGraph, param: str) -> str:
-    """sum over the nodes the parameter enters of (d node/d param) * delta_node, with numbers."""
-    return " + ".join(
-        rf"{numbers.latex(v)} \cdot {numbers.latex(g.delta(n))}"
-        for n, v in g.parameter_targets(param)
-    )
+def _gradient_rows(g: ComputationGraph, param: str, value: float) -> list[str]:
+    """dL/dparam = sum over the nodes it enters of (d node/d param) delta_node, then the same
+    with numbers and the value: one line unless the parameter enters many nodes (a tied bias)."""
+    targets = g.parameter_targets(param)
+    symbolic = [rf"{d(n, param)} \, {delta_symbol(n)}" for n, _ in targets]
+    numeric = [rf"{numbers.latex(v)} \cdot {numbers.latex(g.delta(n))}" for n, v in targets]
+    start = f"{d(LOSS_NODE, param)} &= "
+    if len(targets) == 1:
+        return [f"{start}{symbolic[0]} = {numeric[0]} = {result(value)}"]
+    rows = sum_rows(start, symbolic, SYMBOLS_PER_LINE)
+    return rows + sum_rows("&= ", numeric, NUMBERS_PER_LINE, result(value))

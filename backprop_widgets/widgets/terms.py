@@ -28,20 +28,47 @@ class PathTerms(anywidget.AnyWidget):
     terms = traitlets.List().tag(sync=True)
     active = traitlets.Int(-1).tag(sync=True)
     pinned = traitlets.Int(-1).tag(sync=True)
+    # chips past this many wait behind a "+N more" chip (0: all shown)
+    open_count = traitlets.Int(0).tag(sync=True)
 
-    def show(self, chain: ChainRule | None, limit: int) -> None:
-        """Chips for the chain's products (none above ``limit`` paths); nothing lit."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._paths: list[tuple[str, ...]] = []
+
+    def show(self, chain: ChainRule | None, limit: int, short_after: int, open_count: int) -> None:
+        """Chips for the chain's products (none above ``limit`` paths).
+
+        Past ``short_after`` paths a chip names its route (w1 → h1 → j3 → o1 → L) rather than
+        the product, and chips past ``open_count`` wait behind a "+N more" chip. A pinned chip
+        stays pinned while the paths are the same ones (a training refresh changes only the
+        values); other paths start with nothing lit."""
         if chain is None or not chain.enumerated or chain.path_count > limit:
-            terms = []
+            paths, terms = [], []
         else:
+            paths = chain.paths
+            short = len(paths) > short_after
             terms = [
                 {
-                    "label": " · ".join(f"∂{f.num}/∂{f.den}" for f in term),
+                    "label": " → ".join(path)
+                    if short
+                    else " · ".join(f"∂{f.num}/∂{f.den}" for f in term),
                     "value": f"= {numbers.plain(value)}",
                 }
-                for term, value in zip(chain.terms, chain.term_values(), strict=True)
+                for path, term, value in zip(paths, chain.terms, chain.term_values(), strict=True)
             ]
+        same = paths == self._paths
+        self._paths = paths  # before `active` changes: its observers ask path_index()
         with self.hold_sync():
-            self.pinned = -1
-            self.active = -1
+            if not same:
+                self.pinned = -1
+                self.active = -1
+            self.open_count = open_count if len(terms) > open_count else 0
             self.terms = terms
+
+    def path_index(self) -> int | None:
+        """The lit path's index into the chain's paths, or None for all of them.
+
+        ``active`` comes from the browser and may be stale (a chip hovered just before the
+        paths changed): an index that is not one of the current chips means none."""
+        index = self.active
+        return index if 0 <= index < len(self._paths) else None

@@ -141,11 +141,14 @@ def test_neuron_pictures_are_computed_in_python_and_sent_as_images():
     assert url.startswith("data:image/png;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
     assert image.size == (12, 12)
+
     # a tanh neuron whose zero line crosses the data: both colours, blue high and orange low
     def colours(name):
         data = base64.b64decode(d.node_pictures[name].split(",", 1)[1])
         pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), float)
-        return (pixels[..., 2] > pixels[..., 0] + 40).any(), (pixels[..., 0] > pixels[..., 2] + 40).any()
+        return (pixels[..., 2] > pixels[..., 0] + 40).any(), (
+            pixels[..., 0] > pixels[..., 2] + 40
+        ).any()
 
     assert any(colours(n) == (True, True) for n in net.node_names[1])
     before = dict(d.node_pictures)
@@ -178,5 +181,49 @@ def test_weight_labels_between_two_layers_never_share_a_column():
         s = diagram_structure(bw.Network(sizes))
         weights = [e for e in s["edges"] if e["kind"] == "weight"]
         for layer in range(1, len(sizes)):
-            xs = [e["lx"] for e in weights if bw.Network(sizes).parameter_info(e["id"]).layer == layer]
+            xs = [
+                e["lx"] for e in weights if bw.Network(sizes).parameter_info(e["id"]).layer == layer
+            ]
             assert len(set(xs)) == len(xs), (sizes, layer, xs)
+
+
+def test_show_example_prints_each_nodes_value_from_the_cores_graph():
+    net, x, t = bw.presets.mazur()
+    d = NetworkDiagram(net)
+    graph = net.graph(x, t)
+    d.show_example(graph)
+    assert d.node_labels["h1"] == "0.5933" and d.node_labels["o1"] == "0.7514"  # Mazur's
+    assert d.node_labels["L"] == numbers.plain(graph.loss)
+    other = bw.Network([2, 3, 2])
+    with pytest.raises(
+        ValueError, match=r"graph must be built from a network of the diagram's sizes \[2, 2, 2\]"
+    ):
+        d.show_example(other.graph(x, t))
+
+
+def test_show_all_paths_lights_the_paths_an_exercise_kept_back():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net, selected="w1", highlight_paths=False)
+    assert d.highlight == {"edges": ["w1"]}  # only the asked weight
+    d.show_all_paths()
+    assert set(d.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    d.selected = "w2"  # and for later selections too
+    assert set(d.highlight["edges"]) == {"w2", "w5", "w7", "o1>L", "o2>L"}
+
+
+def test_the_diagram_sends_only_what_its_javascript_draws():
+    net, x, t = bw.presets.mazur()
+    d = NetworkDiagram(net, selected="w1")
+    assert "bias" not in d.structure  # the bias mode is drawn as nodes and edges, not read
+    d.highlight_path(("w1", "h1", "o2", "L"), net.graph(x, t))
+    assert d.highlight == {"edges": ["w1", "w7", "o2>L"]}
+
+
+def test_widget_traits_are_accepted_and_arguments_are_keyword_only():
+    net, _, _ = bw.presets.mazur()
+    d = NetworkDiagram(net, layout={"max_width": "400px"}, tooltip="the 2-2-2 net")
+    assert d.layout.max_width == "400px"
+    with pytest.raises(TypeError, match=r"'values'.*accepted: selected, show_values.*layout"):
+        NetworkDiagram(net, values={"w1": 3.0})  # what the diagram draws is its own to compute
+    with pytest.raises(TypeError, match="positional"):
+        NetworkDiagram(net, "w1")

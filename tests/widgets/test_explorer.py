@@ -69,14 +69,53 @@ def test_panel_follows_parameter_changes():
     assert f"{net.gradients(x, t)['w5']:.6g}" in ex.panel.value
 
 
-def test_many_paths_show_the_count_and_the_delta_form():
+def test_many_paths_are_grouped_where_they_part_and_collapse_behind_expanders():
     net = bw.Network([4, 8, 8, 8, 2])
     ex = ChainRuleExplorer(net, np.ones(4), np.zeros(2), selected="w1")
     html = ex.panel.value
-    assert "128 paths" in html and "too many to write out" in html
+    cr = ex.chain
+    assert "128 paths" in html and r"\delta_{h_{1}}" in html
+    # one line per second-layer neuron, each a group of 16 paths, adding up to the total
+    groups = cr.groups()
+    assert [len(members) for _, members in groups] == [16] * 8
+    assert html.count("its 16 paths</summary>") == 8  # each group's paths wait behind one
+    assert "4 more groups</summary>" in html  # and groups past the first four behind another
+    sums = re.findall(r"<li data-node=\"[^\"]+\">via [^:]+: \\\(.*?\\\) = ([-\d.e]+)", html)
+    assert len(sums) == 8 and sum(map(float, sums)) == pytest.approx(cr.value, rel=1e-3)
+    shown = re.findall(r"\\\) = ([-\d.e]+)</li>", html)  # each path's own product
+    assert len(shown) == 128 and all(float(v) != 0 for v in shown)  # never "+0.0" for a term
+    assert ex.path_terms.terms == []  # 128 chips would bury the diagram
+
+
+def test_past_128_paths_only_the_count_and_the_delta_form():
+    net = bw.Network([4, 8, 8, 8, 8, 2])
+    ex = ChainRuleExplorer(net, np.ones(4), np.zeros(2), selected="w1")
+    html = ex.panel.value
+    assert "1024 paths" in html and "too many to write out" in html
     assert r"\delta_{h_{1}}" in html
     assert len(re.findall(r"\\frac", html)) < 60
-    assert ex.path_terms.terms == []
+
+
+def test_the_capstones_sixteen_paths_are_one_line_each_with_digits_that_are_not_zero():
+    net, X, _ = bw.presets.moons(n=300, noise=0.15, seed=3)
+    T = np.zeros((len(X), 1))
+    ex = ChainRuleExplorer(net, X[0], T[0], selected="w1")
+    html = ex.panel.value
+    assert "16 paths" in html
+    values = ex.chain.term_values()
+    lines = re.findall(r"<li>\\\((.*?)\\\) = ([-\d.e]+)</li>", html)
+    assert len(lines) == 16  # one product a line: a column of short lines, never one long sum
+    for (_, shown), value in zip(lines, values, strict=True):
+        assert shown == numbers.plain(value) and (float(shown) != 0) == (value != 0)
+    assert "12 more groups</summary>" in html
+
+
+def test_long_sums_break_into_short_lines():
+    net = bw.Network([3, 8, 8, 2], activation="tanh", seed=0)
+    ex = ChainRuleExplorer(net, [0.5, -0.5, 0.25], [1.0, 0.0], selected="w1")
+    for block in re.findall(r"\$\$(.+?)\$\$", ex.panel.value + ex.step_panel.value, re.S):
+        for row in re.split(r"\\\\", block):
+            assert row.count(r"\frac") <= 12 and row.count(r"\cdot") <= 4, row
 
 
 def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients():
@@ -106,6 +145,8 @@ def test_bad_arguments():
         ChainRuleExplorer(net, x, t, selected="w0")
     with pytest.raises(TypeError, match="'levle'"):
         ChainRuleExplorer(net, x, t, levle="neuron")
+    with pytest.raises(TypeError, match="positional"):
+        ChainRuleExplorer(net, x, t, "w1")  # keyword-only: a positional "w1" is not a level
     with pytest.raises(ValueError, match="level must be one of"):
         ChainRuleExplorer(net, x, t, level="deep")
 
@@ -185,3 +226,66 @@ def test_the_step_through_ends_when_every_gradient_is_known():
         ex.step()
     assert {p for p, _ in ex.known_gradients()} == set(net.parameter_names)
     assert ex.step_button.disabled
+
+
+def test_a_stale_hover_index_from_the_browser_lights_every_path_instead_of_raising():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w1")
+    ex.path_terms.set_state({"active": 7})  # a chip of an earlier, longer sum
+    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    ex.selected = "w5"
+    ex.path_terms.set_state({"active": 1})  # w5 has one path: index 1 is stale
+    assert set(ex.diagram.highlight["edges"]) == {"w5", "o1>L"}
+
+
+def test_a_pinned_term_stays_pinned_while_training_changes_only_the_numbers():
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, selected="w1")
+    ex.path_terms.set_state({"pinned": 1, "active": 1})
+    before = [term["value"] for term in ex.path_terms.terms]
+    net.step(x, t, 0.5)
+    ex._recompute()  # what the trailing redraw does a moment after a training step
+    assert (ex.path_terms.pinned, ex.path_terms.active) == (1, 1)
+    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o2>L"]
+    assert [term["value"] for term in ex.path_terms.terms] != before  # the numbers followed
+    ex.selected = "w2"  # other paths: nothing pinned
+    assert (ex.path_terms.pinned, ex.path_terms.active) == (-1, -1)
+
+
+def test_one_update_builds_the_graph_once_and_sends_one_message_per_view(monkeypatch):
+    net, x, t = bw.presets.mazur()
+    built = []
+    real = bw.Network.graph
+    monkeypatch.setattr(
+        bw.Network, "graph", lambda self, *a, **k: built.append(1) or real(self, *a, **k)
+    )
+    ex = ChainRuleExplorer(net, x, t, selected="w1")
+    assert len(built) == 1  # today's three builds per update are one
+    comms = {}
+    for name in ("diagram", "panel", "path_terms", "step_panel"):
+        comms[name] = RecordingComm()
+        getattr(ex, name).comm = comms[name]
+    built.clear()
+    ex.selected = "w2"
+    assert len(built) == 1
+    assert len(comms["panel"].updates) == 1 and len(comms["path_terms"].updates) == 1
+    # the click's own echo of `selected`, then one message with the highlight and the values
+    assert len(comms["diagram"].updates) <= 2
+    ex.set_example([0.1, 0.2], [0.0, 1.0])
+    assert len(built) == 2
+
+
+class RecordingComm:
+    """Stands in for the kernel's comm: records each state update a widget sends."""
+
+    kernel = True
+    comm_id = "recording"
+
+    def __init__(self):
+        self.updates = []
+
+    def on_msg(self, callback):
+        pass
+
+    def send(self, data=None, buffers=None):
+        self.updates.append(sorted(data["state"]))
