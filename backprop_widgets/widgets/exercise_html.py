@@ -85,8 +85,9 @@ def prompt_html(question) -> str:
     forms_text = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
     # the student's own numbers: every weight and bias, while there are few enough to read
     parameters = net.parameters()
+    # one formula per parameter: the line wraps between them, never inside a scroller
     weights = (
-        r",\ ".join(f"{latex_name(n)} = {_number(v)}" for n, v in parameters.items())
+        ", ".join(_math(f"{latex_name(n)} = {_number(v)}") for n, v in parameters.items())
         if len(parameters) <= MAX_PARAMETERS_LISTED
         else ""
     )
@@ -101,7 +102,7 @@ def prompt_html(question) -> str:
             + "</p>",
             f'<p class="bpw-example">Input {_math(inputs)}; target {_math(targets)}. '
             f"{html.escape(_activations(net))}; {_math('L = ' + loss_latex(net))}.</p>",
-            (f'<p class="bpw-parameters">Parameters {_math(weights)}.</p>' if weights else ""),
+            (f'<p class="bpw-parameters">Parameters {weights}.</p>' if weights else ""),
             f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
             "diagram; press <b>Enter</b> or <b>Check</b>."
             + (f" {html.escape(question.tolerance_text)}" if "number" in question.accept else "")

@@ -132,7 +132,7 @@ def build_controls(
             description="dataset", layout={"width": "200px"}, style=side),
         "progress": W.IntProgress(value=0, min=0, max=1, description="run",
                                   layout={"width": "320px", "display": "none"}),
-        "readout": W.HTML(layout={"width": "100%"}),
+        "readout": W.HTML(layout={"width": "100%", "margin": "2px 0"}),  # 100% + side margins overflowed
         "message": W.HTML(),
     }  # fmt: skip
     for name, cls in CLASSES.items():
