@@ -51,6 +51,17 @@ export function nearestEdge(p, edges, at, reach = 10) {
   return best ? best.id : null;
 }
 
+/** Which weight labels to draw at `unit` drawing units per screen px: "values" (w1=0.15),
+ * "names" (w1) or "selected" (only the selected weight's), as far as Python found they fit
+ * (`fits`: the largest unit for each). Labels keep their size on screen, so a drawing shown
+ * smaller has larger labels in its own units, and fewer of them fit. */
+export function labelMode(unit, fits) {
+  if (!fits || !(unit > 0)) return "names";
+  if (unit <= (fits.values || 0)) return "values";
+  if (unit <= (fits.names || 0)) return "names";
+  return "selected";
+}
+
 /** A typed weight, as the text to send to Python (which validates it): trimmed, or null. */
 export function editedText(text) {
   const trimmed = String(text ?? "").trim();
@@ -71,6 +82,11 @@ function render({ model, el: root }) {
   tooltip.className = "bpw-tooltip";
   root.appendChild(tooltip);
   let parts = { edges: new Map(), nodes: new Map() };
+  let mode = "names";
+  // Text is sized in screen px (diagram.css multiplies by --bpw-unit): a diagram drawn
+  // smaller keeps readable labels and shows fewer of them, never overlapping ones.
+  const sizer = new ResizeObserver(() => fitText());
+  sizer.observe(svg);
   const uid = `bpw-${Math.random().toString(36).slice(2, 9)}`;  // clip ids unique on the page
 
   function select(param) {
@@ -225,15 +241,49 @@ function render({ model, el: root }) {
           "clip-path": `url(#${clip})`, preserveAspectRatio: "none",
         }, g);
       }
-      el("title", {}, g).textContent = n.id;
-      const text = el("text", { x: n.x, y: n.y, class: "node-label" }, g);
+      if (s.dense) {
+        // names and values do not fit a dense diagram's small circles: they show on hover
+        g.addEventListener("mouseenter", () => showNodeTip(n));
+        g.addEventListener("mouseleave", () => { tooltip.style.display = "none"; });
+      } else {
+        el("title", {}, g).textContent = n.id;
+      }
+      // Python puts a name beside its node (lx, anchor) where it does not fit inside
+      const beside = n.lx !== undefined;
+      const text = el("text", { x: beside ? n.lx : n.x, y: n.y, class: beside ? "node-label beside" : "node-label" }, g);
+      if (beside) text.setAttribute("text-anchor", n.anchor);
       text.textContent = n.label ?? n.id;
       const below = n.kind === "net" ? Math.max(7, r * 0.62) : r;
-      const value = el("text", { x: n.x, y: n.y + below + 12, class: "node-value" }, g);
+      // a hanging baseline: the value's top sits just under the node at any text size
+      const value = el("text", { x: n.x, y: n.y + below + 3, class: "node-value" }, g);
       parts.nodes.set(n.id, { g, value, picture });
     }
+    mode = "";  // measured again for the new structure
+    fitText();
     update();
     drawPictures();
+  }
+
+  function fitText() {
+    const s = model.get("structure");
+    if (!s || !s.width) return;
+    const drawn = svg.getBoundingClientRect().width;  // 0 until the output is on the page
+    const unit = drawn > 0 ? s.width / drawn : 1;
+    // projector mode (a larger --bpw-text-scale) makes labels larger still in drawing units
+    const scale = parseFloat(getComputedStyle(root).getPropertyValue("--bpw-text-scale")) || 1;
+    if (drawn > 0) root.style.setProperty("--bpw-unit", unit.toFixed(4));
+    const next = labelMode(unit * scale, s.label_units);
+    if (next !== mode) { mode = next; svg.dataset.labels = mode; update(); }
+  }
+
+  function showNodeTip(n) {
+    const value = labelOf(model.get("node_labels"), n.id);
+    tooltip.textContent = value ? `${n.id} = ${value}` : n.id;
+    const s = model.get("structure");
+    const scale = svg.getBoundingClientRect().width / s.width;
+    tooltip.style.left = `${n.x * scale}px`;
+    tooltip.style.top = `${(n.y - s.r) * scale - 28}px`;
+    tooltip.style.display = "block";
   }
 
   function showTip(e, a, b) {
@@ -277,7 +327,7 @@ function render({ model, el: root }) {
         const text = labelOf(valueLabels, edge.p);
         g.setAttribute("aria-label", `${edge.p} = ${text}, ${edge.kind === "bias" ? "bias into" : edge.s + " to"} ${edge.d}`);
         g.setAttribute("aria-pressed", String(edge.p === selected));
-        if (label) label.textContent = edgeLabel(edge.p, text, showValues);
+        if (label) label.textContent = edgeLabel(edge.p, text, showValues && mode !== "names");
         if (label) {
           label.classList.toggle("lit", isLit || edge.p === selected);
           label.classList.toggle("chosen", edge.p === selected);
@@ -320,7 +370,7 @@ function render({ model, el: root }) {
   for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }
-  return () => svg.remove();
+  return () => { sizer.disconnect(); svg.remove(); };
 }
 
 export default { render };

@@ -13,6 +13,7 @@ import itertools
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX, ComputationGraph
 from ..core.errors import BackpropInputError
 from ..core.network import Network
+from .labels import place_labels
 
 WIDTH = 640
 MIN_HEIGHT = 230
@@ -39,6 +40,7 @@ def diagram_structure(net: Network, level: str = "neuron") -> dict:
         )
     layers = net.node_names
     widest = max(sizes)
+    dense = widest > DENSE_NODES or len(net.weight_names) > DENSE_EDGES
     spacing = 64 if widest <= 4 else max(26, 380 // widest)
     height = max(MIN_HEIGHT, spacing * widest + 90)
     radius = min(20, int(spacing * 0.4))  # dense layers: circles large enough for a picture
@@ -87,10 +89,10 @@ def diagram_structure(net: Network, level: str = "neuron") -> dict:
     for name in net.weight_names:
         info = net.parameter_info(name)
         target = info.targets[0]
-        edges.append(
-            {"id": name, "s": info.source, "d": into[target], "kind": "weight", "p": name}
-            | _label_place(pos, info.source, target, into, layers[info.layer - 1 : info.layer + 1])
-        )
+        edge = {"id": name, "s": info.source, "d": into[target], "kind": "weight", "p": name}
+        if dense:  # only the selected weight is named: a spot on its line, without a search
+            edge |= _label_place(pos, info.source, target, into, layers[info.layer - 1 : info.layer + 1])
+        edges.append(edge)
     bias_y = height - 28
     for name in net.bias_names:
         info = net.parameter_info(name)
@@ -111,16 +113,29 @@ def diagram_structure(net: Network, level: str = "neuron") -> dict:
             )
     for name in layers[-1]:
         edges.append({"id": f"{name}>{LOSS_NODE}", "s": name, "d": LOSS_NODE, "kind": "loss"})
-    n_weights = len(net.weight_names)
+    if dense:
+        _names_beside(nodes, radius)
     return {
         "width": WIDTH,
         "height": int(height),
         "r": radius,
-        "dense": widest > DENSE_NODES or n_weights > DENSE_EDGES,
+        "dense": dense,
+        # up to which drawing scale the weights' labels fit, with values or names: labels.py
+        "label_units": {"values": 0, "names": 0} if dense else place_labels(nodes, edges, radius),
         "level": level,
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def _names_beside(nodes: list[dict], radius: float) -> None:
+    """In a dense diagram a name does not fit inside its small circle: the inputs' names go
+    to their left and L's to its right, where no line runs; a neuron's name shows on hover."""
+    for n in nodes:
+        if n["kind"] == "input":
+            n |= {"lx": round(n["x"] - radius - 8, 1), "anchor": "end"}
+        elif n["kind"] == "loss":
+            n |= {"lx": round(n["x"] + radius + 8, 1), "anchor": "start"}
 
 
 def _label_place(pos, source: str, target: str, into, layers) -> dict:
@@ -132,7 +147,7 @@ def _label_place(pos, source: str, target: str, into, layers) -> dict:
     k = sources.index(source) * len(targets) + targets.index(target)
     t = 0.2 + 0.6 * k / (n - 1) if n > 1 else 0.35
     (sx, sy), (dx, dy) = pos[source], pos[into[target]]
-    return {"lx": round(sx + (dx - sx) * t, 1), "ly": round(sy + (dy - sy) * t - 4, 1)}
+    return {"lx": round(sx + (dx - sx) * t, 1), "ly": round(sy + (dy - sy) * t, 1)}
 
 
 def path_edges(graph: ComputationGraph, path) -> list[str]:
@@ -201,6 +216,8 @@ def static_svg(structure: dict, node_labels: dict | None = None, lit=()) -> str:
     at = {n["id"]: n for n in structure.get("nodes", [])}
     r = structure.get("r", 16)
     width, height = structure.get("width", WIDTH), structure.get("height", MIN_HEIGHT)
+    # weights are named where their names fit the drawing at full size (labels.py)
+    names_fit = structure.get("label_units", {}).get("names", 0) >= 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="network diagram" style="max-width:{width}px;width:100%">'
@@ -213,10 +230,10 @@ def static_svg(structure: dict, node_labels: dict | None = None, lit=()) -> str:
             f'<line x1="{a["x"]}" y1="{a["y"]}" x2="{b["x"]}" y2="{b["y"]}" '
             f'stroke="{colour}" stroke-width="2"{dash}/>'
         )
-        if e["kind"] == "weight" and not structure.get("dense") and "lx" in e:
+        if e["kind"] == "weight" and names_fit and "lx" in e:
             parts.append(
                 f'<text x="{e["lx"]}" y="{e["ly"]}" font-size="12" text-anchor="middle" '
-                f'fill="#222">{html.escape(e["id"])}</text>'
+                f'dominant-baseline="central" fill="#222">{html.escape(e["id"])}</text>'
             )
     for n in structure.get("nodes", []):
         radius = r * 0.6 if n["kind"] in ("bias", "net") else r

@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  edgeLabel, edgeWidth, editedText, labelOf, labelPoint, nearestEdge, segmentDistance, signClass,
+  edgeLabel, edgeWidth, editedText, labelMode, labelOf, labelPoint, nearestEdge, segmentDistance,
+  signClass,
 } from "../../backprop_widgets/static/diagram.js";
 
 test("larger |w| draws a thicker line, capped at the largest weight", () => {
@@ -51,4 +52,12 @@ test("an edited weight is sent as typed (trimmed); Python checks it", () => {
   assert.equal(editedText("  0.45 "), "0.45");
   assert.equal(editedText(""), null);
   assert.equal(editedText("abc"), "abc");
+});
+
+test("a drawing shown smaller names fewer weights, never overlapping ones", () => {
+  const fits = { values: 1.14, names: 1.33 };
+  assert.equal(labelMode(1.0, fits), "values");   // 640 px: w1=0.15
+  assert.equal(labelMode(1.25, fits), "names");   // 512 px: w1
+  assert.equal(labelMode(1.6, fits), "selected"); // 400 px: only the selected weight
+  assert.equal(labelMode(1.0, { values: 0, names: 0 }), "selected");  // a dense diagram
 });

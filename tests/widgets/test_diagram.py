@@ -102,7 +102,7 @@ def test_state_for_the_largest_supported_network_is_small():
     net = bw.Network([4, 8, 8, 8, 2])
     d = NetworkDiagram(net)
     size = len(json.dumps(d.get_state()))
-    assert size < 50_000, size
+    assert size < 56_000, size  # ~23 kB of it is diagram.js and .css, sent once per widget
     update = len(json.dumps({"values": d.values, "value_labels": d.value_labels}))
     assert update < 8_000, update  # 138 parameters: each value, and its text
     assert d.structure["dense"]  # labels are hidden, selection still works
@@ -174,17 +174,40 @@ def test_a_weight_edited_on_the_diagram_changes_the_network_or_says_why_not():
     assert not locked.editable and not locked.edit_weight("w5", "0.1") and net["w5"] == 0.9
 
 
-def test_weight_labels_between_two_layers_never_share_a_column():
+def test_weight_labels_never_overlap_each_other_or_a_node_where_they_are_drawn():
+    from backprop_widgets.widgets import labels
     from backprop_widgets.widgets.layout import diagram_structure
 
-    for sizes in ([2, 2, 2], [3, 3, 2], [2, 4, 1]):
-        s = diagram_structure(bw.Network(sizes))
-        weights = [e for e in s["edges"] if e["kind"] == "weight"]
-        for layer in range(1, len(sizes)):
-            xs = [
-                e["lx"] for e in weights if bw.Network(sizes).parameter_info(e["id"]).layer == layer
-            ]
-            assert len(set(xs)) == len(xs), (sizes, layer, xs)
+    for sizes in ([2, 2, 2], [3, 3, 2], [2, 4, 1], [1, 1, 1]):
+        for level in ("neuron", "pre-activation"):
+            s = diagram_structure(bw.Network(sizes), level)
+            fits = s["label_units"]
+            weights = [e for e in s["edges"] if e["kind"] == "weight"]
+            # at the smallest drawing where the names are drawn, as the browser sizes them
+            unit = fits["names"]
+            if unit == 0:  # too crowded ([3, 3, 2] split into net inputs): only the selected
+                continue
+            boxes = [labels._box(e, e["lx"], e["ly"], labels._name_only, unit) for e in weights]
+            nodes = [labels._node_box(n, s["r"]) for n in s["nodes"]]
+            for i, box in enumerate(boxes):
+                others = boxes[:i] + boxes[i + 1 :] + nodes
+                assert not any(labels._overlap(box, o) for o in others), (sizes, level, i)
+    mazur = diagram_structure(bw.presets.mazur()[0])["label_units"]
+    # w1=0.15 and its seven neighbours fit an exercise's 560 px drawing; names fit 480 px
+    assert mazur["values"] >= 640 / 560 - 0.01 and mazur["names"] >= 640 / 480 - 0.01
+    split = diagram_structure(bw.presets.mazur()[0], "pre-activation")["label_units"]
+    assert split["names"] >= 640 / 480 - 0.01
+
+
+def test_a_dense_diagram_names_only_the_selected_weight_and_its_inputs_beside_them():
+    from backprop_widgets.widgets.layout import diagram_structure
+
+    s = diagram_structure(bw.Network([2, 16, 16, 1]))
+    assert s["dense"] and s["label_units"] == {"values": 0, "names": 0}
+    beside = {n["id"]: n for n in s["nodes"] if "lx" in n}
+    assert set(beside) == {"i1", "i2", "L"}
+    assert all(n["lx"] < n["x"] for k, n in beside.items() if k != "L")  # left of the inputs
+    assert beside["L"]["lx"] > beside["L"]["x"] and beside["L"]["anchor"] == "start"
 
 
 def test_show_example_prints_each_nodes_value_from_the_cores_graph():
