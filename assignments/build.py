@@ -8,11 +8,15 @@
 - ``otter/chain-rule.ipynb``: an otter-grader master notebook in otter assign's format
   (``# ASSIGNMENT CONFIG``, ``# BEGIN QUESTION``, ``# BEGIN SOLUTION``, hidden tests).
 
-Both hold the same exercises. Each is a widget (typed answers are checked and saved in
-``backprop_answers.json``) and a string variable the student may fill instead; the grader's
-test builds its own question and checks the answer again with
-``bw.exercises.grade(question, id, variable)``, whatever the answers file says the verdict
-was. A test (tests/assignments) checks that the stored notebooks are what this writes.
+Both hold the same exercises. The student sets ``STUDENT_ID`` (their course login) near the
+top, and every question is built with ``.variant(STUDENT_ID)``: the same question with that
+student's own numbers, which the widget's prompt and diagram show. Each exercise is a widget
+(typed answers are checked and saved in ``backprop_answers.json``) and a string variable the
+student may fill instead; the grader's test builds its own question, rebuilds the variant
+from the STUDENT_ID handed in, and checks the answer again with
+``bw.exercises.grade(question, id, variable, student=STUDENT_ID)``, whatever the answers file
+says the verdict was. A test (tests/assignments) checks that the stored notebooks are what
+this writes.
 """
 
 from __future__ import annotations
@@ -27,13 +31,19 @@ NBGRADER_NOTEBOOK = HERE / "nbgrader" / "source" / NAME / f"{NAME}.ipynb"
 OTTER_NOTEBOOK = HERE / "otter" / f"{NAME}.ipynb"
 
 
+SOLUTION_ID = "instructor"  # the id the source notebooks (with their solutions) run with
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
     points: int
     prompt: str  # markdown
-    question: str  # the Python expression that builds the question
-    solution: str  # one correct answer, as a student would type it
+    question: str  # the Python expression that builds the question, before .variant(...)
+    # A Python expression for one correct answer to this student's variant (named by the
+    # exercise's id, q1, ...): a text that is right for every variant (a chain-rule sum), or
+    # a number computed from the variant's own network by backprop.
+    solution: str
 
 
 EXERCISES = (
@@ -44,57 +54,83 @@ EXERCISES = (
         "derivatives, with the names on the diagram (such as `dh1/dw1 * ...`). A number does "
         "not count here.",
         'bw.GradientQuestion(net, "w1", x, t, accept=("chain_rule",))',
-        "dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)",
+        '"dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)"  # the same for every student',
     ),
     Exercise(
         "q2",
         1,
         "**2.** Compute $\\partial L/\\partial w_5$ as a number.",
         'bw.GradientQuestion(net, "w5", x, t, accept=("number",))',
-        "0.082167041",
+        'format(q2.net.gradients(q2.x, q2.t)["w5"], ".9g")',
     ),
     Exercise(
         "q3",
         1,
         "**3.** One step of gradient descent with learning rate 0.5: what is $w_5$ after it?",
         'bw.UpdateQuestion(net, "w5", x, t, lr=0.5)',
-        "0.35891648",
+        'format(q3.net["w5"] - 0.5 * q3.net.gradients(q3.x, q3.t)["w5"], ".9g")',
     ),
 )
 
 INTRO = """# Assignment: the chain rule by hand
 
-Three exercises on the 2-2-2 network of Matt Mazur's worked example. Type each answer in its
-box and press **Enter**: it is checked at once, and every attempt is saved in
-`backprop_answers.json` beside this notebook. **Hand that file in with the notebook.**
-(Without the widgets, type the answer between the quotes in the cell under the box instead.)
+Three exercises on a 2-2-2 network shaped like the one of Matt Mazur's worked example, with
+**your own numbers**: each exercise's box shows its network, input, target, weights and
+biases. Type each answer in its box and press **Enter**: it is checked at once, and every
+attempt is saved in `backprop_answers.json` beside this notebook. **Hand that file in with
+the notebook.** (Without the widgets, type the answer between the quotes in the cell under
+the box instead.)
 
 This notebook is graded: it offers no hints and no solutions. When you hand it in, your last
-checked answer to each exercise is checked again."""
+checked answer to each exercise is checked again, against your own numbers."""
 
-SETUP = """import backprop_widgets as bw
+STUDENT = """## First: your student id
+
+Type your **course login** between the quotes in the next cell, such as
+`STUDENT_ID = "jdoe42"`, and run the notebook from the top. Your numbers are made from it
+(each exercise has its own), and the grader makes the same numbers again from the
+`STUDENT_ID` in the notebook you hand in. So keep it once you have started: an answer checked
+for another id's numbers is wrong for yours, and so is a classmate's number. While it is
+empty, the cell after it stops and says so."""
+
+STUDENT_CELL = 'STUDENT_ID = ""  # your course login, between the quotes'
+
+NO_ID = (
+    "STUDENT_ID is empty: type your course login between its quotes in the cell above "
+    '(such as STUDENT_ID = "jdoe42"), then run the notebook again from the top.'
+)
+
+SETUP = f"""import backprop_widgets as bw
 
 bw.exercises.graded_mode(True)  # no hints, no solutions in this notebook
 bw.exercises.answers.start()  # backprop_answers.json, beside this notebook, to hand in
-net, x, t = bw.presets.mazur()"""
+net, x, t = bw.presets.mazur()  # the network's shape; every exercise has your own numbers
+if not (isinstance(STUDENT_ID, str) and STUDENT_ID.strip()):
+    raise ValueError({NO_ID!r})"""
 
 OUTRO = """## Before you hand in
 
 Your last checked answer to each exercise is the one graded (or the text between the quotes,
 if you typed one). Make sure `backprop_answers.json` is in the folder you hand in."""
 
-BUILD = "import backprop_widgets as bw\nnet, x, t = bw.presets.mazur()"
+BUILD = "import backprop_widgets as bw\n\nnet, x, t = bw.presets.mazur()"
 
 
 def exercise_cell(ex: Exercise) -> str:
-    return f"{ex.id} = {ex.question}\nbw.GradientExercise({ex.id}, id={ex.id!r})"
+    return (
+        f"{ex.id} = {ex.question}.variant(STUDENT_ID)  # your own numbers\n"
+        f"bw.GradientExercise({ex.id}, id={ex.id!r})"
+    )
 
 
 def test_code(ex: Exercise) -> str:
-    # The grader's own question: a student's cell cannot change what is asked.
+    # The grader's own question, and the variant rebuilt from the id handed in: a student's
+    # cell cannot change what is asked. A deleted STUDENT_ID cell scores 0 with a message.
     return (
         f"{BUILD}\n"
-        f"fb = bw.exercises.grade({ex.question}, {ex.id!r}, answer_{ex.id})\n"
+        f"question = {ex.question}\n"
+        f"fb = bw.exercises.grade(question, {ex.id!r}, answer_{ex.id}, "
+        'student=globals().get("STUDENT_ID"))\n'
         "assert fb.correct, fb.message"
     )
 
@@ -102,8 +138,12 @@ def test_code(ex: Exercise) -> str:
 def answer_cell(ex: Exercise, begin: str, end: str) -> str:
     return (
         f'answer_{ex.id} = ""  # or type your answer between the quotes\n'
-        f"{begin}\nanswer_{ex.id} = {ex.solution!r}\n{end}"
+        f"{begin}\nanswer_{ex.id} = {ex.solution}\n{end}"
     )
+
+
+def student_cell(begin: str, end: str) -> str:
+    return f"{STUDENT_CELL}\n{begin}\nSTUDENT_ID = {SOLUTION_ID!r}\n{end}"
 
 
 def _cell(kind: str, source: str, **metadata) -> dict:
@@ -144,6 +184,12 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
 def nbgrader_notebook() -> dict:
     cells = [
         _cell("markdown", INTRO, **_nbgrader("intro", locked=True)),
+        _cell("markdown", STUDENT, **_nbgrader("student_intro", locked=True)),
+        _cell(
+            "code",
+            student_cell("### BEGIN SOLUTION", "### END SOLUTION"),
+            **_nbgrader("student_id", solution=True),
+        ),
         _cell("code", SETUP, **_nbgrader("setup", locked=True)),
     ]
     for ex in EXERCISES:
@@ -181,6 +227,7 @@ generate:
   show_stdout: true
   show_hidden: true
 files: []
+strip_solutions_from_all_cells: true  # STUDENT_ID's cell is in no question
 """
 
 
@@ -188,6 +235,8 @@ def otter_notebook() -> dict:
     cells = [
         _cell("raw", OTTER_CONFIG),
         _cell("markdown", INTRO),
+        _cell("markdown", STUDENT),
+        _cell("code", student_cell("# BEGIN SOLUTION NO PROMPT", "# END SOLUTION")),
         _cell("code", SETUP),
     ]
     for ex in EXERCISES:

@@ -28,8 +28,8 @@ Other problem codes: ``empty``, ``syntax_error`` (``Feedback.position`` says whe
 ``too_long``, ``not_text``, ``unknown_name`` (the message lists the known names and the
 closest one), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
 ``domain_error``, ``matches_only_here`` (a formula right at these weights only), the
-numeric guesses of :mod:`.hints`, ``too_many_paths``, ``internal_error`` (a bug; never
-expected).
+numeric guesses of :mod:`.hints`, ``too_many_paths``, ``no_student_id`` (:func:`grade` of a
+variant without a student id), ``internal_error`` (a bug; never expected).
 
 Every step of the worked example can be asked (:mod:`.steps`): ``ForwardQuestion`` (net_h1,
 h1), ``LossQuestion``, ``DeltaQuestion`` (in either convention, stated in the prompt) and
@@ -52,6 +52,11 @@ student's feedback::
 
 or, keeping the question object: ``q = bw.GradientQuestion(net, "w1", x, t)`` then
 ``q.assert_correct(answer_w1)``, which raises AssertionError with the feedback.
+
+With each student's own numbers, the notebook sets ``STUDENT_ID = "jdoe42"`` and builds
+``q1 = bw.GradientQuestion(net, "w1", x, t).variant(STUDENT_ID)``; the test rebuilds the
+same variant from the submitted id: ``bw.exercises.grade(question, "q1", answer_q1,
+student=STUDENT_ID)`` (assignments/build.py is a worked example).
 """
 
 from . import answers

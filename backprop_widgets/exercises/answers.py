@@ -322,7 +322,17 @@ def answer_for(exercise_id: str, typed=None, path=None) -> str:
     return load(path).record(str(exercise_id)).last_answer
 
 
-def grade(question, exercise_id: str, typed=None, path=None):
+class _Base:
+    """``grade``'s default ``student``: check against the question as built, no variant."""
+
+    def __repr__(self) -> str:
+        return "<the question as built>"
+
+
+AS_BUILT = _Base()
+
+
+def grade(question, exercise_id: str, typed=None, path=None, *, student=AS_BUILT):
     """Check the answer :func:`answer_for` picks with the grader's ``question``.
 
     Returns the question's Feedback. When there is no answer at all, the message says
@@ -331,21 +341,63 @@ def grade(question, exercise_id: str, typed=None, path=None):
 
         fb = bw.exercises.grade(q, "q1", answer_q1)
         assert fb.correct, fb.message
+
+    ``student``: the id the student's numbers are made from (an assignment's
+    ``STUDENT_ID``). The answer is then checked against ``question.variant(student)``,
+    rebuilt here, so a student's cell cannot change the numbers; an empty id (or anything
+    but text, None included) scores nothing and the message says why. An answer checked
+    in the widget for other numbers (the id changed after answering) is still checked
+    against this id's numbers, and the message says so.
     """
+    if student is not AS_BUILT:
+        question, refused = _variant(question, student)
+        if refused is not None:
+            return refused
     answers = load(path)
-    text = (
-        typed
-        if isinstance(typed, str) and typed.strip()
-        else answers.record(str(exercise_id)).last_answer
-    )
+    record = answers.record(str(exercise_id))
+    from_file = not (isinstance(typed, str) and typed.strip())
+    text = record.last_answer if from_file else typed
     fb = question.check(text)
     if text.strip():
+        if from_file and not fb.correct and _other_numbers(record, question):
+            note = (
+                "\n(This answer was checked in the widget for other numbers than the ones "
+                "graded here: was the student id changed after answering?)"
+            )
+            return dataclasses.replace(fb, message=fb.message + note)
         return fb
     why = answers.problem or f"Exercise {exercise_id} has no checked answer in {answers.path}."
     message = f"No answer was given. {why}"
     if dataclasses.is_dataclass(fb):
         return dataclasses.replace(fb, message=message)
     return fb
+
+
+def _variant(question, student):
+    """(the student's variant, None), or (question, the Feedback that refuses to grade)."""
+    if isinstance(student, str) and student.strip():
+        try:
+            return question.variant(student), None
+        except Exception as err:  # grade never raises; an id always has a variant in practice
+            why = f"this student's numbers could not be made ({type(err).__name__}: {err})"
+    else:
+        why = (
+            f"no student id was given (got {student!r}), and the answer is checked against "
+            "the numbers made from it. Set STUDENT_ID at the top of the notebook to your "
+            "course login"
+        )
+    message = f"Not graded: {why}."
+    fb = question.check("")
+    if dataclasses.is_dataclass(fb):
+        fb = dataclasses.replace(
+            fb, message=message, problems=("no_student_id",), details=(message,), expected=None
+        )
+    return question, fb
+
+
+def _other_numbers(record, question) -> bool:
+    stored = record.attempts[-1].fingerprint if record.attempts else ""
+    return bool(stored) and stored != fingerprint(question)
 
 
 # ------------------------------------------------------------------ naming an exercise

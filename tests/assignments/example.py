@@ -1,10 +1,13 @@
-"""assignments/build.py, the one list of the example assignment's exercises, as a module."""
+"""assignments/build.py, the one list of the example assignment's exercises, as a module,
+and each exercise's question and correct answer for one student id, as the notebook makes them."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 from pathlib import Path
+
+import backprop_widgets as bw
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,3 +20,15 @@ def load_build():
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def question_for(exercise, student: str):
+    """The exercise's question with this student's numbers, as its notebook cell builds it."""
+    net, x, t = bw.presets.mazur()
+    base = eval(exercise.question, {"bw": bw, "net": net, "x": x, "t": t})
+    return base.variant(student)
+
+
+def solution_for(exercise, student: str) -> str:
+    """The answer the exercise's solution region computes for this student."""
+    return eval(exercise.solution, {"bw": bw, exercise.id: question_for(exercise, student)})

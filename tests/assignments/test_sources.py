@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 import backprop_widgets as bw
 
-from .example import ROOT, load_build
+from .example import ROOT, load_build, question_for, solution_for
 
 build = load_build()  # assignments/build.py: the one list of the assignment's exercises
 
@@ -30,11 +30,28 @@ def test_stored_assignment_notebooks_are_up_to_date(path, make):
     )
 
 
-def test_every_exercise_solution_is_right_for_its_own_question():
+STUDENTS = (build.SOLUTION_ID, "alice", "bob", "jdoe42", "Zoë O'Brien", "x" * 300)
+
+
+@pytest.mark.parametrize("student", STUDENTS, ids=range(len(STUDENTS)))
+def test_every_exercise_solution_is_right_for_each_students_own_question(student):
+    for ex in build.EXERCISES:
+        question = question_for(ex, student)
+        answer = solution_for(ex, student)
+        assert question.check(answer).correct, (ex.id, student, answer)
+
+
+def test_numeric_solutions_differ_between_students_and_from_mazurs():
+    """A classmate's number, or the published worked example's, is no answer of yours."""
     net, x, t = bw.presets.mazur()
     for ex in build.EXERCISES:
-        question = eval(ex.question, {"bw": bw, "net": net, "x": x, "t": t})
-        assert question.check(ex.solution).correct, ex.id
+        base = eval(ex.question, {"bw": bw, "net": net, "x": x, "t": t})
+        alice, bob = (solution_for(ex, s) for s in ("alice", "bob"))
+        if ex.id == "q1":  # a chain-rule sum: the same text for every variant
+            assert alice == bob and base.check(alice).correct
+            continue
+        assert not question_for(ex, "alice").check(bob).correct, ex.id
+        assert not question_for(ex, "alice").check(repr(base.expected)).correct, ex.id
 
 
 def correct_answers(question) -> list[str]:

@@ -3,6 +3,7 @@ a corrupt file kept aside, answers re-checked (never trusted), hostile answers c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -152,6 +153,42 @@ def test_grade_of_nothing_says_why_and_scores_nothing(tmp_path):
     assert "Exercise q1 has no checked answer" in fb.message
     path.write_text("{broken")
     assert "could not be read" in answers.grade(question(), "q1", path=path).message
+
+
+def number_question():
+    net, x, t = bw.presets.mazur()
+    return bw.GradientQuestion(net, "w5", x, t, accept=("number",))
+
+
+def test_grade_for_a_student_rebuilds_that_students_variant(tmp_path):
+    q, none = number_question(), tmp_path / "none.json"
+    alice, bob = q.variant("alice"), q.variant("bob")
+    assert answers.grade(q, "q2", repr(alice.expected), path=none, student="alice").correct
+    # bob's number copied under alice's id, or Mazur's published one: wrong for alice
+    for copied in (bob.expected, q.expected):
+        fb = answers.grade(q, "q2", repr(copied), path=none, student="alice")
+        assert not fb.correct and fb.expected == alice.expected
+
+
+@pytest.mark.parametrize("student", ["", "   ", None, 42])
+def test_grade_without_a_student_id_scores_nothing_and_says_why(tmp_path, student):
+    q = number_question()  # Mazur's published answer must not score without an id
+    fb = answers.grade(q, "q2", repr(q.expected), path=tmp_path / "none.json", student=student)
+    assert not fb.correct and fb.problems == ("no_student_id",) and fb.expected is None
+    assert fb.message.startswith(f"Not graded: no student id was given (got {student!r})")
+    assert "STUDENT_ID" in fb.message
+
+
+def test_an_answer_checked_for_another_id_is_graded_for_this_one_and_says_so(tmp_path):
+    q, path = number_question(), tmp_path / "a.json"
+    alice = q.variant("alice")
+    stored = dataclasses.replace(
+        attempt(repr(alice.expected), True, kind="number"), fingerprint=answers.fingerprint(alice)
+    )
+    answers.AnswersFile(path).save("q2", answers.ExerciseRecord("dL/dw5", [stored]))
+    assert answers.grade(q, "q2", path=path, student="alice").correct
+    fb = answers.grade(q, "q2", path=path, student="alice2")  # the id changed afterwards
+    assert not fb.correct and "was the student id changed after answering?" in fb.message
 
 
 HOSTILE = [
