@@ -4,7 +4,7 @@
 // behind it, and JupyterLab's light/dark flag. Re-sent when the theme changes.
 
 export function parseRgb(css) {
-  const m = /rgba?\(([^)]+)\)/.exec(css || "");
+  const m = String(css || "").match(/rgba?\(([^)]+)\)/);
   if (!m) return null;
   const parts = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
   if (parts.length < 3 || parts.some((v) => Number.isNaN(v))) return null;

@@ -8,22 +8,7 @@ import pytest
 import backprop_widgets as bw
 from backprop_widgets.core import numbers
 from backprop_widgets.widgets import NetworkDiagram
-
-
-class RecordingComm:
-    """Stands in for the kernel's comm: records each state update the widget sends."""
-
-    kernel = True
-    comm_id = "recording"
-
-    def __init__(self):
-        self.updates = []
-
-    def on_msg(self, callback):
-        pass
-
-    def send(self, data=None, buffers=None):
-        self.updates.append(sorted(data["state"]))
+from tests.widgets.recording_comm import RecordingComm
 
 
 def test_every_parameter_is_a_clickable_edge_and_names_match():

@@ -8,6 +8,7 @@ import pytest
 import backprop_widgets as bw
 from backprop_widgets.core import numbers
 from backprop_widgets.widgets import ChainRuleExplorer
+from tests.widgets.recording_comm import RecordingComm
 
 
 def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
@@ -274,18 +275,3 @@ def test_one_update_builds_the_graph_once_and_sends_one_message_per_view(monkeyp
     ex.set_example([0.1, 0.2], [0.0, 1.0])
     assert len(built) == 2
 
-
-class RecordingComm:
-    """Stands in for the kernel's comm: records each state update a widget sends."""
-
-    kernel = True
-    comm_id = "recording"
-
-    def __init__(self):
-        self.updates = []
-
-    def on_msg(self, callback):
-        pass
-
-    def send(self, data=None, buffers=None):
-        self.updates.append(sorted(data["state"]))
