@@ -1,7 +1,5 @@
 """The chain-rule view: what the explorer and the exercises show a student."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -54,9 +52,8 @@ def test_values_are_substituted_factor_by_factor():
 def test_deep_networks_count_paths_without_listing_them():
     net = bw.Network([4, 30, 30, 30, 30, 2], seed=0)
     x, t = np.ones(4), np.zeros(2)
-    start = time.perf_counter()
     cr = net.chain_rule("w1", x, t)
-    assert time.perf_counter() - start < 2.0
+    # counted, not listed (not timed either: a busy machine must not fail this test)
     assert cr.path_count == 30**3 * 2 and not cr.enumerated
     assert cr.value == pytest.approx(net.gradients(x, t)["w1"])
     with pytest.raises(ValueError, match=r"54000 paths.*delta_text"):

@@ -122,8 +122,7 @@ def test_a_short_training_run_on_the_digits_passes_85_percent():
     seconds = time.perf_counter() - start
     accuracy = np.mean(datasets.labels(net.forward(X)) == datasets.labels(T))
     print(f"digits: 600 steps of batch 32 in {seconds:.2f} s, train accuracy {accuracy:.1%}")
-    assert not h.diverged and accuracy > 0.85
-    assert seconds < 20  # a few seconds even on a busy 2-core machine (about 0.4 s idle)
+    assert not h.diverged and accuracy > 0.85  # the time is printed, never asserted
 
 
 def test_presets_share_their_dataset_settings():
