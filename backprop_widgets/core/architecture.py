@@ -7,10 +7,9 @@ import numbers
 from collections.abc import Iterable
 
 from . import validation
-from .activations import ACTIVATIONS
 from .errors import BackpropInputError
-from .losses import LOSSES
 from .naming import RESERVED, default_node_names, default_target_names
+from .ops import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
 
 
 def check_sizes(sizes) -> list[int]:
@@ -32,7 +31,8 @@ def check_sizes(sizes) -> list[int]:
 
 
 def check_activations(activation, n_layers: int) -> list[str]:
-    accepted = "sigmoid, tanh, relu, linear (softmax as the last layer only)"
+    hidden = ", ".join(HIDDEN_ACTIVATIONS)
+    accepted = f"{hidden} (softmax as the last layer only)"
     names = [activation] * n_layers if isinstance(activation, str) else activation
     if not isinstance(names, (list, tuple)) or len(names) != n_layers:
         raise BackpropInputError(
@@ -47,7 +47,7 @@ def check_activations(activation, n_layers: int) -> list[str]:
         if name == "softmax" and layer != n_layers:
             raise BackpropInputError(
                 f"activation of layer {layer} is 'softmax', which is accepted only for the "
-                f"output layer; use one of sigmoid, tanh, relu, linear there"
+                f"output layer; use one of {hidden} there"
             )
     return list(names)
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import architecture, serialization, validation
-from .activations import ACTIVATIONS, Activation
 from .errors import BackpropInputError, unknown_name
 from .gradients import GradientCheck, Gradients
-from .losses import LOSSES, Loss
+from .ops import ACTIVATIONS, LOSSES, Activation, Loss
 from .parameter_layout import ParameterLayout
 
 BIAS_MODES = ("per_neuron", "per_layer", "shared", "none")

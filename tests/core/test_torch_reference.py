@@ -12,6 +12,7 @@ CASES = [
     ([3, 5, 4, 2], ["tanh", "relu", "linear"], "mse", "per_neuron"),
     ([2, 4, 1], ["tanh", "sigmoid"], "bce", "shared"),
     ([4, 6, 3], ["sigmoid", "softmax"], "cross_entropy", "per_neuron"),
+    ([3, 4, 4, 2], ["gelu", "gelu_tanh", "linear"], "mse", "per_neuron"),
 ]
 
 
@@ -65,6 +66,8 @@ def test_gradients_match_pytorch_autograd(sizes, activation, loss, bias):
             "relu": torch.relu,
             "linear": lambda v: v,
             "softmax": lambda v: torch.softmax(v, 1),
+            "gelu": torch.nn.functional.gelu,
+            "gelu_tanh": lambda v: torch.nn.functional.gelu(v, approximate="tanh"),
         }[act](z)
     del biases
     value = torch_loss(a, z, torch.tensor(T), loss)
