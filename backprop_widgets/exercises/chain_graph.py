@@ -142,8 +142,18 @@ def factor_text(factor: tuple[str, str]) -> str:
     return f"d{factor[0]}/d{factor[1]}"
 
 
+SHOWN_FACTORS = 6  # a longer product is shown by its ends, so that a message stays short
+
+
 def product_text(factors) -> str:
-    return " * ".join(factor_text(f) for f in factors)
+    """``dh1/dw1 * do1/dh1``; a long product elided in the middle, with its length."""
+    factors = list(factors)
+    if len(factors) <= SHOWN_FACTORS:
+        return " * ".join(factor_text(f) for f in factors)
+    ends = SHOWN_FACTORS // 2
+    head = " * ".join(factor_text(f) for f in factors[:ends])
+    tail = " * ".join(factor_text(f) for f in factors[-ends:])
+    return f"{head} * … * {tail} ({len(factors):,} factors)"
 
 
 def path_text(path) -> str:

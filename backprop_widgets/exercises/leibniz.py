@@ -29,7 +29,8 @@ for one factor or one product are worded in :mod:`.chain_problems`):
 ``extra_path``             a term that is not a path from this parameter.
 ``duplicate_path``         a path written twice.
 ``missing_path``           a path of the graph that the sum leaves out (named).
-``too_many_terms``         brackets that expand to more than :data:`MAX_TERMS` terms.
+``too_many_terms``         brackets that expand to more than :data:`MAX_TERMS` terms, or to
+                           more than :data:`MAX_FACTORS` factors in all.
 """
 
 from __future__ import annotations
@@ -62,49 +63,100 @@ from .parser import Name, Partial, Product, Sum
 from .vocabulary import Entry
 
 MAX_TERMS = 256
+# Factors in all the terms together once the brackets are multiplied out. Every path of a
+# question that lists its paths has a handful of factors, so 256 terms of 16 factors is far
+# above any real answer; past it the expansion is refused before it is built, so that
+# checking stays linear in the length (8 bracketed sums times 1,400 factors would otherwise
+# build 256 copies of a 1,400-factor product).
+MAX_FACTORS = 4096
 MAX_MISSING_LISTED = 10
+_CAP = 10**9  # sizes are counted up to here: past the limits the exact count is not needed
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How big the multiplied-out sum would be: its terms, all their factors, the longest."""
+
+    terms: int
+    factors: int
+    longest: int
+
+    @property
+    def too_big(self) -> bool:
+        return self.terms > MAX_TERMS or self.factors > MAX_FACTORS
 
 
 class TooManyTerms(Exception):
-    pass
+    """The brackets multiply out past :data:`MAX_TERMS` terms or :data:`MAX_FACTORS` factors."""
+
+    def __init__(self, extent: Extent):
+        super().__init__(f"{extent.terms} terms, {extent.factors} factors")
+        self.extent = extent
 
 
 # ---------------------------------------------------------------- expansion
+def extent(node, is_factor=lambda name: False) -> Extent | None:
+    """The size of :func:`expand`'s result, counted without building it (None: not a sum
+    of products of Leibniz factors). Linear in the size of the tree."""
+    if isinstance(node, Partial) or (isinstance(node, Name) and is_factor(node)):
+        return Extent(1, 1, 1)
+    if isinstance(node, Sum):
+        if any(sign != "+" for sign, _ in node.terms):
+            return None
+        parts = [extent(term, is_factor) for _, term in node.terms]
+        if any(part is None for part in parts):
+            return None
+        return Extent(
+            min(_CAP, sum(p.terms for p in parts)),
+            min(_CAP, sum(p.factors for p in parts)),
+            max(p.longest for p in parts),
+        )
+    if isinstance(node, Product):
+        if any(op == "/" for op, _ in node.factors):
+            return None
+        size = Extent(1, 0, 0)
+        for _, factor in node.factors:
+            part = extent(factor, is_factor)
+            if part is None:
+                return None
+            # every left term meets every right term: each left factor is copied once per
+            # right term, and each right factor once per left term
+            size = Extent(
+                min(_CAP, size.terms * part.terms),
+                min(_CAP, size.factors * part.terms + part.factors * size.terms),
+                min(_CAP, size.longest + part.longest),
+            )
+        return size
+    return None
+
+
 def expand(node, is_factor=lambda name: False) -> list[list[Partial | Name]] | None:
     """The terms of a sum of products of Leibniz factors, brackets multiplied out.
 
     ``is_factor(name)`` says which names are factors of their own (deltas such as
     ``delta_h1``). None when the tree holds anything else (numbers, other names, minus,
-    division): then it is not a pure chain-rule sum. Raises TooManyTerms past
-    :data:`MAX_TERMS` terms.
+    division): then it is not a pure chain-rule sum. Raises TooManyTerms, before building
+    anything, past :data:`MAX_TERMS` terms or :data:`MAX_FACTORS` factors.
     """
-    if isinstance(node, Partial) or (isinstance(node, Name) and is_factor(node)):
-        return [[node]]
+    size = extent(node, is_factor)
+    if size is None:
+        return None
+    if size.too_big:
+        raise TooManyTerms(size)
+    return _expand(node, is_factor)
+
+
+def _expand(node, is_factor) -> list[list[Partial | Name]]:
+    """The expansion of a tree :func:`extent` has found to be a small enough chain sum."""
     if isinstance(node, Sum):
-        if any(sign != "+" for sign, _ in node.terms):
-            return None
-        out = []
-        for _, term in node.terms:
-            part = expand(term, is_factor)
-            if part is None:
-                return None
-            out.extend(part)
-            if len(out) > MAX_TERMS:
-                raise TooManyTerms
-        return out
+        return [term for _, child in node.terms for term in _expand(child, is_factor)]
     if isinstance(node, Product):
-        if any(op == "/" for op, _ in node.factors):
-            return None
-        out = [[]]
+        out: list[list] = [[]]
         for _, factor in node.factors:
-            part = expand(factor, is_factor)
-            if part is None:
-                return None
-            if len(out) * len(part) > MAX_TERMS:
-                raise TooManyTerms
+            part = _expand(factor, is_factor)
             out = [left + right for left in out for right in part]
         return out
-    return None
+    return [[node]]
 
 
 # ---------------------------------------------------------------- verdict

@@ -13,7 +13,7 @@ from . import hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
-from .leibniz import MAX_TERMS, TooManyTerms, expand
+from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .parser import Name, Partial, parse, walk
 from .tokens import AnswerSyntaxError
 from .vocabulary import CONSTANTS, Entry, Vocabulary
@@ -243,7 +243,12 @@ class Question:
                 return problem
             if problem is None:  # the question written out before '='
                 sides = sides[1:]
+        judged: set[str] = set()
         for side in sides:  # every side of a = b = c must be right
+            shown = to_latex(side)
+            if shown in judged:  # a side written again gets the same verdict: judge it once
+                continue
+            judged.add(shown)
             feedback = self._judge(side)
             if not feedback.correct:
                 break
@@ -307,13 +312,8 @@ class Question:
         try:
             takes_sums = "chain_rule" in self.asked.answer_kinds
             terms = expand(node, self._is_delta) if takes_sums else None
-        except TooManyTerms:
-            return self._wrong(
-                "chain_rule",
-                "too_many_terms",
-                f"This sum has more than {MAX_TERMS} terms once the brackets are multiplied "
-                "out; write the sum over paths more directly.",
-            )
+        except TooManyTerms as err:
+            return self._wrong("chain_rule", "too_many_terms", _too_big_message(err.extent))
         names = [n for n in walk(node) if isinstance(n, Name)]
         partials = [n for n in walk(node) if isinstance(n, Partial)]
         written = names + [p.num for p in partials] + [p.den for p in partials]
@@ -558,6 +558,21 @@ class Question:
             value=value,
             expected=self.expected,
         )
+
+
+def _too_big_message(size: Extent) -> str:
+    """Why an expansion is refused: too many terms, or products far longer than a path."""
+    if size.terms > MAX_TERMS:
+        return (
+            f"This sum has more than {MAX_TERMS} terms once the brackets are multiplied "
+            "out; write the sum over paths more directly."
+        )
+    return (
+        f"Multiplied out, this answer has {size.terms:,} products of up to {size.longest:,} "
+        f"factors ({size.factors:,} factors in all, more than the {MAX_FACTORS:,} read): a "
+        "chain-rule product has one factor per step of its path, so write one short product "
+        "per path."
+    )
 
 
 def _no_partial(node) -> float:
