@@ -127,7 +127,7 @@ def test_speed_is_validated_by_the_cores_helpers(bad):
 
 
 # ---------------------------------------------------------------- one loop, two drivers
-def play_until_stopped(player, stop_at=None, timeout=5.0):
+def play_until_stopped(player, stop_at=None, timeout=60.0):  # generous: a busy machine
     async def go():
         player.start(stop_at)
         for _ in range(int(timeout / 0.01)):

@@ -20,7 +20,14 @@ def test_training_in_a_kernel_redraws_a_few_times_and_ends_on_the_latest_state()
         diagram.observe(lambda change: frames.append(change["new"]), names="values")
         for _ in range(2000):
             net.step(x, t, 0.5)
-        await asyncio.sleep(0.4)  # the kernel's loop runs the trailing redraws
+        # the kernel's loop runs the trailing redraws: wait for the last one (how long it takes
+        # depends on the load), then a little longer, so that a redraw too many would show
+        latest, w5 = f"{net.gradients(x, t)['w5']:.6g}", pytest.approx(net["w5"], rel=1e-5)
+        deadline = asyncio.get_running_loop().time() + 60
+        while latest not in ex.panel.value or diagram.values["w5"] != w5:
+            assert asyncio.get_running_loop().time() < deadline, "the last state was never drawn"
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
         return ex, diagram, panels, frames
 
     ex, diagram, panels, frames = asyncio.run(cell())
