@@ -52,7 +52,7 @@ TYPE_TO_PREVIEW_JS = """
     }
   });
   observer.observe(preview, {subtree: true, childList: true, characterData: true});
-  setTimeout(() => { observer.disconnect(); reject(new Error('no preview for ' + text)); }, 10000);
+  setTimeout(() => { observer.disconnect(); reject(new Error('no preview for ' + text)); }, 60000);  // generous: only a broken widget waits this long
   input.value = text;
   input.dispatchEvent(new Event('input', {bubbles: true}));
 })

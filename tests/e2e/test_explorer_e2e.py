@@ -49,7 +49,7 @@ CLICK_TO_TYPESET_JS = """
     if (done()) { observer.disconnect(); resolve(performance.now() - start); }
   });
   observer.observe(box, {subtree: true, childList: true, attributes: true});
-  setTimeout(() => { observer.disconnect(); reject(new Error('no typeset panel for ' + name)); }, 10000);
+  setTimeout(() => { observer.disconnect(); reject(new Error('no typeset panel for ' + name)); }, 60000);  // generous: only a broken widget waits this long
   box.querySelector(`g.edge[data-param='${name}']`).dispatchEvent(new MouseEvent('click', {bubbles: true}));
 })
 """
