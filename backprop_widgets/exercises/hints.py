@@ -50,9 +50,15 @@ class Slip:
     at: Callable[[Draw], float]  # the slip's value at one draw
 
 
-def gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
-    """Every slip worth testing for dL/d param on this network, most specific first."""
+def gradient_slips(param: str, draws: list[Draw], gradient=None) -> list[Slip]:
+    """Every slip worth testing for dL/d param on this network, most specific first.
+
+    ``gradient`` is dL/d param at a draw; it defaults to the draw's asked quantity, which is
+    that gradient only for a gradient question: an update question passes its own, since
+    its draws' ``expected`` is the updated parameter (a slip made of that is no slip).
+    """
     net = draws[0].net
+    g = gradient if gradient is not None else (lambda d: d.expected)
     found = [
         Slip(
             "wrong_parameter",
@@ -67,18 +73,18 @@ def gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
             "wrong_sign",
             f"The size is right but the sign is wrong. Check the order in (y − t) and every "
             f"minus sign on the way from {param} to L.",
-            lambda d: -d.expected,
+            lambda d: -g(d),
         )
     )
-    found += _constant_slips(net)
-    found += _slope_slips(param, draws[0])
+    found += _constant_slips(net, g)
+    found += _slope_slips(param, draws[0], g)
     found += [
         Slip(
             "updated_weight",
             f"This is the updated {net.parameter_info(param).kind}, {param} − {lr:g}·dL/d{param}: "
             f"the gradient-descent step that comes after backprop. The question asks for the "
             f"gradient dL/d{param} itself.",
-            lambda d, lr=lr: d.parameters[param] - lr * d.expected,
+            lambda d, lr=lr: d.parameters[param] - lr * g(d),
         )
         for lr in LEARNING_RATES
     ]
@@ -86,8 +92,9 @@ def gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
     return found
 
 
-def _constant_slips(net) -> list[Slip]:
-    """k·dL/dp for the constants of this loss that are easy to drop or add."""
+def _constant_slips(net, of) -> list[Slip]:
+    """k·q for the constants of this loss that are easy to drop or add; q = of(draw), the
+    gradient or the delta the slip is made from."""
     n_out = len(net.output_names)
     if net.loss_name == "half_sse":
         advice = "for L = ½ Σ (y − t)², dL/dy = y − t: the ½ cancels the 2 of the square."
@@ -106,14 +113,14 @@ def _constant_slips(net) -> list[Slip]:
         Slip(
             "constant_factor",
             f"This is {_ratio(k)} × the gradient: check the constant in dL/dy; {advice}",
-            lambda d, k=k: k * d.expected,
+            lambda d, k=k: k * of(d),
         )
         for k in factors
         if k != 1.0
     ]
 
 
-def _slope_slips(param: str, draw: Draw) -> list[Slip]:
+def _slope_slips(param: str, draw: Draw, gradient) -> list[Slip]:
     """dL/dp without σ′ of the neuron the parameter enters (a weight's one target)."""
     info = draw.net.parameter_info(param)
     if len(info.targets) != 1:
@@ -129,7 +136,7 @@ def _slope_slips(param: str, draw: Draw) -> list[Slip]:
             f"This is the gradient without the slope of {neuron}'s activation, {slope}: "
             f"dL/d{param} passes through net_{neuron} → {neuron}, and that step multiplies "
             f"by {neuron}'s slope.",
-            lambda d: _divide(d.expected, d.pre.local_slope(neuron)),
+            lambda d: _divide(gradient(d), d.pre.local_slope(neuron)),
         )
     ]
 
@@ -249,11 +256,12 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
     found += [
         Slip(
             "step_with_slip",
-            f"The step is right but the gradient in it is not: {slip.message}",
+            f"The step is right but the gradient in it is not. {slip.message}",
             lambda d, s=slip: p(d) - lr * s.at(d),
         )
-        for slip in gradient_slips(param, draws)
-        if slip.code in ("wrong_sign", "constant_factor", "forgot_slope")
+        for slip in gradient_slips(param, draws, gradient=g)
+        # a gradient of the wrong sign in the step is step_wrong_sign, above
+        if slip.code in ("constant_factor", "forgot_slope")
     ]
     return found
 
@@ -342,7 +350,7 @@ def delta_slips(node: str, convention: str, draws: list[Draw]) -> list[Slip]:
             lambda d: -d.expected,
         )
     )
-    found += [s for s in _constant_slips(draws[0].net)]
+    found += _constant_slips(draws[0].net, lambda d: d.expected)
     return found
 
 
