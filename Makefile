@@ -54,9 +54,11 @@ test: $(VENV)/.test-installed $(LAB_OVERRIDES) chromium node_modules/.installed
 	@$(QUIET_NBGRADER)
 	$(PY) -m pytest
 
-# Everything but the real-browser and real-grader tests: for a quick loop while editing.
+# Everything but the real-browser, real-grader and fresh-environment tests: for a quick loop
+# while editing.
+FAST := not e2e and not grading and not slow
 test-fast: $(VENV)/.test-installed
-	$(PY) -m pytest -m "not e2e and not grading"
+	$(PY) -m pytest -m "$(FAST)"
 
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py --threads 1

@@ -3,12 +3,17 @@
 mybinder.org installs binder/requirements.txt, then runs binder/postBuild from the
 repository root. This test does the same in a new virtual environment (slow: about a
 minute, mostly pip) and executes each notebook with nbconvert from that environment.
+
+Marked ``slow``: ``make test`` runs it, ``make test-fast`` does not. It builds the venv with
+the Python running the tests, so it skips on a Python older than binder/runtime.txt's (the
+pinned requirements, numpy 2.4 for one, need that Python).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +23,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
+
+
+def binder_python() -> tuple[int, int]:
+    """The Python mybinder.org runs: binder/runtime.txt's ``python-3.X`` line."""
+    for line in (BINDER / "runtime.txt").read_text().splitlines():
+        match = re.fullmatch(r"\s*python-(\d+)\.(\d+)\s*", line)
+        if match:
+            return int(match[1]), int(match[2])
+    raise AssertionError("binder/runtime.txt has no python-3.X line")
+
+
+# On every test that builds or uses the binder venv (with @pytest.mark.slow).
+needs_binder_python = pytest.mark.skipif(
+    sys.version_info[:2] < binder_python(),
+    reason="binder/runtime.txt asks for Python {}.{}: its pinned requirements do not install on "
+    "this Python {}.{}".format(*binder_python(), *sys.version_info[:2]),
+)
 
 
 def run(cmd, **kwargs):
@@ -37,7 +59,8 @@ def binder_env(tmp_path_factory):
         ROOT,
         repo,
         ignore=shutil.ignore_patterns(
-            ".venv",
+            ".venv*",  # .venv and .venv-oldest
+            "node_modules",
             ".git",
             "*.egg-info",
             "__pycache__",
@@ -78,6 +101,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+@pytest.mark.slow
+@needs_binder_python
 def test_notebook_runs_in_the_binder_environment(binder_env, name, tmp_path):
     repo, venv, env = binder_env
     # the installed package, not the source tree, must be what the kernel imports
@@ -109,6 +134,8 @@ def test_notebook_runs_in_the_binder_environment(binder_env, name, tmp_path):
     assert (tmp_path / name).exists(), result.stderr
 
 
+@pytest.mark.slow
+@needs_binder_python
 def test_binder_saves_widget_state_with_the_notebook(binder_env):
     _, venv, _ = binder_env
     overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
