@@ -76,11 +76,22 @@ class _Writer:
         return "?"
 
     def product(self, node: Product) -> str:
-        out = self.wrap(node.factors[0][1], _NEG)
-        for op, factor in node.factors[1:]:
-            if op == "/":
-                out = rf"\frac{{{out}}}{{{self.write(factor)}}}"
-            elif isinstance(factor, Partial):
+        """One fraction: the factors multiplied over the factors divided by.
+
+        ``a/b*c/d`` is ``\\frac{a c}{b d}``, exactly its value; one \\frac, not one per
+        division, so that a long chain of divisions is written in linear time and shown flat.
+        """
+        top = [factor for op, factor in node.factors if op != "/"]
+        bottom = [factor for op, factor in node.factors if op == "/"]
+        if not bottom:
+            return self.times(top)
+        under = self.write(bottom[0]) if len(bottom) == 1 else self.times(bottom)
+        return rf"\frac{{{self.times(top)}}}{{{under}}}"
+
+    def times(self, factors: list) -> str:
+        out = self.wrap(factors[0], _NEG)
+        for factor in factors[1:]:
+            if isinstance(factor, Partial):
                 out += " " + self.write(factor)
             else:
                 out += r" \cdot " + self.wrap(factor, _POWER)

@@ -212,7 +212,8 @@ class _Parser:
 
     # ------------------------------------------------------------ helpers
     def peek(self, k: int = 0) -> Token:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else self.toks[-1]  # past the end: END
 
     def advance(self) -> Token:
         tok = self.toks[self.i]

@@ -245,7 +245,7 @@ class Question:
                 sides = sides[1:]
         judged: set[str] = set()
         for side in sides:  # every side of a = b = c must be right
-            shown = to_latex(side)
+            shown = to_latex(side) if len(sides) > 1 else ""
             if shown in judged:  # a side written again gets the same verdict: judge it once
                 continue
             judged.add(shown)
@@ -435,7 +435,7 @@ class Question:
             try:
                 value = evaluate(
                     node,
-                    lambda n, d=draw: d.value(resolve(n.text), convention),
+                    _remembered(lambda n, d=draw: d.value(resolve(n.text), convention)),
                     lambda p, d=draw: d.partial(resolve(p.num.text), resolve(p.den.text)),
                 )
             except FormulaError as err:
@@ -573,6 +573,19 @@ def _too_big_message(size: Extent) -> str:
         "chain-rule product has one factor per step of its path, so write one short product "
         "per path."
     )
+
+
+def _remembered(value_of):
+    """value_of(name), looked up once per name text: a long formula repeats its names."""
+    known: dict[str, float] = {}
+
+    def value(name) -> float:
+        found = known.get(name.text)
+        if found is None:
+            found = known[name.text] = value_of(name)
+        return found
+
+    return value
 
 
 def _no_partial(node) -> float:

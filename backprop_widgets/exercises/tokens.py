@@ -8,14 +8,30 @@ length of the text. Three notations are read into the same tokens:
 - LaTeX: ``\\frac{\\partial h_1}{\\partial w_1}``, ``h_{1}``, ``\\cdot``, ``\\times``,
   ``\\left( \\right)``, ``\\sigma``, ``\\mathrm{net}_{h1}``, ``y^{\\prime}``.
 
+Before reading, the text is normalised (:func:`normalize`): NFKC, so that full-width digits
+from an input method (``４.３８５６８e-4``) and mathematical letters (``𝑤₁``) read as plain
+ones, and invisible marks pasted with a number (zero-width spaces and joiners, direction
+marks and overrides, a byte-order mark) are removed. Superscripts, subscripts and primes are
+kept as typed: ``10⁻⁴`` is an exponent and ``h₁`` a subscript, not ``10-4`` and ``h1``'s
+digit run.
+
+Scientific notation is one number: ``4.386e-4``, ``4.386E-4``, ``4.386x10^-4``,
+``4.386 × 10^(-4)``, ``4.386·10⁻⁴``, ``4.386 \\times 10^{-4}``; so ``1/4.386×10^-4`` divides
+by 0.0004386, as it is meant. A plain ``*`` keeps its arithmetic reading (``4.386*10**-4``
+is a product, with the usual precedence). ``x`` counts as a times sign here only when it
+touches both the number and the 10 (``4.386x10^-4``): with spaces, ``4.386 x 10^-4`` is
+read by :func:`~.parser.parse`, which asks when the network has a quantity named x.
+
 Every position in a token (and in an :class:`AnswerSyntaxError`) is a 0-based index into
 the text exactly as typed.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+import unicodedata
+from typing import NamedTuple
 
 NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, END = (
     "number", "name", "partial", "frac", "operator", "open", "close", "equals", "end",
@@ -31,7 +47,6 @@ _SAME_WIDTH = str.maketrans(
         **dict.fromkeys("\u00d7\u00b7\u22c5\u2219\u2217\u2715\u2716\u2062\uff0a", "*"),
         **dict.fromkeys("\u00f7\u2215\u2044", "/"),
         **dict.fromkeys("\u2032\u2019\u02b9", "'"),
-        **dict.fromkeys("\u200b\u200c\u200d\u2060\u2061\ufeff", " "),
         **dict.fromkeys("\U0001d715\U0001d6db\U0001d74f\U0001d789\U0001d7c3", "\u2202"),
         "\uff08": "(", "\uff09": ")", "\uff0b": "+", "\uff1d": "=", "\u2044": "/",
     }
@@ -67,9 +82,12 @@ class AnswerSyntaxError(Exception):
         self.position = position
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token. For a name, ``text`` is the name with LaTeX braces removed (``h_1``)."""
+class Token(NamedTuple):
+    """One token. For a name, ``text`` is the name with LaTeX braces removed (``h_1``).
+
+    A tuple, not a dataclass: a 10,000-character answer makes thousands of tokens, and a
+    tuple is built several times faster.
+    """
 
     kind: str
     text: str
@@ -97,6 +115,52 @@ def tokenize(text: str) -> list[Token]:
     >>> [t.text for t in tokenize("∂h₁/∂w₁ · 2")]
     ['∂', 'h1', '/', '∂', 'w1', '*', '2', '']
     """
+    normal, origin = normalize(text)
+    if origin is None:
+        return _read(normal)
+    try:
+        tokens = _read(normal)
+    except AnswerSyntaxError as err:
+        # the reader counted in the normalised text: say where in the typed one
+        typed = origin[min(err.position, len(normal))]
+        raise AnswerSyntaxError(err.message.replace(where(err.position), where(typed)), typed)
+    return [tok._replace(pos=origin[tok.pos], end=origin[tok.end]) for tok in tokens]
+
+
+# Read by the tokenizer itself, so kept out of NFKC (which makes 10⁻⁴ into 10-4).
+_KEPT = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻₀₁₂₃₄₅₆₇₈₉")
+_INVISIBLE_TIMES = "\u2062"  # a times sign, kept as one (see _SAME_WIDTH)
+
+
+def normalize(text: str) -> tuple[str, list[int] | None]:
+    """NFKC without superscripts and subscripts, invisible marks removed; and where each
+    character of the result (and its end) was typed, or None when nothing moved.
+
+    >>> normalize("４.３８e-4")[0], normalize("0.5\u200f")
+    ('4.38e-4', ('0.5', [0, 1, 2, 4]))
+    """
+    if text.isascii():
+        return text, None
+    parts = [_normal_char(c) for c in text]
+    if all(len(part) == 1 for part in parts):
+        return "".join(parts), None
+    origin = [k for k, part in enumerate(parts) for _ in part]
+    origin.append(len(text))
+    return "".join(parts), origin
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_char(c: str) -> str:
+    """One typed character, normalised: '' for an invisible mark, else its NFKC form."""
+    if c.isascii() or c in _KEPT or c == _INVISIBLE_TIMES:
+        return c
+    if unicodedata.category(c) == "Cf":  # format characters: zero-width, direction marks, BOM
+        return ""
+    return unicodedata.normalize("NFKC", c)
+
+
+def _read(text: str) -> list[Token]:
+    """The tokens of a normalised text; positions index that text."""
     s = text.translate(_SAME_WIDTH)
     n = len(s)
     out: list[Token] = []
@@ -106,9 +170,9 @@ def tokenize(text: str) -> list[Token]:
         if c.isspace():
             i += 1
         elif c in _DIGITS or (c == "." and _digit_at(s, i + 1)):
-            m = _NUMBER.match(s, i)
-            out.append(Token(NUM, m.group(), i, m.end(), float(m.group())))
-            i = m.end()
+            tok = _number(s, text, i)
+            out.append(tok)
+            i = tok.end
         elif _NAME_START.match(c) or c in "σπδ":
             head = {"σ": "sigma", "π": "pi", "δ": "delta"}.get(c)
             j = i + 1
@@ -156,6 +220,38 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+# "× 10^-4" after a mantissa: a times sign (x touching both sides; or × · ⋅ \times \cdot,
+# checked in the typed text since the translation made them all *), then a power of 10.
+_TIMES_TEN = re.compile(
+    r"(?:[xX]|\s*(?:\*|\\times|\\cdot)\s*)10\s*(?:"
+    r"(?:\^|\*\*)\s*(?:\(\s*(?P<p>[+-]?[0-9]+)\s*\)|\{\s*(?P<b>[+-]?[0-9]+)\s*\}|(?P<n>[+-]?[0-9]+))"
+    r"|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))(?![0-9.⁰¹²³⁴⁵⁶⁷⁸⁹])"
+)
+_SCIENTIFIC_TIMES = frozenset("xX×·⋅∙\\")
+
+
+def _number(s: str, typed: str, i: int) -> Token:
+    """A number at s[i], with its exponent: 4.386e-4, or 4.386 × 10^-4 read as one number.
+
+    ``typed`` is the text before the one-for-one translation, where × and * still differ.
+    """
+    m = _NUMBER.match(s, i)
+    text, end = m.group(), m.end()
+    sci = None if "e" in text.lower() else _TIMES_TEN.match(s, end)
+    if sci is not None:
+        written = sci.group()
+        sign = typed[end + len(written) - len(written.lstrip())]  # the times sign as typed
+        if sign not in _SCIENTIFIC_TIMES:
+            sci = None
+    if sci is not None:
+        exponent = sci.group("p") or sci.group("b") or sci.group("n")
+        if exponent is None:
+            exponent = sci.group("sup").translate(_SUPERSCRIPTS)
+        value = float(f"{text}e{exponent}")
+        return Token(NUM, s[i : sci.end()], i, sci.end(), value)
+    return Token(NUM, text, i, end, float(text))
+
+
 def _digit_at(s: str, i: int) -> bool:
     return i < len(s) and s[i] in _DIGITS
 
@@ -174,12 +270,14 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
         elif s.startswith("_{", i) or s.startswith("_\\", i):
             sub, i = _subscript(s, i + 1)
             name += "_" + sub
-        else:
+        elif s[i] in "'^":  # every prime starts with one of these
             prime = next((p for p in _PRIMES if s.startswith(p, i)), None)
             if prime is None:
                 break
             name += "''" if prime.count("prime") == 2 else "'"
             i += len(prime)
+        else:
+            break
     return name, i
 
 
@@ -262,7 +360,8 @@ def _superscript(s: str, i: int, out: list[Token]) -> int:
     plain = s[i:j].translate(_SUPERSCRIPTS)
     m = re.fullmatch(r"([+-]?)([0-9]+)", plain)
     if not m:
-        raise AnswerSyntaxError(f"cannot read the superscript {s[i:j]!r} {where(i)}", i)
+        shown = s[i:j] if j - i <= 12 else s[i : i + 11] + "…"  # a message stays one line
+        raise AnswerSyntaxError(f"cannot read the superscript {shown!r} {where(i)}", i)
     out.append(Token(OP, "^", i, j))
     out.append(Token(OPEN, "(", i, i))
     if m.group(1):

@@ -657,6 +657,30 @@ CASES = [
         "duplicate_path",
         id="softmax-overlap",
     ),
+    # ---- notation (issue 20): Unicode normalised, scientific notation as one number
+    case("mazur", "w1", "４.３８５６８e-4", True, "number", id="full-width-digits"),
+    case("mazur", "w1", "０．０００４３８５６８", True, "number", id="full-width-point"),
+    case("mazur", "w1", "0.000438568\u200f", True, "number", id="pasted-rlm"),
+    case("mazur", "w1", "\u202e0.000\u200b438568\u202c", True, "number", id="pasted-rlo-zwsp"),
+    case("mazur", "w1", "\ufeff4.38568e-4\u200d", True, "number", id="pasted-bom-zwj"),
+    case("mazur", "w1", "4.386x10^-4", True, "number", id="sci-x"),
+    case("mazur", "w1", "4.386X10^(-4)", True, "number", id="sci-capital-x"),
+    case("mazur", "w1", "4.386×10^-4", True, "number", id="sci-times"),
+    case("mazur", "w1", "4.386 × 10⁻⁴", True, "number", id="sci-times-superscript"),
+    case("mazur", "w1", "4.386·10^-4", True, "number", id="sci-middle-dot"),
+    case("mazur", "w1", "4.386 \\cdot 10^{-4}", True, "number", id="sci-latex-cdot"),
+    case("mazur", "w1", "4.386 \\times 10^{-4}", True, "number", id="sci-latex-times"),
+    case("mazur", "w1", "4.386E-4", True, "number", id="sci-capital-e"),
+    case("mazur", "w1", "1/(2.2801×10^3)", True, "number", id="sci-in-a-fraction"),
+    case("mazur", "w1", "1/2.2801×10^3", True, "number", id="sci-binds-as-one-number"),
+    case("mazur", "w1", "4.386x10^-3", False, "number", "wrong_value", id="sci-x-wrong-exponent"),
+    case("mazur", "w1", "4.386x10^-4.5", False, "formula", "unknown_name", id="sci-fractional"),
+    case("tanh", "w1", "-8.5347x10^-2", True, "number", id="tanh-sci-x"),
+    case("tanh", "w1", "−８.５３４７ × 10⁻²", True, "number", id="tanh-sci-full-width-minus"),
+    case("tanh", "w1", "-8.5347·10^(-2)\u200e", True, "number", id="tanh-sci-lrm"),
+    # the seed's network has an input x: touching both sides, x10^ is still a number
+    case("tiny", "w1", "8.0954x10^-3", True, "number", id="tiny-sci-x-touching"),
+    case("tiny", "w1", "8.0954 x 10^-3", False, "invalid", "syntax_error", id="tiny-x-asks"),
 ]
 
 
