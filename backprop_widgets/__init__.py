@@ -13,11 +13,14 @@ from .core import (
     ComputationGraph,
     Factor,
     Gradients,
+    Graph,
     Network,
     TooManyPathsError,
     UnknownNameError,
+    Value,
     datasets,
     presets,
+    trace,
 )
 from .core.training import TrainingHistory, train
 from .exercises import (
@@ -68,6 +71,7 @@ __all__ = [
     "GradientExercise",
     "GradientQuestion",
     "Gradients",
+    "Graph",
     "LossQuestion",
     "Network",
     "NetworkDiagram",
@@ -76,9 +80,11 @@ __all__ = [
     "TrainingHistory",
     "UnknownNameError",
     "UpdateQuestion",
+    "Value",
     "check_answer",
     "datasets",
     "exercises",
     "presets",
+    "trace",
     "train",
 ]

@@ -346,7 +346,8 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 def _normal_cdf(z):
-    return 0.5 * (1.0 + _erf(np.asarray(z, dtype=float) / math.sqrt(2.0)).astype(float))
+    # frompyfunc gives a Python float for a 0-d input and an object array otherwise
+    return 0.5 * (1.0 + np.asarray(_erf(np.asarray(z, dtype=float) / math.sqrt(2.0)), dtype=float))
 
 
 def _normal_pdf(z):

@@ -81,10 +81,11 @@ def _evaluate(expression: str) -> float:
     return total
 
 
+@pytest.mark.parametrize("level", ["neuron", "pre-activation", "operation"])
 @pytest.mark.parametrize("name", NETWORKS)
-def test_every_numeric_line_of_delta_text_adds_up(name):
+def test_every_numeric_line_of_delta_text_adds_up(name, level):
     net, x, t = NETWORKS[name]()
-    g = net.graph(x, t)
+    g = net.graph(x, t, level)
     for param in net.parameter_names:
         cr = g.chain_rule(param)
         for line in cr.delta_text(digits=6).splitlines():

@@ -173,7 +173,7 @@ def test_a_bad_seed_gets_one_message_everywhere(seed):
 
 def test_a_bad_level_gets_one_message_everywhere():
     net, x, t = bw.presets.mazur()
-    expected = "level must be one of neuron, pre-activation; got 'net'"
+    expected = "level must be one of neuron, pre-activation, operation; got 'net'"
     assert message(lambda: net.graph(x, t, level="net")) == expected
     assert message(lambda: net.chain_rule("w1", x, t, level="net")) == expected
     assert message(lambda: net.graph(x, t).both_levels("net")) == expected
