@@ -26,7 +26,8 @@ Answer forms, told apart automatically:
 
 Other problem codes: ``empty``, ``syntax_error`` (``Feedback.position`` says where),
 ``too_long``, ``not_text``, ``unknown_name`` (the message lists the known names and the
-closest one), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
+closest one), ``ambiguous_name`` (a name that could mean two things, such as E as the
+loss or as Euler's number: the message asks which), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
 ``domain_error``, ``matches_only_here`` (a formula right at these weights only), the
 numeric guesses of :mod:`.hints`, ``too_many_paths``, ``no_student_id`` (:func:`grade` of a
 variant without a student id), ``internal_error`` (a bug; never expected).

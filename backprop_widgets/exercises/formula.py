@@ -9,7 +9,9 @@ when it matches only one name)
   values for the example; ``out_h1`` is ``h1``;
 - net inputs ``net_h1`` (the weighted sum before the activation, ``\\mathrm{net}_{h1}``);
 - parameters ``w1 ... b1 ...`` and targets (``t1``, ``y``) by name;
-- ``L`` the loss (also ``E``, ``E_total``); constants ``pi`` (``π``) and ``e``;
+- ``L`` the loss (also ``E``, ``E_total``, Nielsen's ``C``, 3Blue1Brown's ``C0``); a bare
+  ``E`` used as a value is asked about (the loss or Euler's number?); constants ``pi``
+  (``π``) and ``e``;
 - deltas ``delta_h1`` (``δ_h1``, ``\\delta_{h_1}``): dL/dh1, or in Mazur's and Nielsen's
   convention dL/dnet_h1; a formula is accepted when it holds in either;
 - Leibniz factors: an edge ``dh1/dw1`` is its local derivative, ``dL/dh1`` the total

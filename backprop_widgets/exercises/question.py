@@ -332,6 +332,10 @@ class Question:
                 for text in unknown[:3]
             ]
             return self._feedback(kind, problems, interpreted)
+        asked = [self.vocabulary.two_readings(n.text) for n in names]
+        if any(asked):  # a question, not a verdict: neither right nor wrong yet
+            question = next(q for q in asked if q)
+            return self._feedback(kind, [Problem("ambiguous_name", question)], interpreted)
         if kind not in self.accept:
             wanted = " or ".join(_KIND_WORDS[k] for k in self.accept)
             return self._wrong(

@@ -9,7 +9,17 @@ from ..core.chain_rule import LOSS_NODE, NET_PREFIX
 from .parser import FUNCTIONS
 from .tokens import name_key
 
-LOSS_ALIASES = ("E", "E_total", "E_tot", "Loss", "loss")
+# The loss in the textbooks: Mazur's E and E_total, Nielsen's C, 3Blue1Brown's C0 (C_0).
+LOSS_ALIASES = ("E", "E_total", "E_tot", "Loss", "loss", "C", "C0", "Cost", "cost")
+# Names a textbook may mean in two ways, as typed (case matters): the checker asks which
+# was meant instead of guessing. E is Mazur's loss, and Euler's number in 1/(1+E^(-z)).
+TWO_READINGS = {
+    "E": (
+        "E could be the loss (E = E_total = L, as in Mazur's walkthrough) or Euler's number "
+        "e = 2.718…, as in 1/(1+E^(-net_o1)). Which did you mean? Write L (or E_total) for "
+        "the loss, and e (or exp(…)) for Euler's number."
+    ),
+}
 CONSTANTS = {"pi": 3.141592653589793, "e": 2.718281828459045}
 
 _KIND_WORDS = {
@@ -40,7 +50,9 @@ class Vocabulary:
     r"""Names of one network at both levels: nodes, ``net_`` inputs, parameters, targets, L.
 
     Aliases: ``out_h1`` and ``a_h1`` for ``h1``, ``z_h1`` for ``net_h1`` (the 2-2-2
-    walkthrough's and the textbooks' spellings); ``E``, ``E_total`` for ``L``; ``E_o1`` for
+    walkthrough's and the textbooks' spellings); ``E``, ``E_total``, ``C``, ``C0`` for ``L``
+    (Mazur, Nielsen, 3Blue1Brown; a bare ``E`` used as a value is asked about, see
+    :data:`TWO_READINGS`); ``E_o1`` for
     output o1's share of the loss; ``target_o1`` for o1's target; ``delta_h1`` (``δ_h1``,
     ``\delta_{h_1}``) for a delta. Subscripts and underscores do not matter (``h_{1}`` is
     ``h1``). A name that matches nothing exactly may still match one name ignoring case
@@ -95,6 +107,16 @@ class Vocabulary:
             return self._entries[key]
         folded = self._folded.get(key.lower(), [])
         return folded[0] if len(folded) == 1 else None
+
+    def two_readings(self, text: str) -> str | None:
+        """The question to ask when a name typed on its own could mean two things, else None.
+
+        Only for an alias: a network whose own node is named E means that node.
+        """
+        question = TWO_READINGS.get(text)
+        if question is None or self._entries.get(name_key(text)) != Entry(LOSS_NODE, "loss"):
+            return None
+        return question
 
     def describe(self) -> str:
         """'inputs i1, i2; neurons h1, ...; parameters w1, ...; targets t1, t2; loss L'."""

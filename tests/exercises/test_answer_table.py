@@ -681,6 +681,24 @@ CASES = [
     # the seed's network has an input x: touching both sides, x10^ is still a number
     case("tiny", "w1", "8.0954x10^-3", True, "number", id="tiny-sci-x-touching"),
     case("tiny", "w1", "8.0954 x 10^-3", False, "invalid", "syntax_error", id="tiny-x-asks"),
+    # ---- the loss as Nielsen's C and 3Blue1Brown's C0; E as a value is asked about
+    case("mazur", "w1", "dh1/dw1 * (do1/dh1 * dC/do1 + do2/dh1 * dC/do2)", True, "chain_rule",
+         id="nielsen-C"),
+    case("mazur", "w1", "∂C_0/∂h_1 ∂h_1/∂w_1", True, "chain_rule", id="3b1b-C0"),
+    case("mazur", "w1", "dC0/dw1 = dh1/dw1 * dC0/dh1", True, "chain_rule", id="3b1b-C0-left-side"),
+    case("mazur", "w1", r"\frac{\partial C}{\partial h_1} \frac{\partial h_1}{\partial w_1}", True,
+         "chain_rule", id="nielsen-C-latex"),
+    case("mazur", "w1", "i1 * h1*(1-h1) * dC/dh1", True, "formula", id="nielsen-C-formula"),
+    case("mazur", "w1", "i1 * 1/(1+e^(-net_h1)) * (1 - 1/(1+e^(-net_h1))) * dL/dh1", True,
+         "formula", id="euler-e"),
+    case("mazur", "w1", "i1 * 1/(1+E^(-net_h1)) * (1 - 1/(1+E^(-net_h1))) * dL/dh1", False,
+         "formula", "ambiguous_name", id="E-loss-or-euler"),
+    case("tanh", "w1", "dh1/dw1 * do1/dh1 * dC/do1", True, "chain_rule", id="tanh-nielsen-C"),
+    case("tanh", "w1", "dC_0/dh_1 * dh_1/dw_1", True, "chain_rule", id="tanh-3b1b-C0"),
+    case("tanh", "w1", "i1 * (1 - ((E^net_h1 - E^-net_h1)/(E^net_h1 + E^-net_h1))^2) * dL/dh1",
+         False, "formula", "ambiguous_name", id="tanh-E-loss-or-euler"),
+    case("tanh", "w1", "i1 * (1 - ((e^net_h1 - e^-net_h1)/(e^net_h1 + e^-net_h1))^2) * dL/dh1",
+         True, "formula", id="tanh-euler-e"),
 ]
 
 
@@ -707,5 +725,13 @@ def test_the_table_is_large_and_covers_every_diagnosis():
         "wrong_level", "product_not_sum", "sum_not_product", "repeated_factor", "broken_chain",
         "wrong_start", "stops_early", "wrong_parameter", "extra_path", "duplicate_path",
         "missing_path", "too_many_terms", "syntax_error", "unknown_name", "empty",
+        "ambiguous_name",
     ):  # fmt: skip
         assert code in codes, code
+
+
+def test_E_used_as_a_value_is_asked_about_not_judged():
+    fb = question("mazur", "w1").check("i1 * 1/(1+E^(-net_h1)) * dL/dh1")
+    assert fb.problems == ("ambiguous_name",)
+    assert "Which did you mean?" in fb.message
+    assert "Euler" in fb.message and "loss" in fb.message
