@@ -32,6 +32,7 @@ from .exercises import (
     UpdateQuestion,
     check_answer,
 )
+from .exercises.expression import expression
 
 __version__ = "0.1.0"
 
@@ -84,6 +85,7 @@ __all__ = [
     "check_answer",
     "datasets",
     "exercises",
+    "expression",
     "presets",
     "trace",
     "train",

@@ -441,6 +441,15 @@ class Value:
         out._kind, out._op, out._inputs, out._constants = "operation", op_name, tuple(inputs), constants
         return out
 
+    @property
+    def kind(self) -> str:
+        """input, parameter or constant for a leaf; operation for a computed value."""
+        return self._kind
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
     def named(self, name: str) -> Value:
         """Give this value a name in the graph (returns it, so ``(x + y).named("q")`` reads)."""
         self.name = _checked_name(name)
