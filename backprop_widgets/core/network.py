@@ -61,9 +61,10 @@ class Network:
     sizes : list of int
         Neurons per layer, input first: ``[2, 2, 2]`` is the classic 2-2-2 network.
     activation : str or list of str
-        One of sigmoid, tanh, relu, linear for every non-input layer, or a list with
-        one name per non-input layer; softmax is allowed as the last one, with
-        ``loss="cross_entropy"``.
+        One of sigmoid, tanh, relu, linear, gelu (exact, with erf) or gelu_tanh (its
+        tanh approximation) for every non-input layer, or a list with one name per
+        non-input layer; softmax is allowed as the last one, with ``loss="cross_entropy"``.
+        Each is an entry of the operation registry (``core/ops.py``).
     loss : str
         half_sse (1/2 sum_k (t_k - y_k)^2), mse, bce (sigmoid output) or
         cross_entropy (softmax output); each averaged over the samples of a batch.
@@ -71,7 +72,7 @@ class Network:
         per_neuron (b1, b2, ... one per non-input neuron), per_layer (one per layer,
         shared by its neurons), shared (a single b used everywhere) or none.
     seed : int or None
-        Seed for the initial weights (Glorot uniform; He normal before relu).
+        Seed for the initial weights (Glorot uniform; He normal before relu and gelu).
         Biases start at 0.
     node_names : list of list of str, optional
         Neuron names per layer; ``"L"`` is reserved for the loss.
@@ -141,7 +142,7 @@ class Network:
         rng = np.random.default_rng(validation.seed(seed))
         for layer, W in enumerate(self._W):
             fan_out, fan_in = W.shape
-            if self._activation_names[layer] == "relu":
+            if self._activations[layer].he_init:  # relu, gelu
                 W[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=W.shape)
             else:
                 limit = np.sqrt(6.0 / (fan_in + fan_out))

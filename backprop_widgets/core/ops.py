@@ -171,6 +171,9 @@ class Activation(Operation):
     slope_plain = ""
     slope_latex = ""
     slope_symbol = ""  # the slope's name in a formula: σ′, tanh′
+    slope_symbol_latex = ""  # the same in LaTeX: \sigma'
+    slope_of_output = ""  # the slope written with the unit's output {a}, where it can be
+    he_init = False  # rectifier-like: start with He-normal weights, not Glorot
     slips: tuple[Slip, ...] = ()
 
     @property
@@ -196,6 +199,10 @@ class Activation(Operation):
         """Why this unit passes (almost) no gradient back at net input z, or None."""
         return None
 
+    def poor_exercise(self, z: float, a: float) -> bool:
+        """Whether (z, a) is too near saturation or a kink to make a fair exercise."""
+        return self.saturation(z, a) is not None
+
 
 def _sigmoid_slope(z, a):
     return a * (1.0 - a)
@@ -208,6 +215,8 @@ class Sigmoid(Activation):
     slope_plain = "σ′(z) = σ(z)(1 − σ(z))"
     slope_latex = r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"
     slope_symbol = "σ′"
+    slope_symbol_latex = r"\sigma'"
+    slope_of_output = "{a}(1 − {a})"
     slips = (Slip("slope_of_tanh", "1 − a²", lambda z, a: 1.0 - a * a),)
 
     def forward(self, z):
@@ -234,6 +243,8 @@ class Tanh(Activation):
     slope_plain = "tanh′(z) = 1 − tanh²(z)"
     slope_latex = r"\tanh'(z) = 1 - \tanh^2(z)"
     slope_symbol = "tanh′"
+    slope_symbol_latex = r"\tanh'"
+    slope_of_output = "1 − {a}²"
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
@@ -255,6 +266,8 @@ class ReLU(Activation):
     slope_plain = "relu′(z) = 1 if z > 0 else 0"
     slope_latex = r"\operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
     slope_symbol = "relu′"
+    slope_symbol_latex = r"\mathrm{relu}'"
+    he_init = True
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
@@ -269,6 +282,9 @@ class ReLU(Activation):
             return f"dead: its net input {z:.3g} is not positive, so relu′ = 0 and no gradient passes"
         return None
 
+    def poor_exercise(self, z, a):
+        return abs(z) < 0.05  # so near the kink that a rounded input could cross it
+
 
 class Identity(Activation):
     name, symbol = "linear", "id"
@@ -277,6 +293,8 @@ class Identity(Activation):
     slope_plain = "linear′(z) = 1"
     slope_latex = r"\frac{d z}{d z} = 1"
     slope_symbol = "1"
+    slope_symbol_latex = r"\mathrm{id}'"
+    slope_of_output = "1"
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
@@ -363,6 +381,8 @@ class GELU(Activation):
     slope_plain = "gelu′(z) = Φ(z) + z φ(z)"
     slope_latex = r"\operatorname{GELU}'(z) = \Phi(z) + z\,\varphi(z)"
     slope_symbol = "gelu′"
+    slope_symbol_latex = r"\mathrm{GELU}'"
+    he_init = True
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
@@ -372,6 +392,9 @@ class GELU(Activation):
     def local(self, z, a):
         z = np.asarray(z, dtype=float)
         return _normal_cdf(z) + z * _normal_pdf(z)  # d/dz z Φ(z) = Φ(z) + z φ(z)
+
+    def poor_exercise(self, z, a):
+        return bool(z < -3.0)
 
     def saturation(self, z, a):
         if z < -3.0:

@@ -22,6 +22,7 @@ import hashlib
 import numpy as np
 
 from ..core.errors import BackpropInputError
+from ..core.ops import ACTIVATIONS
 from .formula import agrees
 
 ATTEMPTS = 400
@@ -90,14 +91,7 @@ def _saturated(question) -> bool:
     net = question.net
     for names, act in zip(net.node_names[1:], net.activation, strict=True):
         for name in names:
-            a, z = g.value(name), g.value("net_" + name)
-            if act == "sigmoid" and not 0.02 <= a <= 0.98:
-                return True
-            if act == "tanh" and abs(a) > 0.96:
-                return True
-            if act == "relu" and abs(z) < 0.05:
-                return True
-            if act == "softmax" and a > 0.98:
+            if ACTIVATIONS[act].poor_exercise(g.value("net_" + name), g.value(name)):
                 return True
     return False
 

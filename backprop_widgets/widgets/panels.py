@@ -11,6 +11,7 @@ import html
 
 from ..core import numbers
 from ..core.chain_rule import LOSS_NODE, ChainRule, ComputationGraph, latex_name
+from ..core.ops import ACTIVATIONS
 
 # More products than this are not written out: the panel shows the count and the
 # delta form, which is what backprop computes anyway.
@@ -35,12 +36,6 @@ MAX_DELTA_TERMS = 6
 DIGITS = numbers.DIGITS  # each factor
 TOTAL_DIGITS = 6  # a gradient's total: enough to compare with a published worked example
 
-ACT_LATEX = {
-    "sigmoid": r"\sigma'",
-    "tanh": r"\tanh'",
-    "relu": r"\mathrm{relu}'",
-    "linear": r"\mathrm{id}'",
-}
 
 
 def result(number: float, digits: int = DIGITS) -> str:
@@ -269,12 +264,12 @@ def _weights_inside_factors(cr: ChainRule, limit: int = 2) -> list[str]:
             weight = g.weight_between(f.den, f.num) if f.num != LOSS_NODE else None
             if weight is None or (f.den, f.num) in seen:
                 continue
-            act = g.net.activation[g.layer_of(f.num) - 1]
-            if act not in ACT_LATEX:  # softmax: the factor is a sum over the layer's net inputs
+            act = ACTIVATIONS[g.net.activation[g.layer_of(f.num) - 1]]
+            if not act.elementwise:  # softmax: the factor is a sum over the layer's net inputs
                 continue
             seen.add((f.den, f.num))
             rows.append(
-                rf"{f.latex()} &= {ACT_LATEX[act]}({latex_name(g.net_input_of(f.num))}) "
+                rf"{f.latex()} &= {act.slope_symbol_latex}({latex_name(g.net_input_of(f.num))}) "
                 rf"\cdot {latex_name(weight)} = {numbers.latex(g.local_slope(f.num))} \cdot "
                 rf"{numbers.latex(g.value(weight))} = {result(f.value)}"
             )
