@@ -6,17 +6,21 @@ is the notebook's own folder in JupyterLab, nbgrader and otter-grader. The file 
 kernel restart (an exercise built again reloads its attempts) and is collected with the
 submission. Pure Python (json, os): the autograder reads it without any widget library.
 
-The file, one per student::
+The file, one per student, is an append-only log of JSON lines (:mod:`.answer_log`): every
+attempt is one line added under a file lock, so any number of kernels checking answers for
+one notebook at once keep every attempt, in the order they were checked, and a kernel
+killed while saving loses nothing it said was saved::
 
-    {"format": "backprop-widgets answers", "version": 1,
-     "exercises": {"q1": {"question": "dL/dw1",
-                          "attempts": [{"answer": "...", "correct": false,
-                                        "kind": "chain_rule",
-                                        "problems": ["parameter_as_function"],
-                                        "time": "2026-12-02T16:10:47+00:00",
-                                        "hints_used": 0, "after_solution": false,
-                                        "fingerprint": "3fa2c1d0"}],
-                          "hints_used": 0, "solution_shown": false}}}
+    {"format": "backprop-widgets answers", "version": 2}
+    {"exercise": "q1", "question": "dL/dw1", "attempt": {"answer": "...", "correct": false,
+     "kind": "chain_rule", "problems": ["parameter_as_function"],
+     "time": "2026-12-02T16:10:47+00:00", "hints_used": 0, "after_solution": false,
+     "fingerprint": "3fa2c1d0"}}
+    {"exercise": "q1", "question": "dL/dw1", "hints_used": 1, "solution_shown": false}
+
+(each entry on one line). An exercise's record is its attempts in file order, the most hints
+any line says were used, and whether any says the solution was shown. Version 1 (one JSON
+document, rewritten on every save) is still read; the first attempt saved converts it.
 
 Grading never trusts the stored verdict (a student can edit the file): :func:`grade`
 checks the stored *text* again with the grader's own question. The verdicts are for
@@ -33,19 +37,19 @@ checks the stored *text* again with the grader's own question. The verdicts are 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import os
 import pathlib
-import tempfile
 from typing import Any
 
 from ..core import validation
+from . import answer_log
 
 FILENAME = "backprop_answers.json"
 ENV_PATH = "BACKPROP_ANSWERS"  # a grader or a test may point the file elsewhere
 FORMAT = "backprop-widgets answers"
-VERSION = 1
+VERSION = 2  # 1: one JSON document, rewritten on every save (read, and converted)
+HEADER = {"format": FORMAT, "version": VERSION}
 MAX_STORED = 10_000  # characters kept of one answer: the checker refuses longer ones anyway
 MAX_FILE_BYTES = 20_000_000  # far above 200 attempts of 10,000 characters at 50 exercises
 ENV_GRADED = "BACKPROP_GRADED"  # "1": graded mode for every exercise of the kernel
@@ -174,19 +178,78 @@ class Answers:
     exercises: dict[str, ExerciseRecord] = dataclasses.field(default_factory=dict)
     problem: str = ""
     missing: bool = False
+    damaged: int = 0  # lines skipped as unreadable (a save cut off by a crash, a hand edit)
 
     def record(self, exercise_id: str) -> ExerciseRecord:
         return self.exercises.get(exercise_id, ExerciseRecord())
 
     def as_json(self) -> dict:
+        """Version 1's document (what a grader of an older version of this package reads)."""
         return {
             "format": FORMAT,
-            "version": VERSION,
+            "version": 1,
             "exercises": {k: v.as_json() for k, v in self.exercises.items()},
         }
 
 
+# ------------------------------------------------------------------ the file's two versions
+def _fold(path: pathlib.Path, entries: list[dict], damaged: int = 0) -> Answers:
+    """The records a log's entries add up to (entries too damaged to use are skipped)."""
+    exercises: dict[str, ExerciseRecord] = {}
+    for entry in entries:
+        exercise_id = entry.get("exercise")
+        if not isinstance(exercise_id, str):
+            damaged += 1
+            continue
+        record = exercises.setdefault(exercise_id, ExerciseRecord())
+        question = entry.get("question")
+        if isinstance(question, str) and question:
+            record.question = question
+        if "attempt" in entry:
+            attempt = StoredAttempt.from_json(entry["attempt"])
+            if attempt is not None:
+                record.attempts.append(attempt)
+        hints = entry.get("hints_used")
+        if isinstance(hints, int) and not isinstance(hints, bool):
+            record.hints_used = max(record.hints_used, hints)
+        if entry.get("solution_shown") is True:
+            record.solution_shown = True
+    return Answers(path, exercises, damaged=damaged)
+
+
+def _entries(exercise_id: str, question: str, attempts=(), hints_used=0, solution_shown=False):
+    """The log lines for some new attempts at one exercise, and the help seen in it."""
+    lines = [
+        {"exercise": exercise_id, "question": question, "attempt": a.as_json()} for a in attempts
+    ]
+    if hints_used or solution_shown or not lines:
+        lines.append(
+            {
+                "exercise": exercise_id,
+                "question": question,
+                "hints_used": int(hints_used),
+                "solution_shown": bool(solution_shown),
+            }
+        )
+    return lines
+
+
+def _upgrade(text: str) -> list[dict] | None:
+    """A version-1 file's records as log entries; None for a file that is neither version."""
+    try:
+        old = _parse(pathlib.Path(FILENAME), text)
+    except (ValueError, RecursionError):
+        return None
+    entries = []
+    for exercise_id, record in old.exercises.items():
+        entries += _entries(
+            exercise_id, record.question, record.attempts, record.hints_used, record.solution_shown
+        )
+    return entries
+
+
 def _parse(path: pathlib.Path, text: str) -> Answers:
+    """Version 1: one JSON document holding every exercise's record."""
     data = json.loads(text)  # ValueError for anything that is not JSON
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("it is not a backprop-widgets answers file")
@@ -216,95 +279,110 @@ def load(path=None) -> Answers:
     except (OSError, UnicodeDecodeError) as err:
         return Answers(path, problem=f"The answers file {path} could not be read ({err}).")
     try:
-        return _parse(path, text)
+        return _fold(path, *answer_log.parse(text, HEADER))
+    except answer_log.NotALog:
+        pass
+    try:
+        return _parse(path, text)  # version 1
     except (ValueError, RecursionError) as err:
         return Answers(path, problem=f"The answers file {path} could not be read: {err}.")
 
 
 class AnswersFile:
-    """The student's side: records attempts, written atomically, a corrupt file kept aside.
+    """The student's side: appends attempts; a file it cannot read is kept aside on a write.
 
-    Each write reads the file again and replaces one exercise's record, so several
-    exercises (or a restarted kernel) never overwrite each other's attempts.
+    Reading never changes the file: an exercise rebuilt (or the assignment's setup cell)
+    while the grader runs the notebook leaves whatever was handed in for the grader to
+    judge. Only saving an answer renames an unreadable file aside and starts a new one.
     """
 
     def __init__(self, path=None):
         self.path = pathlib.Path(path) if path is not None else default_path()
 
     def load(self) -> Answers:
-        """The file's records; a corrupt file is renamed aside and a new one started."""
+        """The file's records; an unreadable file is left as it is, and the problem says
+        what the next save will do with it."""
         answers = load(self.path)
-        if answers.problem and not answers.missing and self.path.exists():
-            kept = self._keep_aside()
-            where = f"it was kept as {kept.name}" if kept else "it could not be moved aside"
-            answers = Answers(
-                self.path,
-                problem=f"{answers.problem.rstrip('.')}; {where}, and a new file is started. "
-                "Your answers from now on are saved.",
+        if answers.problem and not answers.missing:
+            answers.problem = (
+                f"{answers.problem.rstrip('.')}. It will be kept aside (nothing is deleted) and "
+                "a new file started when your next answer is saved."
             )
         return answers
 
+    def append(
+        self, exercise_id: str, attempts=(), *, question="", hints_used=0, solution_shown=False
+    ) -> Answers:
+        """Add attempts (:class:`StoredAttempt`) at one exercise, and the help seen in it
+        (hints used so far, whether the solution was shown); returns what the file now
+        holds. Any number of processes may append at once: every attempt is kept, in order.
+
+        Raises OSError when the file cannot be written (the caller tells the student); the
+        file is then as it was.
+        """
+        entries = _entries(exercise_id, question, attempts, hints_used, solution_shown)
+        return self._saved(answer_log.append(self.path, entries, HEADER, _upgrade))
+
     def save(self, exercise_id: str, record) -> Answers:
-        """Write one exercise's record into the file; returns what the file now holds.
+        """Make the file hold one exercise's record; returns what the file now holds.
 
         ``record`` is an :class:`ExerciseRecord`, or a function from the record now in the
-        file to the new one (read and written in one go, so nothing written since is lost).
-        Raises OSError when the folder cannot be written (the caller tells the student).
+        file to the new one (read under the file's lock, so nothing written since is lost).
+        The attempts it has that the file lacks are appended; none is ever removed.
+        Raises OSError when the file cannot be written (the caller tells the student).
         """
-        answers = self.load()
-        if callable(record):
-            record = record(answers.record(exercise_id))
-        answers.exercises[exercise_id] = record
-        self._write(answers.as_json())
+
+        def new_entries(existing: list[dict]) -> list[dict]:
+            now = _fold(self.path, existing).record(exercise_id)
+            wanted = record(now) if callable(record) else record
+            missing = [a.as_json() for a in now.attempts]
+            fresh = []
+            for attempt in wanted.attempts:  # a multiset difference, in the record's order
+                if attempt.as_json() in missing:
+                    missing.remove(attempt.as_json())
+                else:
+                    fresh.append(attempt)
+            more_help = wanted.hints_used > now.hints_used or (
+                wanted.solution_shown and not now.solution_shown
+            )
+            if not fresh and not more_help and exercise_id in _fold(self.path, existing).exercises:
+                return []
+            return _entries(
+                exercise_id, wanted.question, fresh, wanted.hints_used, wanted.solution_shown
+            )
+
+        return self._saved(answer_log.append(self.path, new_entries, HEADER, _upgrade))
+
+    def _saved(self, kept: pathlib.Path | None) -> Answers:
+        answers = load(self.path)
+        if kept is not None:
+            answers.problem = (
+                f"The answers file {self.path} could not be read; it was kept as {kept.name}, "
+                "and a new file is started. Your answers from now on are saved."
+            )
         return answers
-
-    def _write(self, data: dict) -> None:
-        folder = self.path.parent if str(self.path.parent) else pathlib.Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=1, ensure_ascii=False)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)  # atomic: a reader sees the old file or the new one
-        except BaseException:
-            pathlib.Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def _keep_aside(self) -> pathlib.Path | None:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}{self.path.suffix}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}-{n}{self.path.suffix}")
-        try:
-            os.replace(self.path, target)
-        except OSError:
-            return None
-        return target
 
 
 def start(path=None) -> Answers:
     """Make sure the answers file exists (an empty one if need be); returns what it holds.
 
     Call it at the top of an assignment, so that the file is there to hand in even before a
-    first answer (otter's ``grader.export(files=[...])`` needs it). A corrupt file is kept
-    aside as :class:`AnswersFile` does. Never raises: a folder that cannot be written gives
-    an :class:`Answers` whose ``problem`` says so.
+    first answer (otter's ``grader.export(files=[...])`` needs it). A file that exists is
+    left as it is, even one that cannot be read: the grader runs this cell too, and must
+    find what was handed in (its ``problem`` says so; the next saved answer keeps it
+    aside). Never raises: a folder that cannot be written gives an :class:`Answers` whose
+    ``problem`` says so.
     """
     file = AnswersFile(path)
     answers = file.load()
-    if file.path.exists():
+    if not answers.missing:
         return answers
     try:
-        file._write(Answers(file.path).as_json())
+        answer_log.append(file.path, [], HEADER, _upgrade)
     except OSError as err:
         answers.problem = f"The answers file {file.path} could not be created ({err})."
-    else:
-        answers.missing = False
-        answers.problem = answers.problem if "kept as" in answers.problem else ""
-    return answers
+        return answers
+    return load(file.path)
 
 
 def answer_for(exercise_id: str, typed=None, path=None) -> str:

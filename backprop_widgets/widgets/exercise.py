@@ -215,6 +215,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self._gradient = isinstance(question, GradientQuestion)
         self._hints = HINTS if self._gradient else len(_plain_hints(question))
         self._attempts: list[Attempt] = []
+        self._saved = 0  # how many of self._attempts the file holds (the rest wait for a save)
         self._seen = (0, False)  # hints and solution seen before a restart, kept in the file
         self._tone: str | None = None  # what the status line says: saved, restored, a problem
         self._hints_used = 0
@@ -458,10 +459,9 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self.solution_button.description = "Hide solution" if shown else "Show solution"
 
     # ----------------------------------------------------------- the answers file
-    def _record(self, in_file: answers_file.ExerciseRecord) -> answers_file.ExerciseRecord:
-        """This exercise's record, keeping what the file holds for other versions of it."""
-        others = [a for a in in_file.attempts if a.fingerprint != self._fingerprint]
-        stored = [
+    def _unsaved(self) -> list[answers_file.StoredAttempt]:
+        """The attempts not yet in the file, as it stores them (in the order checked)."""
+        return [
             answers_file.StoredAttempt(
                 answer=a.answer[: answers_file.MAX_STORED],
                 correct=a.correct,
@@ -472,21 +472,24 @@ class GradientExercise(StrictWidget, widgets.VBox):
                 after_solution=a.after_solution,
                 fingerprint=self._fingerprint,
             )
-            for a in self._attempts
+            for a in self._attempts[self._saved :]
         ]
-        return answers_file.ExerciseRecord(
-            question=self.question.prompt,
-            attempts=others + stored,
-            hints_used=max(self._hints_used, self._seen[0], in_file.hints_used),
-            solution_shown=self._solution_shown or self._seen[1] or in_file.solution_shown,
-        )
 
     def _save(self) -> None:
-        """Write this exercise's record; a failure is told, and the session keeps going."""
+        """Append the attempts not yet saved, and the help seen; a failure is told, and the
+        session keeps them for the next save. Appending (never rewriting the exercise's
+        record) keeps what other kernels save for this notebook at the same time."""
         if self._file is None:
             return
+        pending = len(self._attempts)
         try:
-            saved = self._file.save(self.exercise_id, self._record)
+            saved = self._file.append(
+                self.exercise_id,
+                self._unsaved(),
+                question=self.question.prompt,
+                hints_used=max(self._hints_used, self._seen[0]),
+                solution_shown=self._solution_shown or self._seen[1],
+            )
         except OSError as err:
             self._say(
                 f"Your answers could not be saved to {self._file.path} ({err.strerror or err}): "
@@ -494,6 +497,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
                 "error",
             )
             return
+        self._saved = pending
         if saved.problem and not saved.missing:  # a corrupt file was kept aside just now
             self._say(saved.problem, "warning")
         elif self._tone in (None, "error"):  # say where it went, once, or that it works again
@@ -520,6 +524,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
             self._attempts.append(
                 Attempt(a.answer, fb, _parse_time(a.time), a.hints_used, a.after_solution)
             )
+        self._saved = len(self._attempts)
         if record.attempts:
             self._hints_used = min(record.hints_used, self._hints) if self.allow_hints else 0
             self._solution_shown = record.solution_shown and self.allow_solution

@@ -1,5 +1,6 @@
-"""The answers file and the grader's side of it: written atomically, read whatever it holds,
-a corrupt file kept aside, answers re-checked (never trusted), hostile answers cheap."""
+"""The answers file and the grader's side of it: appended line by line, read whatever it
+holds, a corrupt file kept aside (only when writing), answers re-checked (never trusted),
+hostile answers cheap. Concurrent writers and old files: test_answer_store.py."""
 
 from __future__ import annotations
 
@@ -44,23 +45,27 @@ def test_a_record_round_trips_and_other_exercises_are_kept(tmp_path):
     [a] = loaded.record("q1").attempts
     assert a.answer == SEED_WRONG and a.problems == ("parameter_as_function",) and not a.correct
     assert loaded.record("q2").last_answer == "0.08"
-    data = json.loads((tmp_path / "a.json").read_text())
-    assert data["format"] == answers.FORMAT and data["version"] == answers.VERSION
-    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # no temporary file left
+    header, *lines = [json.loads(line) for line in (tmp_path / "a.json").read_text().splitlines()]
+    assert header == {"format": answers.FORMAT, "version": answers.VERSION}
+    assert [line["exercise"] for line in lines] == ["q1", "q2"]  # one line per attempt
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # nothing else beside it
 
 
-def test_a_write_is_atomic_a_failed_one_leaves_the_old_file(tmp_path, monkeypatch):
+def test_a_failed_write_on_a_full_disk_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "a.json"
     file = answers.AnswersFile(path)
     file.save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1")]))
     before = path.read_text()
+    real_write = answers.answer_log.os.write
 
-    def broken_replace(src, dst):
+    def full_disk(fd, data):  # half the line fits, then the disk is full
+        if len(data) > 1:
+            return real_write(fd, bytes(data[: len(data) // 2]))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(answers.os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        file.save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1"), attempt("2")]))
+    monkeypatch.setattr(answers.answer_log.os, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        file.save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1"), attempt("2" * 500)]))
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 
@@ -82,18 +87,18 @@ def test_a_missing_file_is_an_empty_record_with_a_clear_message(tmp_path):
     ],
     ids=["not-json", "a-list", "another-format", "deep", "bad-exercises"],
 )
-def test_a_corrupt_file_is_kept_aside_and_a_new_one_started(tmp_path, content):
+def test_a_corrupt_file_is_kept_aside_when_writing_and_a_new_one_started(tmp_path, content):
     path = tmp_path / answers.FILENAME
     path.write_text(content)
     assert answers.load(path).problem  # the grader's read: says why, moves nothing
+    loaded = answers.AnswersFile(path).load()  # the student's side reads: nothing moves yet
+    assert "could not be read" in loaded.problem and "will be kept aside" in loaded.problem
     assert path.read_text() == content
-    loaded = answers.AnswersFile(path).load()  # the student's side
-    assert "could not be read" in loaded.problem and "kept as" in loaded.problem
+    saved = answers.AnswersFile(path).save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1")]))
+    assert "could not be read" in saved.problem and "kept as" in saved.problem
     [kept] = [p for p in tmp_path.iterdir() if "corrupt" in p.name]
-    assert kept.read_text() == content and not path.exists()
-    answers.AnswersFile(path).save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1")]))
+    assert kept.read_text() == content  # nothing lost
     assert answers.load(path).record("q1").last_answer == "1"
-    assert kept.read_text() == content  # nothing else lost
 
 
 def test_damaged_entries_are_skipped_not_fatal(tmp_path):
@@ -270,6 +275,8 @@ def test_start_makes_an_empty_file_to_hand_in_and_keeps_one_that_exists(tmp_path
     assert answers.load(path).problem == ""
     answers.AnswersFile(path).save("q1", answers.ExerciseRecord("dL/dw1", [attempt("1")]))
     assert answers.start(path).record("q1").last_answer == "1"
+    # an unreadable file stays for the grader to report (the setup cell runs when grading)
     path.write_text("{")
-    assert "kept as" in answers.start(path).problem and answers.load(path).problem == ""
+    assert "could not be read" in answers.start(path).problem
+    assert path.read_text() == "{" and "could not be read" in answers.load(path).problem
     assert "could not be created" in answers.start(tmp_path / "no" / "a.json").problem

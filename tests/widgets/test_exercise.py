@@ -482,11 +482,13 @@ def test_the_default_id_is_derived_from_the_question(answers_in_tmp):
 
 def test_a_corrupt_file_is_kept_aside_and_the_student_told(answers_in_tmp):
     answers_in_tmp.write_text("{ half a file")
-    ex = mazur_exercise(id="q1")
-    assert 'data-status="warning"' in ex.status.value and "kept as" in ex.status.value
+    ex = mazur_exercise(id="q1")  # built again when grading, too: the file must stay as it is
+    assert 'data-status="warning"' in ex.status.value and "will be kept aside" in ex.status.value
+    assert answers_in_tmp.read_text() == "{ half a file"
+    assert ex.check(SEED_RIGHT).correct  # the first save keeps it aside, and says so
     [kept] = answers_in_tmp.parent.glob("*corrupt*")
     assert kept.read_text() == "{ half a file"
-    assert ex.check(SEED_RIGHT).correct
+    assert f"kept as {kept.name}" in ex.status.value
     assert bw.exercises.answers.load(answers_in_tmp).record("q1").last_answer == SEED_RIGHT
 
 
