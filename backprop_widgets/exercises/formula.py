@@ -30,7 +30,12 @@ Functions, applied as ``f(z)`` (or ``\\sigma z``), and their first derivatives `
 - ``sigma``, ``sigmoid``, ``logistic``, ``σ``, ``\\sigma``: 1/(1 + e^-z);
   sigma'(z) = sigma(z)(1 - sigma(z));
 - ``tanh``: tanh'(z) = 1 - tanh(z)^2;
-- ``relu``: max(0, z); relu'(z) = 1 if z > 0 else 0;
+- ``relu``: max(0, z); relu'(z) = 1 if z > 0 else 0, also written ``H(z)`` (Heaviside,
+  also ``step``, ``heaviside``), ``(z > 0)``, ``1(z > 0)``, ``\\mathbb{1}[z > 0]``: a
+  comparison in brackets is 1 when it holds, else 0;
+- ``sech``, ``cosh``, ``sinh``: tanh'(z) = sech²(z) = ``sech(z)^2``; ``f^2(z)`` is f(z)²;
+- generic ``f``, ``g``, ``φ`` (and ``σ`` at a unit that is not a sigmoid, as Nielsen
+  writes it) at a net input: ``f(net_h1)`` is h1, ``f'(net_h1)`` its activation's slope;
 - ``exp``, ``log`` (natural; also ``ln``), ``sqrt``, with their usual derivatives.
 
 How it is judged
@@ -52,7 +57,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core.errors import BackpropInputError
-from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+from .parser import Call, Compare, Differential, Name, Neg, Num, Partial, Power, Product, Sum
 from .vocabulary import CONSTANTS, Entry
 
 
@@ -102,6 +107,24 @@ def _reciprocal(z: float) -> float:
     return 1.0 / z
 
 
+def _step(z: float) -> float:
+    # Heaviside's step as relu's slope: 0 at the kink, as the core and PyTorch take it
+    return 1.0 if z > 0 else 0.0
+
+
+def _sech(z: float) -> float:
+    # sech z = 2 / (e^z + e^-z), 0 where cosh overflows
+    return 0.0 if abs(z) > 700 else 1.0 / math.cosh(z)
+
+
+def _cosh(z: float) -> float:
+    return math.inf if abs(z) > 700 else math.cosh(z)
+
+
+def _sinh(z: float) -> float:
+    return math.copysign(math.inf, z) if abs(z) > 700 else math.sinh(z)
+
+
 # name -> (f, f'); each derivative beside its function
 FUNCTIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
     "sigma": (_sigma, lambda z: _sigma(z) * (1.0 - _sigma(z))),  # s' = s (1 - s)
@@ -110,7 +133,15 @@ FUNCTIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] 
     "exp": (_exp, _exp),  # exp' = exp
     "log": (_log, _reciprocal),  # log' = 1/z
     "sqrt": (_sqrt, lambda z: 0.5 * _reciprocal(_sqrt(z))),  # sqrt' = 1 / (2 sqrt z)
+    "step": (_step, lambda z: 0.0),  # H' = 0 away from the kink
+    "sech": (_sech, lambda z: -_sech(z) * math.tanh(z)),  # sech' = -sech tanh
+    "cosh": (_cosh, _sinh),
+    "sinh": (_sinh, _cosh),
 }
+_COMPARE = {
+    "<": lambda a, b: a < b, ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
+}  # fmt: skip
 
 
 def _fmt(value: float) -> str:
@@ -170,7 +201,13 @@ def evaluate(
             evaluate(node.base, name_value, partial_value),
             evaluate(node.exponent, name_value, partial_value),
         )
+    if isinstance(node, Compare):
+        left = evaluate(node.left, name_value, partial_value)
+        right = evaluate(node.right, name_value, partial_value)
+        return 1.0 if _COMPARE[node.op](left, right) else 0.0
     if isinstance(node, Call):
+        if node.func == "act":  # left only when .notation could not place it: never here
+            raise FormulaError("syntax_error", "a generic activation f needs a net input")
         arg = evaluate(node.arg, name_value, partial_value)
         if math.isnan(arg):
             return math.nan

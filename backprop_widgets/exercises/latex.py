@@ -6,12 +6,14 @@ import math
 from collections.abc import Callable
 
 from ..core.chain_rule import latex_name
-from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+from .parser import Call, Compare, Differential, Name, Neg, Num, Partial, Power, Product, Sum
 
 _FUNCTIONS = {
     "sigma": r"\sigma", "exp": r"\exp", "log": r"\log", "tanh": r"\tanh",
-    "relu": r"\operatorname{relu}", "sqrt": r"\sqrt",
+    "relu": r"\operatorname{relu}", "sqrt": r"\sqrt", "step": "H",
+    "sech": r"\operatorname{sech}", "cosh": r"\cosh", "sinh": r"\sinh", "act": "f",
 }  # fmt: skip
+_COMPARISONS = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge"}
 _CONSTANTS = {"pi": r"\pi"}
 
 # Binding strength of each kind of node: a child binding less than its parent is bracketed.
@@ -62,6 +64,10 @@ class _Writer:
             if node.func == "sqrt":
                 return rf"{func}{{{self.write(node.arg)}}}"
             return rf"{func}\left({self.write(node.arg)}\right)"
+        if isinstance(node, Compare):
+            return (
+                f"{self.write(node.left)} {_COMPARISONS[node.op]} {self.write(node.right)}"
+            )
         if isinstance(node, Neg):
             return "-" + self.wrap(node.operand, _POWER)
         if isinstance(node, Power):
@@ -103,7 +109,7 @@ class _Writer:
 
 
 def _strength(node) -> int:
-    if isinstance(node, Sum):
+    if isinstance(node, (Sum, Compare)):  # a comparison is always shown in its brackets
         return _SUM
     if isinstance(node, Product):
         return _PRODUCT

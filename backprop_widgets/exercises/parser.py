@@ -7,8 +7,9 @@ Grammar (lowest precedence first)::
     product := unary (('*' | '/' | <nothing>) unary)*       # 2x and ∂a/∂b ∂b/∂c multiply
     unary   := ('-' | '+') unary | power
     power   := primary ('^' unary)?                          # right-associative: 2^3^2 = 2^9
-    primary := number | name | function ('(' side ')' | unary) | '(' side ')' | '{' side '}'
-             | \\frac{side}{side} | leibniz
+    primary := number | name | function ['^' unary] ('(' group ')' | unary) | '(' group ')'
+             | '{' group '}' | \\frac{side}{side} | leibniz
+    group   := side [('<' | '>' | '<=' | '>=') side]            # (net_h1 > 0) is 1 or 0
     leibniz := diff '/' diff | \\frac{diff}{diff}
     diff    := '∂' name | 'd' name | d<name>                  # ∂h1, d h1, dh1
 
@@ -24,10 +25,11 @@ a wide tree, not a deep one; nesting (brackets, signs, powers, calls) is limited
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .tokens import (
     CLOSE,
+    CMP,
     CLOSING,
     END,
     EQ,
@@ -47,10 +49,17 @@ from .tokens import (
 MAX_DEPTH = 60
 
 # Function names as typed (lower case, without primes) -> the canonical name.
+# "act" is a textbook's generic activation, f(net_h1) or f'(net_h1): the unit's own
+# activation and slope (read by .notation); sigma is also read that way at a unit whose
+# activation is not the sigmoid (Nielsen's generic σ).
 FUNCTIONS = {
     "sigma": "sigma", "sigmoid": "sigma", "logistic": "sigma",
     "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "relu": "relu", "sqrt": "sqrt",
+    "heaviside": "step", "step": "step", "sech": "sech", "cosh": "cosh", "sinh": "sinh",
+    "f": "act", "g": "act", "phi": "act", "varphi": "act",
 }  # fmt: skip
+# Case matters for these: H(net_h1) is Heaviside's step, while h may be a neuron.
+CASED_FUNCTIONS = {"H": "step"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class Call:
     order: int  # 0 for f(z), 1 for f'(z)
     arg: object
     pos: int
+    # the name as typed, without primes: sigma and sigmoid differ in notation, not in value
+    typed: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,16 @@ class Sum:
 @dataclass(frozen=True)
 class Product:
     factors: tuple  # ((op, node), ...) with op "*", "/" or "" (implicit); the first op is "*"
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``(left > right)``: 1 when it holds, else 0 (the indicator in relu' = (z > 0))."""
+
+    left: object
+    op: str  # one of < > <= >=
+    right: object
+    pos: int
 
 
 @dataclass(frozen=True)
@@ -184,6 +205,8 @@ def walk(node):
             stack.extend(n for _, n in reversed(node.factors))
         elif isinstance(node, Power):
             stack.extend((node.exponent, node.base))
+        elif isinstance(node, Compare):
+            stack.extend((node.right, node.left))
         elif isinstance(node, (Neg,)):
             stack.append(node.operand)
         elif isinstance(node, Call):
@@ -193,7 +216,7 @@ def walk(node):
 def function_of(text: str) -> tuple[str, int] | None:
     """(canonical function, derivative order) for a function name such as ``σ'``."""
     bare = text.rstrip("'")
-    func = FUNCTIONS.get(bare.lower())
+    func = FUNCTIONS.get(bare.lower()) or CASED_FUNCTIONS.get(bare)
     return (func, len(text) - len(bare)) if func else None
 
 
@@ -334,12 +357,18 @@ class _Parser:
         if func is None or tok.key in self.known:
             return Name(tok.text, tok.pos)
         name, order = func
+        if tok.text in CASED_FUNCTIONS and self.peek().kind != OPEN:
+            return Name(tok.text, tok.pos)  # H alone is a name; only H(...) is the step
         if order > 1:
             raise AnswerSyntaxError(
                 f"{tok.text} {where(tok.pos)}: only first derivatives such as {name}' are "
                 "supported",
                 tok.pos,
             )
+        exponent = None
+        if self.is_op(self.peek(), "^"):  # sech²(z), tanh^2(z): the power of the value
+            self.advance()
+            exponent = self.unary()
         nxt = self.peek()
         if nxt.kind == OPEN:
             arg = self.group()
@@ -351,13 +380,18 @@ class _Parser:
                 f"as in {tok.text}(net_h1)",
                 tok.pos,
             )
-        return Call(name, order, arg, tok.pos)
+        call = Call(name, order, arg, tok.pos, tok.text.rstrip("'"))
+        return call if exponent is None else Power(call, exponent, tok.pos)
 
     def group(self):
         open_tok = self.advance()
         if self.peek().kind == CLOSE:
             raise AnswerSyntaxError(f"empty brackets {where(open_tok.pos)}", open_tok.pos)
         inner = self.side()
+        cmp = self.peek()
+        if cmp.kind == CMP:  # (net_h1 > 0): only inside brackets, where it is unambiguous
+            self.advance()
+            inner = Compare(inner, cmp.text, self.side(), cmp.pos)
         self.close(open_tok)
         return inner
 

@@ -13,6 +13,7 @@ from . import hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
+from .notation import read_generic
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .parser import Name, Partial, parse, walk
 from .tokens import AnswerSyntaxError
@@ -309,6 +310,17 @@ class Question:
         return entry is not None and entry.kind == "delta"
 
     def _judge(self, node) -> Feedback:
+        """The verdict on one side, after the notations that need the network are read."""
+        reading = read_generic(node, self.vocabulary, self.net)
+        if reading.problem is not None:
+            shown = to_latex(node, self._shown_name)
+            return self._feedback("formula", [reading.problem], shown)
+        feedback = self._judge_read(reading.node)
+        if reading.notes:  # say how the textbook's notation was read
+            feedback = replace(feedback, message="\n".join([feedback.message, *reading.notes]))
+        return feedback
+
+    def _judge_read(self, node) -> Feedback:
         try:
             takes_sums = "chain_rule" in self.asked.answer_kinds
             terms = expand(node, self._is_delta) if takes_sums else None

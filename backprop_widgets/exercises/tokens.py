@@ -33,8 +33,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, END = (
-    "number", "name", "partial", "frac", "operator", "open", "close", "equals", "end",
+NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, END = (
+    "number", "name", "partial", "frac", "operator", "open", "close", "equals", "compare", "end",
 )  # fmt: skip
 
 CLOSING = {"(": ")", "[": "]", "{": "}"}
@@ -69,8 +69,14 @@ _SKIPPED_COMMANDS = {
     "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad", "displaystyle", "textstyle",
     ",", ";", ":", "!", " ",
 }  # fmt: skip
-_NAME_COMMANDS = {"sigma", "exp", "log", "ln", "tanh", "pi", "sqrt", "delta"}
+_NAME_COMMANDS = {
+    "sigma", "exp", "log", "ln", "tanh", "pi", "sqrt", "delta", "phi", "varphi", "cosh", "sinh",
+}  # fmt: skip
+# Comparisons, as in the indicator (net_h1 > 0) of relu's slope
+_COMPARE_COMMANDS = {"gt": ">", "lt": "<", "geq": ">=", "ge": ">=", "leq": "<=", "le": "<="}
+_GREEK = {"σ": "sigma", "π": "pi", "δ": "delta", "φ": "phi", "ϕ": "phi"}
 _WRAPPER_COMMANDS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "rm"}
+_INDICATOR_COMMANDS = {"mathbb", "mathbf", "mathds", "mathbbm"}
 
 
 class AnswerSyntaxError(Exception):
@@ -173,8 +179,8 @@ def _read(text: str) -> list[Token]:
             tok = _number(s, text, i)
             out.append(tok)
             i = tok.end
-        elif _NAME_START.match(c) or c in "σπδ":
-            head = {"σ": "sigma", "π": "pi", "δ": "delta"}.get(c)
+        elif _NAME_START.match(c) or c in _GREEK:
+            head = _GREEK.get(c)
             j = i + 1
             if head is None:
                 m = _NAME_CHARS.match(s, i)
@@ -197,6 +203,11 @@ def _read(text: str) -> list[Token]:
         elif c in ")]}":
             out.append(Token(CLOSE, c, i, i + 1))
             i += 1
+        elif c in "<>≤≥":
+            j = i + 2 if s.startswith("=", i + 1) and c in "<>" else i + 1
+            op = {"≤": "<=", "≥": ">="}.get(c, s[i:j])
+            out.append(Token(CMP, op, i, j))
+            i = j
         elif c == "=":
             out.append(Token(EQ, c, i, i + 1))
             i += 1
@@ -335,6 +346,12 @@ def _command(s: str, i: int, out: list[Token]) -> int:
         out.append(Token(OP, "/", i, j))
     elif word in _SKIPPED_COMMANDS:
         pass
+    elif word in _COMPARE_COMMANDS:
+        out.append(Token(CMP, _COMPARE_COMMANDS[word], i, j))
+    elif word in _INDICATOR_COMMANDS and re.match(r"\{\s*1\s*\}", s[j : j + 8]):
+        close = s.index("}", j) + 1  # \mathbb{1}: the indicator's 1, a plain 1
+        out.append(Token(NUM, "1", i, close, 1.0))
+        j = close
     elif word in _NAME_COMMANDS:
         name, j = _tail(s, j, word)
         out.append(Token(NAME, name, i, j))

@@ -699,6 +699,41 @@ CASES = [
          False, "formula", "ambiguous_name", id="tanh-E-loss-or-euler"),
     case("tanh", "w1", "i1 * (1 - ((e^net_h1 - e^-net_h1)/(e^net_h1 + e^-net_h1))^2) * dL/dh1",
          True, "formula", id="tanh-euler-e"),
+    # ---- relu' as Heaviside's step or an indicator; tanh' as sech²; generic f', g', σ', φ'
+    case("relu", "w1", "i1 * H(net_h1) * dL/dh1", True, "formula", id="relu-heaviside"),
+    case("relu", "w1", "i1 * (net_h1 > 0) * dL/dh1", True, "formula", id="relu-indicator"),
+    case("relu", "w1", "i1 * 1(net_h1 > 0) * dL/dh1", True, "formula", id="relu-indicator-one"),
+    case("relu", "w1", r"i_1 \mathbb{1}[\mathrm{net}_{h1} > 0] \frac{\partial L}{\partial h_1}", True,
+         "formula", id="relu-indicator-latex"),
+    case("relu", "w1", "i1 * 𝟙(z_h1 > 0) * dL/dh1", True, "formula", id="relu-indicator-unicode"),
+    case("relu", "w1", "i1 * (net_h1 < 0) * dL/dh1", False, "formula", "wrong_value",
+         id="relu-indicator-upside-down"),
+    case("relu", "w5", "i1 * H(net_h3) * dL/dh3", True, "formula", id="relu-dead-heaviside"),
+    case("relu", "w5", "i1 * (net_h3 > 0) * dL/dh3", True, "formula", id="relu-dead-indicator"),
+    case("relu", "w1", "i1 * f'(net_h1) * dL/dh1", True, "formula", id="relu-generic-f"),
+    case("relu", "w1", "dnet_h1/dw1 * g'(z_h1) * dL/dh1", True, "chain_rule",
+         id="relu-generic-g-in-a-chain"),
+    case("relu", "w1", "i1 * f'(w1) * dL/dh1", False, "formula", "generic_activation",
+         id="relu-generic-f-of-a-weight"),
+    case("tanh", "w1", "i1 * sech²(net_h1) * dL/dh1", True, "formula", id="tanh-sech-squared"),
+    case("tanh", "w1", "i1 * sech(net_h1)^2 * dL/dh1", True, "formula", id="tanh-sech-power"),
+    case("tanh", "w1", r"i_1 \operatorname{sech}^2(\mathrm{net}_{h1}) \frac{\partial L}{\partial h_1}",
+         True, "formula", id="tanh-sech-latex"),
+    case("tanh", "w1", "i1 * (1 - tanh^2(net_h1)) * dL/dh1", True, "formula", id="tanh-squared"),
+    case("tanh", "w1", "i1 * f'(net_h1) * dL/dh1", True, "formula", id="tanh-generic-f"),
+    case("tanh", "w1", "i1 * g'(z_h1) * dL/dh1", True, "formula", id="tanh-generic-g"),
+    case("tanh", "w1", "i1 * σ'(z_h1) * dL/dh1", True, "formula", id="tanh-nielsen-sigma"),
+    case("tanh", "w1", "i1 * sigma'(net_h1) * dL/dh1", True, "formula", id="tanh-generic-sigma"),
+    case("tanh", "w1", "i1 * φ'(net_h1) * dL/dh1", True, "formula", id="tanh-generic-phi"),
+    case("tanh", "w1", "i1 * sigmoid'(net_h1) * dL/dh1", False, "formula", "wrong_value",
+         id="tanh-sigmoid-named-is-the-sigmoid"),
+    case("mazur", "w1", "i1 * σ'(net_h1) * dL/dh1", True, "formula", id="mazur-sigma-prime"),
+    case("mazur", "w1", "i1 * f'(z_h1) * (w5 f'(z_o1) (o1 - t1) + w7 f'(z_o2) (o2 - t2))", True,
+         "formula", id="mazur-generic-f"),
+    case("mazur", "w1", "f(net_h1) * 0 + i1 * f(net_h1) * (1 - f(net_h1)) * dL/dh1", True,
+         "formula", id="mazur-generic-f-value"),
+    case("softmax", "w1", "i1 * f'(net_o1)", False, "formula", "generic_activation",
+         id="softmax-generic-f-refused"),
 ]
 
 
@@ -735,3 +770,9 @@ def test_E_used_as_a_value_is_asked_about_not_judged():
     assert fb.problems == ("ambiguous_name",)
     assert "Which did you mean?" in fb.message
     assert "Euler" in fb.message and "loss" in fb.message
+
+
+def test_a_generic_slope_says_how_it_was_read():
+    fb = question("tanh", "w1").check("i1 * σ'(z_h1) * dL/dh1")
+    assert fb.correct
+    assert "read as the slope of h1's activation (tanh′" in fb.message
