@@ -209,6 +209,7 @@ class GradientQuestion(Question):
         )
         if note:
             message += "\n" + note
+        message += "".join("\n" + line for line in verdict.notes[:1])  # one line says it
         return self._right("chain_rule", message, interpreted, verdict.value)
 
 

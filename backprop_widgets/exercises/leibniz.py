@@ -165,6 +165,7 @@ class ChainVerdict:
     problems: tuple[Problem, ...]
     value: float | None  # the sum with local values, when every factor is an edge
     totals: tuple[str, ...] = ()  # the totals the answer leaves unexpanded (dL/dh1, ...)
+    notes: tuple[str, ...] = ()  # how a textbook's shortcut was read
 
     @property
     def correct(self) -> bool:
@@ -208,7 +209,11 @@ def judge(
     paths: list[tuple[int, list[tuple[str, ...]]]] = []
     others: list[tuple[int, tuple[str, ...]]] = []
     budget = 4 * len(cg.paths["pre-activation"]) + MAX_TERMS
+    notes: dict[str, None] = {}
     for k, (edges, closers) in enumerate(split):
+        edges, note = _bias_shortcut(edges, closers, cg)
+        if note:
+            notes[note] = None
         status, found = _judge_term(edges, closers, _where(k, named[k], len(named)), cg)
         if status == "path":
             budget -= len(found)
@@ -222,7 +227,32 @@ def judge(
             problems.append(found)
     problems += _other_parameters(others, bool(paths or problems), named, cg)
     problems += _compare_paths(paths, cg, report_missing=not problems, level=level)
-    return ChainVerdict(tuple(problems), value, totals)
+    return ChainVerdict(tuple(problems), value, totals, tuple(notes))
+
+
+def _bias_shortcut(edges, closers: list[Closer], cg: ChainGraph):
+    """Nielsen's ∂C/∂b = δ: dL/dnet_h1 alone, for a bias that enters net_h1.
+
+    A bias adds to the net input with slope 1, so dL/db1 = dL/dnet_h1 · dnet_h1/db1 =
+    dL/dnet_h1; the product is read with that factor 1 put back. (edges, the note) or the
+    edges unchanged and None.
+    """
+    if edges or len(closers) != 1:
+        return edges, None
+    node = closers[0].node
+    if (
+        cg.kinds.get(cg.param) != "parameter"
+        or cg.parameter_word(cg.param) != "bias"
+        or cg.kinds.get(node) != "net"
+        or not cg.has_edge(node, cg.param)
+    ):
+        return edges, None
+    note = (
+        f"{closers[0].text()} is read as {closers[0].text()} * d{node}/d{cg.param}, with "
+        f"d{node}/d{cg.param} = 1: a bias adds to the net input, so dL/d(bias) is the delta "
+        "of the net input it enters (Nielsen's ∂C/∂b = δ)."
+    )
+    return [(node, cg.param)], note
 
 
 _TOO_MANY_PATHS = (

@@ -734,6 +734,18 @@ CASES = [
          "formula", id="mazur-generic-f-value"),
     case("softmax", "w1", "i1 * f'(net_o1)", False, "formula", "generic_activation",
          id="softmax-generic-f-refused"),
+    # ---- Nielsen's ∂C/∂b = δ: the delta of the net input a bias enters
+    case("tanh", "b1", "dL/dnet_h1", True, "chain_rule", id="tanh-bias-delta"),
+    case("tanh", "b1", "∂C/∂z_h1", True, "chain_rule", id="tanh-bias-nielsen"),
+    case("tanh", "b1", "δ_h1", True, "chain_rule", id="tanh-bias-delta-symbol"),
+    case("tanh", "b1", "dL/dh1", False, "chain_rule", "wrong_start", id="tanh-bias-not-the-node"),
+    case("tanh", "b3", "dL/dnet_o1", True, "chain_rule", id="tanh-output-bias-delta"),
+    case("tanh", "w1", "dL/dnet_h1", False, "chain_rule", "wrong_start", id="tanh-weight-not-delta"),
+    case("relu", "b3", "dL/dnet_h3", True, "chain_rule", id="relu-dead-bias-delta"),
+    case("mazur", "b2", "dL/dnet_o1 + dL/dnet_o2", True, "chain_rule", id="layer-bias-deltas"),
+    case("mazur", "b1", "dC/dz_h1 + dC/dz_h2", True, "chain_rule", id="layer-bias-nielsen"),
+    case("mazur", "b2", "dL/dnet_o1", False, "chain_rule", "missing_path",
+         id="layer-bias-one-delta"),
 ]
 
 
@@ -776,3 +788,9 @@ def test_a_generic_slope_says_how_it_was_read():
     fb = question("tanh", "w1").check("i1 * σ'(z_h1) * dL/dh1")
     assert fb.correct
     assert "read as the slope of h1's activation (tanh′" in fb.message
+
+
+def test_a_bias_as_its_delta_says_how_it_was_read():
+    fb = question("tanh", "b1").check("dL/dnet_h1")
+    assert fb.correct
+    assert "dnet_h1/db1 = 1" in fb.message and "∂C/∂b = δ" in fb.message
