@@ -115,6 +115,14 @@ if you typed one). Make sure `backprop_answers.json` is in the folder you hand i
 
 BUILD = "import backprop_widgets as bw\n\nnet, x, t = bw.presets.mazur()"
 
+# otter's export cell (the last one, written by otter assign) zips the files its config lists
+# and raises FileNotFoundError for a missing one: this cell, just before it, makes sure the
+# answers file is there (empty when no answer was checked), also after a kernel restart.
+BEFORE_EXPORT = (
+    "import backprop_widgets as bw\n\n"
+    "bw.exercises.answers.start()  # backprop_answers.json must exist for the export below"
+)
+
 
 def exercise_cell(ex: Exercise) -> str:
     return (
@@ -255,7 +263,7 @@ def otter_notebook() -> dict:
             _cell("raw", "# END TESTS"),
             _cell("raw", "# END QUESTION"),
         ]
-    cells.append(_cell("markdown", OUTRO))
+    cells += [_cell("markdown", OUTRO), _cell("code", BEFORE_EXPORT)]
     return _notebook(cells)
 
 

@@ -4,6 +4,7 @@ student-facing material prints no correct answer when run top to bottom."""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import nbformat
 import pytest
@@ -80,3 +81,53 @@ def test_notebook_06_run_all_prints_no_correct_answer(tmp_path):
     assert not (
         tmp_path / bw.exercises.answers.FILENAME
     ).exists()  # nothing checked, nothing written
+
+
+CORRUPT = "{" + '"exercises": ' + "[" * 100_000  # the hostile student's file in test_graders
+
+
+def test_a_corrupt_answers_file_is_reported_by_the_hidden_tests_not_replaced(tmp_path, monkeypatch):
+    """The grader runs the whole notebook: its setup and exercise cells must leave the file
+    handed in for the hidden tests to report, not start an empty one (issue 18, point 6)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(bw.exercises.answers.ENV_PATH, raising=False)
+    monkeypatch.setattr(bw.exercises.answers, "_graded", None)  # the setup cell sets it
+    path = tmp_path / bw.exercises.answers.FILENAME
+    path.write_text(CORRUPT)
+    cells = {"STUDENT_ID": "alice"}
+    exec(build.SETUP, cells)
+    for ex in build.EXERCISES:
+        exec(build.exercise_cell(ex), cells)
+        exec(f'answer_{ex.id} = ""', cells)  # nothing typed in the cells
+    for ex in build.EXERCISES:
+        with pytest.raises(AssertionError) as failed:
+            exec(build.test_code(ex), cells)
+        message = str(failed.value)
+        assert message.startswith("No answer was given. The answers file"), message
+        assert "could not be read" in message and "no checked answer" not in message
+    assert path.read_text() == CORRUPT
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # nothing renamed or added
+
+
+def test_otters_export_cell_hands_in_an_answers_file_even_when_none_was_written(
+    tmp_path, monkeypatch
+):
+    """A student who checked nothing (or whose file went missing) can still export."""
+    otter = pytest.importorskip("otter")
+    yaml = pytest.importorskip("yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(bw.exercises.answers.ENV_PATH, raising=False)
+    nb = build.otter_notebook()
+    (tmp_path / f"{build.NAME}.ipynb").write_text(build.text(nb))
+    last = nb["cells"][-1]
+    assert last["cell_type"] == "code", "the cell before otter's export cell"
+    exec("".join(last["source"]), {})
+    files = yaml.safe_load(build.OTTER_CONFIG)["export_cell"]["files"]
+    # what otter assign's export cell runs: grader.export(pdf=False, files=[...])
+    otter.Notebook(f"{build.NAME}.ipynb").export(pdf=False, files=files, display_link=False)
+    [zipped] = tmp_path.glob("*.zip")
+    with zipfile.ZipFile(zipped) as z:
+        assert bw.exercises.answers.FILENAME in z.namelist()
+        handed_in = z.read(bw.exercises.answers.FILENAME).decode()
+    assert bw.exercises.answers.load(tmp_path / bw.exercises.answers.FILENAME).problem == ""
+    assert handed_in.startswith('{"format": "backprop-widgets answers"')
