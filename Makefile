@@ -7,7 +7,7 @@ PIP := $(PY) -m pip -q --disable-pip-version-check
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 TORCH_CPU_WHEEL := $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl)
 
-.PHONY: lab test test-fast bench lint chromium clean
+.PHONY: lab test test-fast test-oldest bench lint chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,31 @@ FAST := not e2e and not grading and not slow
 test-fast: $(VENV)/.test-installed
 	$(PY) -m pytest -m "$(FAST)"
 
+# The floors pyproject declares, tested: the lowest allowed numpy, ipywidgets, anywidget and
+# matplotlib (uv's lowest-direct resolution of the runtime dependencies, pinned as constraints)
+# on the oldest Python requires-python allows, in a venv of its own, then the fast suite. The
+# test tools install at their newest around those pins, but for otter-grader: it needs
+# ipywidgets >= 8.1.5 and only the grading tests (not in the fast suite) use it.
+OLDEST_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) python3.10)
+OLDEST := .venv-oldest
+OLDEST_PY := $(OLDEST)/bin/python
+UV := $(OLDEST_PY) -m uv pip
+$(OLDEST)/.installed: pyproject.toml
+	rm -rf $(OLDEST)
+	$(OLDEST_PYTHON) -m venv $(OLDEST)
+	$(OLDEST_PY) -m pip -q --disable-pip-version-check install uv
+	$(UV) compile -q --python $(OLDEST_PY) --resolution lowest-direct --no-deps --no-header \
+	  --no-annotate pyproject.toml -o $(OLDEST)/floors.txt
+	echo otter-grader > $(OLDEST)/grading-only.txt
+	$(UV) install -q --python $(OLDEST_PY) -c $(OLDEST)/floors.txt \
+	  --excludes $(OLDEST)/grading-only.txt -e ".[test]"
+	touch $@
+
+test-oldest: $(OLDEST)/.installed
+	@$(OLDEST_PY) -V
+	@$(UV) list --python $(OLDEST_PY) 2>/dev/null | grep -iE '^(numpy|ipywidgets|anywidget|matplotlib) '
+	$(OLDEST_PY) -m pytest -m "$(FAST)"
+
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py --threads 1
 	$(PY) benchmarks/bench_training.py
@@ -70,4 +95,4 @@ lint: $(VENV)/.lab-installed
 	$(PY) -m ruff check backprop_widgets tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis node_modules
+	rm -rf $(VENV) $(OLDEST) .pytest_cache .hypothesis node_modules

@@ -479,8 +479,12 @@ class DecisionMap(_BlitFigure):
             if np.isfinite(z).all() and z.min() < self._level < z.max():
                 gx, gy = self._grid
                 self._contour = self.ax.contour(
-                    gx, gy, z, levels=[self._level], colors="black", linewidths=1.5, animated=True
+                    gx, gy, z, levels=[self._level], colors="black", linewidths=1.5
                 )
+                # Animated (drawn by blit() each frame, never into the cached background), set
+                # afterwards: matplotlib 3.8-3.10's contour() ignores animated=True and prints
+                # a UserWarning under the dashboard.
+                self._contour.set_animated(True)
         else:
             p = np.clip(np.nan_to_num(y), 0.0, None)
             p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)

@@ -4,13 +4,14 @@ and its signature (no browser: set state as the page would)."""
 import asyncio
 import inspect
 import io
+import warnings
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import backprop_widgets as bw
-from backprop_widgets.widgets.plots import LIGHT, theme_from_page
+from backprop_widgets.widgets.plots import LIGHT, DecisionMap, theme_from_page
 from backprop_widgets.widgets.training import TrainingDashboard
 from backprop_widgets.widgets.training_views import LayerNorms
 
@@ -106,3 +107,18 @@ def test_validation_is_recorded_often_enough_to_show_where_it_bottoms_out():
     assert dash.trainer.eval_every == 10
     without = dashboard()
     assert without.trainer.eval_every is None  # no validation data: only the frames evaluate
+
+
+def test_the_decision_boundary_is_drawn_without_a_warning_under_the_dashboard():
+    net, X, T = bw.presets.moons(120)
+    bw.train(net, X, T, lr=0.5, steps=50, seed=0)  # the 0.5 boundary lies inside the plot
+    view = DecisionMap(net, X, T)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # matplotlib 3.8-3.10 printed one here
+        first = rgba(view.render())
+        bw.train(net, X, T, lr=0.5, steps=300, seed=1)  # the boundary moves
+        moved = rgba(view.render())
+    assert view._contour is not None and view._contour.get_animated()
+    assert not np.array_equal(first, moved)
+    # the same picture as a map drawn afresh for the trained network
+    assert np.array_equal(moved, rgba(DecisionMap(net, X, T).render()))
