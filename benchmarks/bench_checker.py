@@ -78,6 +78,10 @@ def worst_inputs() -> dict[str, str]:
         "too deeply nested": "(" * (MAX_LENGTH // 2) + ")" * (MAX_LENGTH // 2),
         "nested sigmas": "sigma(" * 50 + "h1" + ")" * 50 + " * h1" * 1000,
         "a side repeated": fill("dL/dw1", "dh1/dw1 * dL/dh1", " = "),
+        "sums over k": fill("Σ_k dL/do_k do_k/dh1 dh1/dw1", "Σ_k dL/do_k do_k/dh1 dh1/dw1", " + "),
+        "nested sums over indices": "".join(f"Σ_{c} " for c in "abcdefghijklmnopqrstuvwxyz")
+        + " ".join(f"dL/do_{c}" for c in "abcdefghijklmnopqrstuvwxyz"),
+        "a long formula in Σ": "Σ_k " + fill("(o_k - t_k)", "o_k"),
         "a long typo": "dh1/dw1 * " * 900 + "?",
         "unknown names": " + ".join(f"dq{k}/dw1" for k in range(1200)),
     }

@@ -19,7 +19,11 @@ when it matches only one name)
   at nodes the parameter does not reach are rejected, as are other fractions, with the
   chain-rule diagnosis.
 
-Numbers: ``0.5``, ``.5``, ``4.4e-4``, ``4.4 × 10⁻⁴``; ``−`` is minus.
+Sums over a layer: ``Σ_k (o_k - t_k) ...``, ``\\sum_{k=1}^{2} ...`` are expanded over the
+units the index runs over (:mod:`.notation`).
+
+Numbers: ``0.5``, ``.5``, ``4.4e-4``, ``4.4E-4``, ``4.4 × 10⁻⁴``, ``4.4x10^-4``,
+``4.4·10^(-4)`` (one number each); ``−`` is minus; full-width digits read as digits.
 
 Operators: ``+ -`` (also ``−``), ``* × · ⋅ \\cdot \\times`` or nothing (``2 h1``),
 ``/ ÷ \\div`` and ``\\frac{a}{b}``, powers ``^`` or ``**`` (right-associative, ``²`` works),
@@ -57,7 +61,19 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core.errors import BackpropInputError
-from .parser import Call, Compare, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+from .parser import (
+    Call,
+    Compare,
+    Differential,
+    IndexSum,
+    Name,
+    Neg,
+    Num,
+    Partial,
+    Power,
+    Product,
+    Sum,
+)
 from .vocabulary import CONSTANTS, Entry
 
 
@@ -212,6 +228,8 @@ def evaluate(
         if math.isnan(arg):
             return math.nan
         return FUNCTIONS[node.func][node.order](arg)
+    if isinstance(node, IndexSum):  # expanded by .notation first; never evaluated as such
+        raise FormulaError("syntax_error", f"the sum over {node.index} could not be expanded")
     if isinstance(node, Differential):
         raise FormulaError(
             "syntax_error", f"∂{node.name.text} on its own is not a quantity; write a fraction"

@@ -6,7 +6,19 @@ import math
 from collections.abc import Callable
 
 from ..core.chain_rule import latex_name
-from .parser import Call, Compare, Differential, Name, Neg, Num, Partial, Power, Product, Sum
+from .parser import (
+    Call,
+    Compare,
+    Differential,
+    IndexSum,
+    Name,
+    Neg,
+    Num,
+    Partial,
+    Power,
+    Product,
+    Sum,
+)
 
 _FUNCTIONS = {
     "sigma": r"\sigma", "exp": r"\exp", "log": r"\log", "tanh": r"\tanh",
@@ -64,6 +76,10 @@ class _Writer:
             if node.func == "sqrt":
                 return rf"{func}{{{self.write(node.arg)}}}"
             return rf"{func}\left({self.write(node.arg)}\right)"
+        if isinstance(node, IndexSum):
+            low = "" if node.low is None else f"={node.low}"
+            high = "" if node.high is None else f"^{{{node.high}}}"
+            return rf"\sum_{{{node.index}{low}}}{high} {self.wrap(node.summand, _PRODUCT)}"
         if isinstance(node, Compare):
             return (
                 f"{self.write(node.left)} {_COMPARISONS[node.op]} {self.write(node.right)}"
@@ -109,7 +125,7 @@ class _Writer:
 
 
 def _strength(node) -> int:
-    if isinstance(node, (Sum, Compare)):  # a comparison is always shown in its brackets
+    if isinstance(node, (Sum, Compare, IndexSum)):  # shown in brackets inside a product
         return _SUM
     if isinstance(node, Product):
         return _PRODUCT

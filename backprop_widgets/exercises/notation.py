@@ -1,4 +1,11 @@
-"""Textbook notations that need the network to be read: a generic activation f at a net input.
+"""Textbook notations that need the network to be read: Σ over a layer, a generic activation.
+
+A sum over an index (:func:`expand_index_sums`): ``Σ_k ∂L/∂o_k ∂o_k/∂h1 ∂h1/∂w1`` (also
+``∑``, ``\\sum_k``, ``\\sum_{k=1}^{2}``) stands for one term per unit of the layer its
+names run over: here o1 and o2, the names o1, o2 that ``o_k`` becomes. Every name ending
+in ``_k`` must run over the same units (``o_k`` and ``net_o_k`` do; ``o_k`` and ``h_k``
+of layers of different sizes do not), and a written range must name only units that
+exist; otherwise the answer is refused with the reason (``index_range``), never guessed.
 
 Nielsen writes σ(z) and σ'(z) for whatever activation a layer has, and many courses write
 f(net_h1), f'(net_h1), g'(z_h1) or φ'(z). Such a call names no function of its own: it is the
@@ -21,11 +28,26 @@ from dataclasses import dataclass, replace
 
 from ..core.chain_rule import NET_PREFIX
 from .chain_graph import Problem
-from .parser import Call, Compare, Name, Neg, Partial, Power, Product, Sum, walk
+from .parser import (
+    Call,
+    Compare,
+    IndexSum,
+    Name,
+    Neg,
+    Partial,
+    Power,
+    Product,
+    Sum,
+    walk,
+)
+from .tokens import name_key
 
 # Activations whose slope at a unit depends on that unit's own net input alone.
 _ELEMENTWISE_SIGMOID = "sigmoid"
 _NOT_ELEMENTWISE = ("softmax",)
+# Nodes an expanded sum over indices may have: 10,000 characters of Σ_k nested in each other
+# would otherwise multiply out exponentially.
+MAX_EXPANDED = 2_000  # a real answer's sums over layers expand to a hundred or two
 
 
 @dataclass(frozen=True)
@@ -138,3 +160,189 @@ def _written(call: Call, arg) -> str:
     symbol = (typed or {"act": "f", "sigma": "σ"}[call.func]) + "′" * call.order
     inner = arg.text if isinstance(arg, Name) else "…"
     return f"{symbol}({inner})"
+
+
+# ---------------------------------------------------------------- Σ over a layer
+class _Refused(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def expand_index_sums(node, vocabulary, net=None) -> Reading:
+    """Each ``Σ_k summand`` as the sum of the summand at every unit ``o_k`` runs over."""
+    if not any(isinstance(n, IndexSum) for n in walk(node)):
+        return Reading(node)
+    expander = _Expander(vocabulary)
+    try:
+        new = _map(node, expander.visit)
+    except _Refused as refused:
+        return Reading(node, problem=refused.problem)
+    return Reading(new, tuple(expander.notes))
+
+
+def _map(node, visit):
+    """The tree with visit(n) in place of each node visit handles (visit returns None to
+    go on into its children)."""
+    done = visit(node)
+    if done is not None:
+        return done
+    if isinstance(node, Sum):
+        return Sum(tuple((sign, _map(t, visit)) for sign, t in node.terms))
+    if isinstance(node, Product):
+        return Product(tuple((op, _map(f, visit)) for op, f in node.factors))
+    if isinstance(node, Power):
+        return replace(node, base=_map(node.base, visit), exponent=_map(node.exponent, visit))
+    if isinstance(node, Neg):
+        return replace(node, operand=_map(node.operand, visit))
+    if isinstance(node, Call):
+        return replace(node, arg=_map(node.arg, visit))
+    if isinstance(node, Compare):
+        return replace(node, left=_map(node.left, visit), right=_map(node.right, visit))
+    if isinstance(node, IndexSum):
+        return replace(node, summand=_map(node.summand, visit))
+    return node
+
+
+class _Expander:
+    """Expands the sums over indices of one answer, within :data:`MAX_EXPANDED` nodes."""
+
+    def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
+        self.budget = MAX_EXPANDED
+        self.notes: dict[str, None] = {}
+        self._units: dict[str, list[str]] = {}
+
+    def visit(self, node):
+        if not isinstance(node, IndexSum):
+            return None
+        units = _index_range(node, self.vocabulary, self.units)
+        # the work is proportional to the nodes made, so the budget bounds it
+        self.budget -= sum(1 for _ in walk(node.summand)) * len(units)
+        if self.budget < 0:
+            raise _Refused(
+                Problem(
+                    "too_many_terms",
+                    "These sums over indices expand to far more terms than a gradient has; "
+                    "write the sum over one layer's units at a time.",
+                )
+            )
+        listed = ", ".join(units)
+        self.notes[
+            f"Σ_{node.index} is read over {node.index} = {listed} ({', '.join(units.values())})."
+        ] = None
+        terms = [
+            ("+", _map(_substitute(node.summand, node.index, value), self.visit))
+            for value in units
+        ]
+        return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
+
+    def units(self, stem: str) -> list[str]:
+        """The numbers n for which stem + n is a name of the network (o -> ['1', '2'])."""
+        if stem not in self._units:
+            key = name_key(stem)
+            found = [
+                known[len(key) :]
+                for known in self.vocabulary.keys
+                if known.startswith(key)
+                and known[len(key) :].isdigit()
+                and self.vocabulary.resolve(stem + known[len(key) :])
+            ]
+            self._units[stem] = sorted(found, key=int)
+        return self._units[stem]
+
+
+def _indexed(text: str, index: str) -> str | None:
+    """The name's stem when it ends in the index (o_k -> o, net_o_k -> net_o), else None."""
+    tail = "_" + index
+    return text[: -len(tail)] if text.endswith(tail) and len(text) > len(tail) else None
+
+
+def _substitute(node, index: str, value: str):
+    def rename(name: Name) -> Name:
+        stem = _indexed(name.text, index)
+        return name if stem is None else Name(stem + value, name.pos)
+
+    def visit(n):
+        if isinstance(n, Name):
+            return rename(n)
+        if isinstance(n, Partial):
+            return replace(n, num=rename(n.num), den=rename(n.den))
+        if isinstance(n, IndexSum) and n.index == index:
+            return n  # an inner sum over the same letter has its own index
+        return None
+
+    return _map(node, visit)
+
+
+def _index_range(node: IndexSum, vocabulary, units) -> dict[str, str]:
+    """{value: the units it names} for the index, from the names that end in it."""
+    stems = []
+    for n in walk(node.summand):
+        names = (n.num, n.den) if isinstance(n, Partial) else (n,) if isinstance(n, Name) else ()
+        stems += [s for s in (_indexed(x.text, node.index) for x in names) if s is not None]
+    stems = list(dict.fromkeys(stems))
+    sign = "Σ_" + node.index
+    if not stems:
+        raise _Refused(
+            Problem(
+                "index_range",
+                f"{sign}: no name in the sum ends in _{node.index}, so the sum over "
+                f"{node.index} has nothing to run over (write o_{node.index} for the units "
+                f"o1, o2, ...).",
+            )
+        )
+    ranges = {stem: units(stem) for stem in stems}
+    empty = [stem for stem, values in ranges.items() if not values]
+    if empty:
+        raise _Refused(
+            Problem(
+                "index_range",
+                f"{sign}: {empty[0]}_{node.index} names no units of this network "
+                f"({vocabulary.describe()}).",
+            )
+        )
+    if node.low is not None or node.high is not None:
+        written = _written_range(node, ranges)
+        if written is not None:
+            return written
+    first, *others = ranges.values()
+    for stem, values in ranges.items():
+        if values != first:
+            a, b = stems[0], stem
+            raise _Refused(
+                Problem(
+                    "index_range",
+                    f"{sign} is ambiguous: {a}_{node.index} runs over "
+                    f"{_listed(a, first)} but {b}_{node.index} over {_listed(b, values)}. "
+                    f"Write the sum over one layer, or give the range (Σ_{{{node.index}=1}}^{{n}}).",
+                )
+            )
+    return {v: name_of(stems[0], v) for v in first}
+
+
+def _written_range(node: IndexSum, ranges) -> dict[str, str] | None:
+    low = 1 if node.low is None else node.low
+    high = node.high
+    if high is None:
+        return None
+    values = [str(v) for v in range(low, high + 1)][:64]
+    for stem, known in ranges.items():
+        missing = [v for v in values if v not in known]
+        if missing:
+            raise _Refused(
+                Problem(
+                    "index_range",
+                    f"Σ_{node.index} from {low} to {high}: {stem}{missing[0]} is not a unit "
+                    f"of this network ({_listed(stem, known)} are).",
+                )
+            )
+    return {v: name_of(next(iter(ranges)), v) for v in values}
+
+
+def name_of(stem: str, value: str) -> str:
+    return stem + value
+
+
+def _listed(stem: str, values) -> str:
+    return ", ".join(stem + v for v in values)

@@ -10,6 +10,7 @@ Grammar (lowest precedence first)::
     primary := number | name | function ['^' unary] ('(' group ')' | unary) | '(' group ')'
              | '{' group '}' | \\frac{side}{side} | leibniz
     group   := side [('<' | '>' | '<=' | '>=') side]            # (net_h1 > 0) is 1 or 0
+    primary := ... | 'Σ_k' product                               # the rest of the product
     leibniz := diff '/' diff | \\frac{diff}{diff}
     diff    := '∂' name | 'd' name | d<name>                  # ∂h1, d h1, dh1
 
@@ -39,6 +40,7 @@ from .tokens import (
     OP,
     OPEN,
     PARTIAL,
+    SUM_OVER,
     AnswerSyntaxError,
     Token,
     name_key,
@@ -134,6 +136,21 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class IndexSum:
+    """``Σ_k summand``: a sum over an index that ranges over one layer's units (``o_k``).
+
+    ``low`` and ``high`` when the range is written (``Σ_{k=1}^{2}``); :mod:`.notation`
+    expands it with the network's names before judging.
+    """
+
+    index: str
+    low: int | None
+    high: int | None
+    summand: object
+    pos: int
+
+
+@dataclass(frozen=True)
 class Power:
     base: object
     exponent: object
@@ -207,6 +224,8 @@ def walk(node):
             stack.extend((node.exponent, node.base))
         elif isinstance(node, Compare):
             stack.extend((node.right, node.left))
+        elif isinstance(node, IndexSum):
+            stack.append(node.summand)
         elif isinstance(node, (Neg,)):
             stack.append(node.operand)
         elif isinstance(node, Call):
@@ -256,7 +275,7 @@ class _Parser:
             )
 
     def starts_operand(self, tok: Token) -> bool:
-        return tok.kind in (NUM, NAME, PARTIAL, FRAC, OPEN)
+        return tok.kind in (NUM, NAME, PARTIAL, FRAC, OPEN, SUM_OVER)
 
     # ------------------------------------------------------------ grammar
     def answer(self) -> list:
@@ -321,6 +340,8 @@ class _Parser:
         elif tok.kind == NUM:
             self.advance()
             node = Num(tok.value, tok.text, tok.pos)
+        elif tok.kind == SUM_OVER:
+            node = self.index_sum()
         elif tok.kind == NAME:
             node = self.name_or_call()
         elif tok.kind == OPEN:
@@ -416,6 +437,18 @@ class _Parser:
             f"unexpected {_describe(tok)}: expected {want!r} to close the bracket "
             f"{open_tok.text!r} {where(open_tok.pos)}",
             tok.pos,
+        )
+
+    def index_sum(self) -> IndexSum:
+        """Σ_k and the rest of the product after it, its summand (up to the next + or -)."""
+        tok = self.advance()
+        index, _, rest = tok.text.partition("=")
+        index, _, high = index.partition("^")
+        low, _, high2 = rest.partition("^")
+        high = high or high2
+        summand = self.product()
+        return IndexSum(
+            index, int(low) if low else None, int(high) if high else None, summand, tok.pos
         )
 
     def frac(self):

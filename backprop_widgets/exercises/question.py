@@ -13,7 +13,7 @@ from . import hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
-from .notation import read_generic
+from .notation import expand_index_sums, read_generic
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .parser import Name, Partial, parse, walk
 from .tokens import AnswerSyntaxError
@@ -311,13 +311,17 @@ class Question:
 
     def _judge(self, node) -> Feedback:
         """The verdict on one side, after the notations that need the network are read."""
-        reading = read_generic(node, self.vocabulary, self.net)
-        if reading.problem is not None:
-            shown = to_latex(node, self._shown_name)
-            return self._feedback("formula", [reading.problem], shown)
-        feedback = self._judge_read(reading.node)
-        if reading.notes:  # say how the textbook's notation was read
-            feedback = replace(feedback, message="\n".join([feedback.message, *reading.notes]))
+        notes: list[str] = []
+        for read in (expand_index_sums, read_generic):
+            reading = read(node, self.vocabulary, self.net)
+            if reading.problem is not None:
+                shown = to_latex(node, self._shown_name)
+                return self._feedback("formula", [reading.problem], shown)
+            node = reading.node
+            notes += reading.notes
+        feedback = self._judge_read(node)
+        if notes:  # say how the textbook's notation was read
+            feedback = replace(feedback, message="\n".join([feedback.message, *notes[:3]]))
         return feedback
 
     def _judge_read(self, node) -> Feedback:

@@ -33,8 +33,9 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, END = (
-    "number", "name", "partial", "frac", "operator", "open", "close", "equals", "compare", "end",
+NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, SUM_OVER, END = (
+    "number", "name", "partial", "frac", "operator", "open", "close", "equals", "compare",
+    "sum over", "end",
 )  # fmt: skip
 
 CLOSING = {"(": ")", "[": "]", "{": "}"}
@@ -203,6 +204,10 @@ def _read(text: str) -> list[Token]:
         elif c in ")]}":
             out.append(Token(CLOSE, c, i, i + 1))
             i += 1
+        elif c in "Σ∑":
+            tok = _sum_over(s, i, i + 1)
+            out.append(tok)
+            i = tok.end
         elif c in "<>≤≥":
             j = i + 2 if s.startswith("=", i + 1) and c in "<>" else i + 1
             op = {"≤": "<=", "≥": ">="}.get(c, s[i:j])
@@ -346,6 +351,10 @@ def _command(s: str, i: int, out: list[Token]) -> int:
         out.append(Token(OP, "/", i, j))
     elif word in _SKIPPED_COMMANDS:
         pass
+    elif word == "sum":
+        tok = _sum_over(s, i, j)
+        out.append(tok)
+        j = tok.end
     elif word in _COMPARE_COMMANDS:
         out.append(Token(CMP, _COMPARE_COMMANDS[word], i, j))
     elif word in _INDICATOR_COMMANDS and re.match(r"\{\s*1\s*\}", s[j : j + 8]):
@@ -367,6 +376,31 @@ def _command(s: str, i: int, out: list[Token]) -> int:
     else:
         raise AnswerSyntaxError(f"unknown LaTeX command \\{word} {where(i)}", i)
     return j
+
+
+# Σ_k, Σ_{k}, Σ_{k=1}^{2}, \sum\limits_{k=1}^2: the index, and the range when it is written
+_SUM_INDEX = re.compile(
+    r"\s*(?:\\limits\s*)?_\s*(?:\{\s*(?P<braced>[A-Za-z])\s*(?:=\s*(?P<low>[0-9]+)\s*)?\}"
+    r"|(?P<bare>[A-Za-z]))(?:\s*\^\s*(?:\{\s*(?P<high>[0-9]+)\s*\}|(?P<high2>[0-9])))?"
+)
+
+
+def _sum_over(s: str, i: int, j: int) -> Token:
+    """A sum over an index at s[i] (its symbol ends at j): text 'k', 'k=1' or 'k=1^2'."""
+    m = _SUM_INDEX.match(s, j)
+    if m is None:
+        raise AnswerSyntaxError(
+            f"Σ {where(i)} needs its index, as in Σ_k ∂L/∂o_k ∂o_k/∂h1 (the index ranges "
+            "over the units of one layer)",
+            i,
+        )
+    text = m.group("braced") or m.group("bare")
+    if m.group("low"):
+        text += "=" + m.group("low")
+    high = m.group("high") or m.group("high2")
+    if high:
+        text += "^" + high
+    return Token(SUM_OVER, text, i, m.end())
 
 
 def _superscript(s: str, i: int, out: list[Token]) -> int:

@@ -746,6 +746,32 @@ CASES = [
     case("mazur", "b1", "dC/dz_h1 + dC/dz_h2", True, "chain_rule", id="layer-bias-nielsen"),
     case("mazur", "b2", "dL/dnet_o1", False, "chain_rule", "missing_path",
          id="layer-bias-one-delta"),
+    # ---- Σ over an index that ranges over one layer's units, expanded over that layer
+    case("mazur", "w1", "Σ_k ∂L/∂o_k ∂o_k/∂h1 ∂h1/∂w1", True, "chain_rule", id="sum-over-k"),
+    case("mazur", "w1", "∑_k dL/do_k do_k/dh1 dh1/dw1", True, "chain_rule", id="sum-n-ary"),
+    case("mazur", "w1", r"\sum_k \frac{\partial L}{\partial o_k} \frac{\partial o_k}{\partial h_1}"
+         r" \frac{\partial h_1}{\partial w_1}", True, "chain_rule", id="sum-latex"),
+    case("mazur", "w1", r"\sum_{k=1}^{2} \frac{\partial C}{\partial o_{k}} \frac{\partial o_{k}}"
+         r"{\partial h_1} \frac{\partial h_1}{\partial w_1}", True, "chain_rule",
+         id="sum-latex-range"),
+    case("mazur", "w1", "dh1/dw1 * Σ_k do_k/dh1 * dL/do_k", True, "chain_rule", id="sum-factored"),
+    case("mazur", "w1", "Σ_k dL/do_k do_k/dnet_o_k dnet_o_k/dh1 dh1/dw1", True, "chain_rule",
+         id="sum-two-names-one-layer"),
+    case("mazur", "b1", "Σ_j dh_j/db1 Σ_k do_k/dh_j dL/do_k", True, "chain_rule",
+         id="sum-nested"),
+    case("mazur", "w1", "i1 h1 (1 - h1) Σ_k (o_k - t_k) o_k (1 - o_k) w5", False, "formula",
+         "wrong_value", id="sum-formula-wrong-weight"),
+    case("mazur", "w1", "Σ_k dL/do_k do_k/dh1", False, "chain_rule", "wrong_start",
+         id="sum-missing-first-factor"),
+    case("mazur", "w1", "Σ_{k=1}^{3} dL/do_k do_k/dh1 dh1/dw1", False, "formula", "index_range",
+         id="sum-range-too-long"),
+    case("mazur", "w1", "Σ_k dL/do1 do1/dh1 dh1/dw1", False, "formula", "index_range",
+         id="sum-index-unused"),
+    case("relu", "w1", "Σ_k dL/do_k do_k/dh_k dh1/dw1", False, "formula", "index_range",
+         id="relu-sum-ambiguous-range"),
+    case("relu", "w1", "Σ_k dL/do_k do_k/dh1 dh1/dw1", True, "chain_rule", id="relu-sum-over-k"),
+    case("tanh", "w1", "Σ_k ∂C/∂o_k ∂o_k/∂h1 ∂h1/∂w1", True, "chain_rule", id="tanh-sum-one-unit"),
+    case("mazur", "w1", "Σ dL/do_k", False, "invalid", "syntax_error", id="sum-without-index"),
 ]
 
 
@@ -794,3 +820,10 @@ def test_a_bias_as_its_delta_says_how_it_was_read():
     fb = question("tanh", "b1").check("dL/dnet_h1")
     assert fb.correct
     assert "dnet_h1/db1 = 1" in fb.message and "∂C/∂b = δ" in fb.message
+
+
+def test_a_sum_over_an_index_says_what_it_ran_over_and_refuses_a_guess():
+    fb = question("mazur", "w1").check("Σ_k ∂L/∂o_k ∂o_k/∂h1 ∂h1/∂w1")
+    assert "Σ_k is read over k = 1, 2 (o1, o2)." in fb.message
+    fb = question("relu", "w1").check("Σ_k dL/do_k do_k/dh_k dh1/dw1")
+    assert "ambiguous" in fb.message and "o1, o2" in fb.message and "h1, h2, h3" in fb.message

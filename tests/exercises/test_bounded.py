@@ -50,10 +50,16 @@ def short(message: str) -> bool:
         (fill("1", "1", "/"), "wrong_value"),
         ("(" * 59 + "dh1/dw1" + ")" * 59, "stops_early"),
         ("(" * (MAX_LENGTH // 2) + ")" * (MAX_LENGTH // 2), "syntax_error"),
+        (
+            "".join(f"Σ_{c} " for c in "abcdefghijklmnopqrstuvwxyz")
+            + " ".join(f"dL/do_{c}" for c in "abcdefghijklmnopqrstuvwxyz"),
+            "too_many_terms",
+        ),
     ],
     ids=[
         "sums-then-factors", "sums-then-totals", "product-of-sums", "at-the-limit",
         "few-terms-long", "long-product", "long-formula", "divisions", "deep", "too-deep",
+        "nested-index-sums",
     ],
 )  # fmt: skip
 def test_worst_shapes_get_a_short_verdict(text, problem):
@@ -62,7 +68,9 @@ def test_worst_shapes_get_a_short_verdict(text, problem):
     assert short(fb.message), fb.message
 
 
-@pytest.mark.parametrize("symbol", ["σ", "(", "-", "1", "^", "x", "d", "∂", "\\", "_", "'", "E"])
+@pytest.mark.parametrize(
+    "symbol", ["σ", "(", "-", "1", "^", "x", "d", "∂", "\\", "_", "'", "E", "Σ", "⁻", ">", "\u200b"]
+)
 def test_ten_thousand_of_one_symbol(symbol):
     fb = question().check(symbol * MAX_LENGTH)
     assert not fb.correct
