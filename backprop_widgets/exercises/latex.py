@@ -81,9 +81,7 @@ class _Writer:
             high = "" if node.high is None else f"^{{{node.high}}}"
             return rf"\sum_{{{node.index}{low}}}{high} {self.wrap(node.summand, _PRODUCT)}"
         if isinstance(node, Compare):
-            return (
-                f"{self.write(node.left)} {_COMPARISONS[node.op]} {self.write(node.right)}"
-            )
+            return f"{self.write(node.left)} {_COMPARISONS[node.op]} {self.write(node.right)}"
         if isinstance(node, Neg):
             return "-" + self.wrap(node.operand, _POWER)
         if isinstance(node, Power):

@@ -114,7 +114,9 @@ def _generic(call: Call, arg, vocabulary, activations):
     if call.func not in ("act", "sigma"):
         return None
     entry = vocabulary.resolve(arg.text) if isinstance(arg, Name) else None
-    unit = entry.name.removeprefix(NET_PREFIX) if entry is not None and entry.kind == "net" else None
+    unit = (
+        entry.name.removeprefix(NET_PREFIX) if entry is not None and entry.kind == "net" else None
+    )
     written = _written(call, arg)
     if call.func == "sigma":
         # σ is the sigmoid; only σ' at a unit of another activation is Nielsen's generic σ'.
@@ -232,8 +234,7 @@ class _Expander:
             f"Σ_{node.index} is read over {node.index} = {listed} ({', '.join(units.values())})."
         ] = None
         terms = [
-            ("+", _map(_substitute(node.summand, node.index, value), self.visit))
-            for value in units
+            ("+", _map(_substitute(node.summand, node.index, value), self.visit)) for value in units
         ]
         return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
 
@@ -306,7 +307,7 @@ def _index_range(node: IndexSum, vocabulary, units) -> dict[str, str]:
         written = _written_range(node, ranges)
         if written is not None:
             return written
-    first, *others = ranges.values()
+    first = next(iter(ranges.values()))
     for stem, values in ranges.items():
         if values != first:
             a, b = stems[0], stem

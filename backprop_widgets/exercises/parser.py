@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 from .tokens import (
     CLOSE,
-    CMP,
     CLOSING,
+    CMP,
     END,
     EQ,
     FRAC,

@@ -13,10 +13,10 @@ from . import hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
 from .latex import to_latex
-from .notation import expand_index_sums, read_generic
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
+from .notation import expand_index_sums, read_generic
 from .parser import Name, Partial, parse, walk
-from .tokens import AnswerSyntaxError
+from .tokens import AnswerSyntaxError, normalize
 from .vocabulary import CONSTANTS, Entry, Vocabulary
 
 KINDS = ("number", "chain_rule", "formula")
@@ -271,7 +271,7 @@ class Question:
                 answer = "inf"
             if answer in ("inf", "-inf", "nan"):
                 return self._wrong("number", "not_finite", NOT_FINITE)
-        if not answer.strip():
+        if not normalize(answer)[0].strip():  # blank, or only invisible marks
             return self._wrong(
                 "empty",
                 "empty",

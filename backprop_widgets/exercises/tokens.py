@@ -130,7 +130,8 @@ def tokenize(text: str) -> list[Token]:
     except AnswerSyntaxError as err:
         # the reader counted in the normalised text: say where in the typed one
         typed = origin[min(err.position, len(normal))]
-        raise AnswerSyntaxError(err.message.replace(where(err.position), where(typed)), typed)
+        message = err.message.replace(where(err.position), where(typed))
+        raise AnswerSyntaxError(message, typed) from None
     return [tok._replace(pos=origin[tok.pos], end=origin[tok.end]) for tok in tokens]
 
 

@@ -772,6 +772,7 @@ CASES = [
     case("relu", "w1", "Σ_k dL/do_k do_k/dh1 dh1/dw1", True, "chain_rule", id="relu-sum-over-k"),
     case("tanh", "w1", "Σ_k ∂C/∂o_k ∂o_k/∂h1 ∂h1/∂w1", True, "chain_rule", id="tanh-sum-one-unit"),
     case("mazur", "w1", "Σ dL/do_k", False, "invalid", "syntax_error", id="sum-without-index"),
+    case("mazur", "w1", "\u200b\u200f\ufeff", False, "empty", "empty", id="only-invisible-marks"),
 ]
 
 
