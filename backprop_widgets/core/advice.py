@@ -3,11 +3,13 @@
 The dashboard shows these sentences; a script or an autograder can print them. Nothing here
 trains or changes a network, and no number is shown as ``nan``.
 
-- :func:`divergence_message`: training stopped because the loss blew up; what happened and
-  what to try.
-- :func:`after_divergence_message`: Play (or Run) pressed while training is stopped by a
-  divergence: the two ways on (Reset, or continue from the restored parameters with a smaller
-  learning rate, see ``Trainer.resume``).
+- :func:`divergence_report` / :func:`divergence_message`: training stopped because the loss
+  blew up; what to try first, then the numbers behind it (the rule's thresholds, the restored
+  parameters).
+- :func:`divergence_lead`: the one line a view shows while stopped by a divergence: the way on
+  that one press of Play takes (continue from the restored parameters with a smaller learning
+  rate, see ``Trainer.resume``), or Reset.
+- :func:`after_divergence_message`: the same two ways on, in full sentences.
 - :func:`suggested_lr` / :func:`resume_lr`: which smaller learning rate: the last one that
   trained before the blow-up, if the run had one, else 100x smaller (``RESUME_FACTOR``: 10x
   smaller often diverges again or trains nothing, measured below).
@@ -30,7 +32,9 @@ from . import numbers
 __all__ = [
     "ADVICE_MIN_STEPS",
     "after_divergence_message",
+    "divergence_lead",
     "divergence_message",
+    "divergence_report",
     "last_good_lr",
     "lr_advice",
     "lr_change_step",
@@ -60,7 +64,7 @@ def _lr(value: float) -> str:
 
 
 # ----------------------------------------------------------------------------- divergence
-def divergence_message(
+def divergence_report(
     what,
     value,
     step,
@@ -74,8 +78,11 @@ def divergence_message(
     window=None,
     reference_text="its reference level",
     suggestion=None,
-) -> str:
-    """The plain-words report of a divergence, with what to try next.
+) -> tuple[str, str]:
+    """A divergence in words, as ``(advice, details)``: the advice is one sentence pair, what
+    happened and what to try; the details are the numbers behind it (the loss, the limit it
+    went over and why that limit, which parameters were restored). A view shows the advice
+    and keeps the details behind a toggle; :func:`divergence_message` joins the two.
 
     Parameters
     ----------
@@ -98,13 +105,16 @@ def divergence_message(
 
     Examples
     --------
-    >>> divergence_message("loss", float("inf"), 12, 9, 5.0, None, 0.7)[:51]
-    'Training diverged: the loss became inf (it overflow'
+    >>> advice, details = divergence_report("loss", float("inf"), 12, 9, 5.0, None, 0.7)
+    >>> advice
+    'Training diverged at step 12 with lr = 5. Try lr = 0.05, 100x smaller.'
+    >>> details[:46]
+    'The loss became inf (it overflowed) at step 12'
     """
     if not math.isfinite(value):
         why = "it overflowed" if math.isinf(value) else "not a number: the values overflowed"
         happened = (
-            f"the {what} became {'inf' if math.isinf(value) else 'nan'} ({why}) at step {step}"
+            f"The {what} became {'inf' if math.isinf(value) else 'nan'} ({why}) at step {step}."
         )
     else:
         if limit is None:
@@ -112,27 +122,41 @@ def divergence_message(
         rise = (
             ""
             if average is None or window is None
-            else (f", an average of {_fmt(average)} over the last {window} steps")
+            else f", an average of {_fmt(average)} over the last {window} steps"
         )
-        happened = (
-            f"the loss rose to {_fmt(value)} at step {step}{rise}; above {_fmt(limit)} "
-            f"({reference_text}, {_fmt(reference)}, times {_fmt(limit / reference, 3)}) "
-            f"counts as diverged"
-            if reference > 0
-            else f"the loss rose to {_fmt(value)} at step {step}; above {_fmt(limit)} counts as diverged"
-        )
-    batch = "" if batch_size is None else f" and batch size {batch_size}"
+        happened = f"The loss rose to {_fmt(value)} at step {step}{rise}."
+        if reference > 0:
+            happened += (
+                f" Above {_fmt(limit)} counts as diverged: {_fmt(limit / reference, 3)} times "
+                f"{_fmt(reference)}, {reference_text}."
+            )
+        else:
+            happened += f" Above {_fmt(limit)} counts as diverged."
+    batch = "the full batch" if batch_size is None else f"batch size {batch_size}"
     kept_text = (
-        f"the parameters of step {kept}, the last before the loss rose, were restored"
+        f"The parameters of step {kept}, the last before the loss rose, were restored."
         if kept != step
-        else f"the parameters of step {kept} were kept (no update was made with that gradient)"
+        else f"The parameters of step {kept} were kept (no update was made with that gradient)."
     )
     if suggestion is None:
         suggestion = (lr / RESUME_FACTOR, "smaller")
-    return (
-        f"Training diverged: {happened}, with lr = {_lr(lr)}{batch}; {kept_text}. "
-        f"Try {suggestion_text(*suggestion)}."
+    advice = (
+        f"Training diverged at step {step} with lr = {_lr(lr)}. Try {suggestion_text(*suggestion)}."
     )
+    details = f"{happened} Trained with lr = {_lr(lr)} and {batch}. {kept_text}"
+    return advice, details
+
+
+def divergence_message(*args, **kwargs) -> str:
+    """The plain-words report of a divergence: what to try first, then the numbers behind it
+    (:func:`divergence_report`'s two parts in one string; the same arguments).
+
+    Examples
+    --------
+    >>> divergence_message("loss", float("inf"), 12, 9, 5.0, None, 0.7)[:71]
+    'Training diverged at step 12 with lr = 5. Try lr = 0.05, 100x smaller. '
+    """
+    return " ".join(divergence_report(*args, **kwargs))
 
 
 def last_good_lr(lrs, losses, diverged_lrs) -> float | None:
@@ -182,6 +206,34 @@ def suggestion_text(lr: float, why: str) -> str:
     return f"lr = {_lr(lr)}, {RESUME_FACTOR}x smaller"
 
 
+SHORT_WHY = {"trained": "the last one that trained", "set": "the one you set"}
+
+
+def divergence_lead(history, lr: float, *, reset: str = "Reset", play: str = "Play") -> str:
+    """One line for a view stopped by a divergence: what happened and the way on, which one
+    press of ``play`` takes (:func:`resume_choice`'s learning rate) or ``reset``. The numbers
+    behind it are in the divergence's ``details``.
+
+    Parameters
+    ----------
+    history : TrainingHistory
+        A history with ``history.diverged`` true ("" otherwise).
+    lr : float
+        The learning rate set now (it may have been lowered since the divergence).
+    reset, play : str
+        The names of the two buttons the line refers to.
+    """
+    if not history.diverged or not history.divergences:
+        return ""
+    d = history.divergences[-1]
+    new, why = resume_choice(history, lr)
+    why_text = SHORT_WHY.get(why, f"{RESUME_FACTOR}x smaller")
+    return (
+        f"Training diverged with lr = {_lr(d.lr)}. Try lr = {_lr(new)}, {why_text}: "
+        f"{play} goes on with it, {reset} starts over."
+    )
+
+
 def resume_choice(history, lr: float) -> tuple[float, str]:
     """``(lr, why)`` that ``Trainer.resume()`` goes on with after the last divergence: ``lr``
     (the current one) if it was lowered by hand below the one that diverged (``"set"``), else
@@ -209,7 +261,8 @@ def resume_lr(history, lr: float) -> float:
 def after_divergence_message(
     history, lr: float, *, reset: str = "Reset", play: str = "Play"
 ) -> str:
-    """What to say when Play is pressed while training is stopped by a divergence.
+    """What to say while training is stopped by a divergence: where, and the two ways on
+    (one press of Play continues; see :func:`divergence_lead` for the one-line form).
 
     Parameters
     ----------
@@ -233,7 +286,7 @@ def after_divergence_message(
     return (
         f"Training is stopped: the loss diverged at step {d.step} with lr = {_lr(d.lr)}, and the "
         f"network holds the parameters of step {d.kept}. Press {reset} to start again from the "
-        f"initial parameters, or press {play} again to continue from step {d.kept} with {how}."
+        f"initial parameters, or press {play} to continue from step {d.kept} with {how}."
     )
 
 

@@ -49,14 +49,16 @@ class _Column:
 
 class Divergence(NamedTuple):
     """One divergence: the step that stopped training, the step whose parameters were kept,
-    the learning rate, the loss (or gradient norm) that blew up (may be inf or nan), and the
-    message."""
+    the learning rate, the loss (or gradient norm) that blew up (may be inf or nan), the
+    message, and the numbers behind it (``details``: the message's part after its advice,
+    see ``advice.divergence_report``)."""
 
     step: int
     kept: int
     lr: float
     loss: float
     message: str
+    details: str = ""
 
 
 class TrainingHistory:

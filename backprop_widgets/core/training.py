@@ -47,6 +47,7 @@ from . import validation
 from .advice import (
     after_divergence_message,
     divergence_message,
+    divergence_report,
     lr_advice,
     resume_lr,
     suggested_lr,
@@ -336,6 +337,24 @@ class Trainer:
         self.history._record_eval(self.step, train, val)
         return train, val
 
+    def evaluate_with_gradient(self) -> tuple[float, float | None, float]:
+        """As :meth:`evaluate`, and the norm of the full-batch gradient at the same parameters
+        (one forward pass for both): ``(train, val, grad_norm)``.
+
+        ``history.grad_norm[-1]`` is the gradient the last step *used*, at the parameters
+        before that step; this one is at the parameters the loss is measured at, so a view
+        can show the two numbers side by side.
+        """
+        net = self.net
+        with np.errstate(all="ignore"):
+            zs, acts = net.forward_cache(self.X)
+            train = net.loss_of(zs, acts, self.T)
+            grad = net.backward(zs, acts, self.T)
+            grad_norm = math.sqrt(float(grad @ grad))
+            val = self.full_loss("val") if self.X_val is not None else None
+        self.history._record_eval(self.step, train, val)
+        return train, val, grad_norm
+
     def _next_batch(self):
         n, b = self.n_samples, self._batch_size
         if b is None or b == n:
@@ -439,7 +458,7 @@ class Trainer:
         else:
             meaning = "the loss at the start"
         h.diverged, h.diverged_at, h.diverged_loss = True, step, float(value)
-        h.message = divergence_message(
+        advice, details = divergence_report(
             what,
             value,
             step,
@@ -453,7 +472,8 @@ class Trainer:
             reference_text=meaning,
             suggestion=suggested_lr(h.lr, h.loss, [d.lr for d in h.divergences] + [self._lr]),
         )
-        h.divergences.append(Divergence(step, kept, self._lr, float(value), h.message))
+        h.message = f"{advice} {details}"
+        h.divergences.append(Divergence(step, kept, self._lr, float(value), h.message, details))
 
 
 def _fmt(value: float) -> str:

@@ -211,11 +211,13 @@ class LossCurve(_BlitFigure):
         self.diverged_line = ax.axvline(
             0, color=DIVERGED_COLOR, lw=1.5, ls="--", animated=True, visible=False
         )
-        self.diverged_text = ax.text(  # at the bottom: the legend is at the top
-            0,
-            0.04,
+        # Above the axes, at their right end, so it never covers the end of the curve (the
+        # title is at the left, the legend inside): the dashed line marks the step.
+        self.diverged_text = ax.text(
+            1.0,
+            1.02,
             "",
-            transform=ax.get_xaxis_transform(),
+            transform=ax.transAxes,
             color=DIVERGED_COLOR,
             fontsize=10,
             ha="right",
@@ -261,7 +263,8 @@ class LossCurve(_BlitFigure):
 
         ``show_batch``: mini-batch training, where ``history.loss`` is the noisy per-batch
         loss, drawn faintly under the full training loss (``history.train_loss``).
-        ``mark``: ``(step, lr)`` of a divergence to mark with a dashed line.
+        ``mark``: ``(step, lr)`` of a divergence to mark with a dashed line (its label is
+        above the axes, outside the curve).
         ``current``: ``(step, loss)`` now, drawn as a dot at the end of the training curve.
         """
         steps = np.arange(history.steps)
@@ -292,11 +295,7 @@ class LossCurve(_BlitFigure):
         self._fit(x_last, [batch_xy[1], train_xy[1], val_xy[1]])
         if mark is not None:
             self.diverged_line.set_xdata([mark[0], mark[0]])
-            self.diverged_text.set_x(mark[0])
-            left_half = mark[0] < 0.5 * self.ax.get_xlim()[1]  # the label points inwards
-            self.diverged_text.set_horizontalalignment("left" if left_half else "right")
-            label = f"diverged, lr = {mark[1]:g}"
-            self.diverged_text.set_text(f" {label}" if left_half else f"{label} ")
+            self.diverged_text.set_text(f"- - diverged at step {mark[0]:,}, lr = {mark[1]:g}")
         self.diverged_line.set_visible(mark is not None)
         self.diverged_text.set_visible(mark is not None)
         self.blit([*self.legend_lines, self.now_dot, self.diverged_line, self.diverged_text])

@@ -26,7 +26,9 @@ speed (its right end); ``dash.steps_per_second`` is the measured rate.
 
 Divergence (see ``core/training.py``): a NaN/inf loss, or a recent average far above its
 reference, pauses training, puts back the parameters from before the blow-up, marks the step
-on the curve and says what happened and what to try (``core/advice.py``).
+on the curve and says in one line what to try (``core/advice.py``), the numbers behind a
+"details" toggle. One press of Play goes on from the restored parameters with the learning
+rate that line names; Reset starts over.
 """
 
 from __future__ import annotations
@@ -303,7 +305,7 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
     def play(self) -> None:
         """Train continuously in the background at ``speed`` (the kernel stays free);
         ``pause()`` stops."""
-        self.player.dispatch(lambda: self._ready_to_run() and self._start(stop_at=None))
+        self.player.dispatch(lambda: self._start(stop_at=None))
 
     def pause(self) -> None:
         """Stop training (Play, Step ×N or a ``run()``) after the current chunk of steps."""
@@ -358,35 +360,19 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
     def _toggle(self) -> None:
         if self.player.playing:
             self._pause()
-        elif self._ready_to_run():
+        else:
             self._start(stop_at=None)
-
-    def _ready_to_run(self) -> bool:
-        """Play or Step after a divergence is never silent: the first press says what the
-        two ways on are (Reset, or go on from the restored parameters with a smaller lr);
-        the second press takes the second way."""
-        if not self.trainer.diverged:
-            return True
-        if not self._views.explained:
-            self._views.explained = True
-            self._views.update_message()
-            return False
-        return True
 
     def _pause(self) -> None:
         self.player.stop()
 
     def _step(self) -> None:
         self._pause()
-        if not self._ready_to_run():
-            return
         self._prepare_run()
         self.player.run(1)
 
     def _step_n(self, n: int) -> None:
         self._pause()
-        if not self._ready_to_run():
-            return
         if running_loop() is None:  # a plain script: no loop to run in the background
             self.run(n)
         else:
@@ -409,8 +395,10 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         self._views.frame(force=True)
 
     def _prepare_run(self) -> None:
-        self._views.explained = False
-        if self.trainer.diverged:  # go on from the restored parameters, with a smaller lr
+        """One press of Play (Step, Step ×N, a run()) after a divergence goes on from the
+        restored parameters with the learning rate the message named: the last one that
+        trained, else 100x smaller (or the one set by hand below the one that diverged)."""
+        if self.trainer.diverged:
             self._show_lr(self.trainer.resume())  # the trainer may have lowered it itself
 
     def _show_playing(self, playing: bool) -> None:

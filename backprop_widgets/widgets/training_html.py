@@ -35,29 +35,35 @@ def readout_html(
 ) -> str:
     """One wrapping row: status, step, epoch, loss, val loss, |∇L|, accuracy, steps/s.
 
-    ``status`` is one of ``STATUS_TEXT``; None-valued optional items are left out.
+    ``status`` is one of ``STATUS_TEXT``; None-valued optional items are left out. Every
+    number is at the same parameters, those after ``step`` updates (the gradient too: not the
+    one the last step used); each item's tooltip says so.
 
     >>> readout_html("paused", step=1200, loss=0.25, grad=None)[:60]
     '<div class="bpw-readout-row"><span class="bpw-status" data-s'
     """
-    items = [("step", f"{step:,}", "step")]
+    at = f"at the parameters after step {step:,}" if step else "at the initial parameters"
+    items = [("step", f"{step:,}", "step", "SGD updates applied so far")]
     if epoch is not None:
-        items.append(("epoch", f"{epoch:.1f}", "epoch"))
-    items.append(("loss", number(loss), "loss"))
+        items.append(("epoch", f"{epoch:.1f}", "epoch", "passes over the training data"))
+    items.append(("loss", number(loss), "loss", f"loss on all the training data, {at}"))
     if val_loss is not None:
-        items.append(("val loss", number(val_loss), "val-loss"))
-    items.append(("|∇L|", number(grad, 3), "grad"))
+        items.append(
+            ("val loss", number(val_loss), "val-loss", f"loss on the validation data, {at}")
+        )
+    items.append(("|∇L|", number(grad, 3), "grad", f"size of the full-batch gradient, {at}"))
     if accuracy is not None:
         acc = f"{100 * accuracy:.1f}%"
         if val_accuracy is not None:
             acc += f" (val {100 * val_accuracy:.1f}%)"
-        items.append(("accuracy", acc, "accuracy"))
+        items.append(("accuracy", acc, "accuracy", f"share classified right, {at}"))
     if rate is not None:
-        items.append(("steps/s", f"{rate:,.0f}", "rate"))
+        items.append(("steps/s", f"{rate:,.0f}", "rate", "SGD steps per second, measured"))
     cells = "".join(
-        f'<span class="bpw-readout-item"><span class="bpw-label">{html.escape(label)}</span> '
+        f'<span class="bpw-readout-item" title="{html.escape(title)}">'
+        f'<span class="bpw-label">{html.escape(label)}</span> '
         f'<b data-field="{key}">{html.escape(value)}</b></span>'
-        for label, value, key in items
+        for label, value, key, title in items
     )
     return (
         f'<div class="bpw-readout-row"><span class="bpw-status" data-status="{status}" '
@@ -65,8 +71,9 @@ def readout_html(
     )
 
 
-def message_html(text: str, kind: str | None) -> str:
-    """The message box (``""`` for no message); ``kind`` is error, warning or info.
+def message_html(text: str, kind: str | None, details: str = "") -> str:
+    """The message box (``""`` for no message); ``kind`` is error, warning or info. ``details``
+    (the numbers behind the message) go behind a closed ``<details>`` toggle after it.
 
     >>> message_html("Try lr = 0.1.", "warning")
     '<div class="bpw-msg" data-kind="warning">Try lr = 0.1.</div>'
@@ -75,7 +82,13 @@ def message_html(text: str, kind: str | None) -> str:
         return ""
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"kind must be one of {', '.join(MESSAGE_KINDS)}; got {kind!r}")
-    return f'<div class="bpw-msg" data-kind="{kind}">{html.escape(text)}</div>'
+    if not details:
+        return f'<div class="bpw-msg" data-kind="{kind}">{html.escape(text)}</div>'
+    return (
+        f'<div class="bpw-msg" data-kind="{kind}"><div class="bpw-msg-lead">{html.escape(text)}'
+        f'</div><details class="bpw-msg-details"><summary>details</summary>'
+        f"<div>{html.escape(details)}</div></details></div>"
+    )
 
 
 def speed_label(speed: float | None) -> str:

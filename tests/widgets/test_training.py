@@ -245,6 +245,32 @@ def test_divergence_pauses_marks_the_curve_and_says_what_to_try():
     assert has_colour(dash.loss_image.value, DIVERGED_RGB)  # the dashed red marker
 
 
+def test_the_diverged_note_is_above_the_curve_not_inside_the_axes():
+    net, X, T = bw.presets.moons()
+    dash = TrainingDashboard(net, X, T, lr=1.0)
+    dash.run(300)
+    dash.lr = 30.0
+    dash.run(300)
+    assert dash.diverged
+    curve = dash._views.curve
+    renderer = curve.canvas.get_renderer()
+    note = curve.diverged_text.get_window_extent(renderer)
+    axes = curve.ax.get_window_extent(renderer)
+    figure = curve.figure.bbox
+    assert curve.diverged_text.get_visible()
+    assert (
+        curve.diverged_text.get_text()
+        == f"- - diverged at step {dash.history.diverged_at}, lr = 30"
+    )
+    assert note.y0 >= axes.y1, (note, axes)  # wholly above the axes: the curve's end is clear
+    assert figure.x0 <= note.x0 and note.x1 <= figure.x1 and note.y1 <= figure.y1  # on the picture
+    title = curve.ax._left_title  # the view's title, "loss", at the top left
+    assert title.get_text() == "loss" and title.get_window_extent(renderer).x1 < note.x0
+    # and the dashed line still marks the step inside the axes
+    x = curve.ax.transData.transform((dash.history.diverged_at, 1.0))[0]
+    assert axes.x0 < x < axes.x1
+
+
 def test_playing_into_divergence_stops_the_task_and_lower_lr_resumes():
     dash = exploding_dashboard()
     play_until(dash, lambda: not dash.playing)  # divergence stops it
@@ -332,10 +358,31 @@ def test_readout_shows_step_loss_gradient_and_accuracy():
         assert f'data-field="{field}"' in html
     assert 'data-field="epoch"' not in html  # full batch: an epoch is a step
     assert f"{dash.loss:.4g}" in html
-    assert f"{dash.history.grad_norm[-1]:.3g}" in html
+    # the gradient at the parameters the loss is measured at, not the one the last step used
+    now = dash.net.gradients(dash.trainer.X, dash.trainer.T).norm()
+    assert f'data-field="grad">{now:.3g}<' in html
     dash.batch_size = 30
     dash.run(10)  # 200 full passes, then 300 samples of 120
     assert 'data-field="epoch">202.5<' in dash.readout.value
+
+
+def readout_field(dash, key: str) -> str:
+    return dash.readout.value.split(f'data-field="{key}">')[1].split("<")[0]
+
+
+def test_after_one_step_the_loss_and_the_gradient_in_the_readout_are_at_the_same_parameters():
+    # lecture 05's "Try it live": moons, lr 1, one press of Step
+    net, X, T = bw.presets.moons()
+    shadow = net.copy()
+    dash = TrainingDashboard(net, X, T, lr=1.0, speed=50)
+    dash.step_button.click()
+    shadow.step(X, T, 1.0)  # the same step, taken apart from the dashboard
+    used = dash.history.grad_norm[-1]  # the gradient the step used, at the old parameters
+    now = shadow.gradients(X, T).norm()
+    assert readout_field(dash, "step") == "1"
+    assert readout_field(dash, "loss") == f"{shadow.loss(X, T):.4g}" == "0.387"
+    assert readout_field(dash, "grad") == f"{now:.3g}" == "0.239"
+    assert f"{used:.3g}" == "0.598"  # what the readout showed beside 0.387 before
 
 
 def readout_step(dash) -> int:
@@ -512,32 +559,73 @@ def test_the_stylesheet_rides_on_a_hidden_anywidget_in_the_dashboard():
     assert ".bpw-training" in dash._style._css
 
 
-def test_play_after_a_divergence_says_what_to_do_then_does_it():
+def test_one_press_of_play_after_a_divergence_goes_on_as_the_message_says():
     dash = exploding_dashboard()
     play_until(dash, lambda: not dash.playing)  # divergence stops it
     assert dash.diverged and not dash.playing
     kept, diverged_lr = dash.step_count, dash.lr
+    # the message names the way on that Play takes: nothing trained before, so 100x smaller
+    lead = dash.message_text.split(" The loss")[0]
+    assert lead == (
+        f"Training diverged with lr = {diverged_lr:g}. Try lr = {diverged_lr / 100:g}, "
+        "100x smaller: Play goes on with it, Reset starts over."
+    )
 
-    async def press_play():
+    async def press_play_once():
         dash.play_button.click()
-        await asyncio.sleep(0.3)
-        playing = dash.playing
+        await until(lambda: dash.step_count > kept + 5)
         dash.pause()
-        await asyncio.sleep(0.05)
-        return playing
 
-    # the first press does not train: it names the two ways on
-    assert asyncio.run(press_play()) is False
-    assert dash.diverged and dash.step_count == kept
-    message = dash.message_text
-    assert "Press Reset" in message and "press Play again" in message
-    assert f"lr = {diverged_lr / 100:g}, 100x smaller" in message  # nothing trained before
-    assert 'data-kind="warning"' in dash.message.value
-    # the second press goes on from the restored parameters with the 100x smaller lr
-    assert asyncio.run(press_play()) is True
-    assert dash.lr == pytest.approx(diverged_lr / 100)
-    assert dash.step_count > kept and not dash.diverged
+    asyncio.run(press_play_once())
+    assert dash.lr == pytest.approx(diverged_lr / 100) and not dash.diverged
     assert float(dash.lr_text.value) == pytest.approx(diverged_lr / 100)  # the controls follow
+    # it went on from the restored parameters: the history up to the kept step is unchanged
+    assert dash.history.steps > kept and dash.history.divergences[-1].kept == kept
+
+
+def test_one_press_resumes_with_the_last_lr_that_trained_and_step_resumes_too():
+    net, X, T = bw.presets.moons()
+    dash = TrainingDashboard(net, X, T, lr=1.0)
+    dash.run(300)
+    dash.lr = 30.0
+    dash.run(300)
+    assert dash.diverged
+    kept = dash.step_count
+    assert dash.message_text.startswith(
+        "Training diverged with lr = 30. Try lr = 1, the last one that trained: "
+        "Play goes on with it, Reset starts over."
+    )
+    dash.step_button.click()  # Step, like Play, goes on at once
+    assert not dash.diverged and dash.lr == 1.0 and dash.step_count == kept + 1
+
+
+def test_a_learning_rate_lowered_by_hand_after_a_divergence_is_the_one_named_and_used():
+    dash = exploding_dashboard()
+    dash.run(500)
+    assert dash.diverged
+    dash.lr = 0.01
+    assert "Try lr = 0.01, the one you set: Play goes on with it" in dash.message_text
+    dash.run(10)
+    assert dash.lr == 0.01 and not dash.diverged
+
+
+def test_the_divergence_message_leads_with_the_advice_and_keeps_the_numbers_behind_details():
+    dash = exploding_dashboard()
+    dash.run(500)
+    h = dash.history
+    html = dash.message.value
+    lead = html.split('<div class="bpw-msg-lead">')[1].split("</div>")[0]
+    assert lead.startswith("Training diverged with lr = 5. Try lr = 0.05")
+    assert "\n" not in lead and len(lead) <= 110  # one line at 1366 px
+    for number in ("counts as diverged", "times", "restored", f"step {h.diverged_at}"):
+        assert number not in lead  # the thresholds and steps are the details
+    details = html.split('<details class="bpw-msg-details"><summary>details</summary>')[1]
+    assert "counts as diverged" in details and "were restored" in details
+    assert html.index("Try lr") < html.index("<details")  # advice first, numbers after
+    assert "<details open" not in html  # closed until the student opens it
+    # history.message (scripts, bw.train) also puts the advice first
+    assert h.message.index("Try lr = 0.05") < h.message.index("counts as diverged")
+    assert h.divergences[-1].details in h.message
 
 
 def test_a_huge_learning_rate_typed_mid_run_is_caught_within_a_few_steps():

@@ -41,6 +41,23 @@ def test_message_is_escaped_and_kinded():
         message_html("text", "shout")
 
 
+def test_message_details_go_behind_a_closed_toggle_after_the_message():
+    html = message_html("Try lr = 1.", "error", "above 13.86 < inf & counts")
+    assert html == (
+        '<div class="bpw-msg" data-kind="error"><div class="bpw-msg-lead">Try lr = 1.</div>'
+        '<details class="bpw-msg-details"><summary>details</summary>'
+        "<div>above 13.86 &lt; inf &amp; counts</div></details></div>"
+    )
+
+
+def test_each_readout_number_says_which_parameters_it_is_at():
+    html = readout_html("paused", step=1, loss=0.387, grad=0.239)
+    for key in ("loss", "grad"):
+        item = html.split(f'data-field="{key}"')[0].rsplit('<span class="bpw-readout-item"', 1)[1]
+        assert 'title="' in item and "at the parameters after step 1" in item
+    assert "at the initial parameters" in readout_html("paused", step=0, loss=0.6, grad=0.6)
+
+
 def test_speed_label():
     assert speed_label(None) == "full speed"
     assert speed_label(50.0) == "50 steps/s"
