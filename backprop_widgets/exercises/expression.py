@@ -111,6 +111,8 @@ def _build(node, scope, later, k, where):
         base = _build(node.base, scope, later, k, where)
         return base**exponent
     if isinstance(node, Call):
+        if node.func not in _METHODS and node.func != "sqrt":  # the answer reader knows more
+            raise BackpropInputError(f"{where}: {node.func} is not an operation of the graph")
         if node.order:
             raise BackpropInputError(
                 f"{where}: a derivative such as {node.func}' is not an operation of the graph"

@@ -45,3 +45,9 @@ def test_bad_text_is_named_and_never_run(text, message):
 def test_a_name_given_to_a_leaf_or_alias_keeps_both_nodes():
     g = bw.expression("f = x", x=3.0)
     assert g.parents("f") == ["x"] and g.gradients()["x"] == 1.0
+
+
+@pytest.mark.parametrize("source", ["f = H(x)", "f = sech(x)", "f = g(x)", "f = cosh(x)"])
+def test_functions_only_answers_know_are_refused_with_a_reason(source):
+    with pytest.raises(bw.BackpropInputError, match="not an operation of the graph"):
+        bw.expression(source, x=1.0)
