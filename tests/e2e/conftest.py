@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.jupyter import (
     ARTIFACTS_DIR,
@@ -101,11 +101,17 @@ def page_errors():
     return []
 
 
+expect.set_options(timeout=30_000)  # for every test: see page() below
+
+
 @pytest.fixture
 def page(browser, page_errors, request):
     """A page in a fresh browser context; screenshot into test-artifacts/e2e/ on failure."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
+    # Generous waits (Playwright's defaults: 5 s for expect, 30 s for actions): a wait ends as
+    # soon as its condition holds, and a busy 2-core machine can take seconds per step.
+    page.set_default_timeout(60_000)
     # Playwright cannot wrap a builtin like list.append as a handler: use a plain function.
     page.on("pageerror", lambda error: page_errors.append(error))
     yield page

@@ -499,11 +499,12 @@ def kernel_exec(page, code: str, timeout: float = 30_000) -> str:
     return result["stdout"]
 
 
-def wait_for_kernel_output(page, code: str, expected: str, timeout: float = 10_000) -> str:
+def wait_for_kernel_output(page, code: str, expected: str, timeout: float = 30_000) -> str:
     """Re-run ``code`` with :func:`kernel_exec` until its stripped stdout equals ``expected``.
 
     For state the browser changes asynchronously (a click's widget update reaches the kernel
-    some milliseconds later). ``timeout`` is in ms, like the other helpers. Returns the output.
+    some milliseconds later; seconds on a busy machine). ``timeout`` is in ms, like the other
+    helpers: generous, since it only ends a wait for something that never comes. Returns the output.
     """
     deadline = time.monotonic() + timeout / 1000
     while True:
