@@ -15,15 +15,13 @@ from ..core.ops import OPERATIONS
 from .parser import Call, Differential, Name, Neg, Num, Partial, Power, Product, Sum, parse
 from .tokens import AnswerSyntaxError, name_key
 
-# The parser's function names, as graph operations
-_METHODS = {"sigma": "sigmoid", "exp": "exp", "log": "log", "tanh": "tanh", "relu": "relu"}
-
 
 def expression(text: str, **values) -> Graph:
     """The graph of ``name = formula`` statements (``;`` or new lines between them).
 
     Every name on a right-hand side is a leaf given as a keyword (``x=-2``) or a name an
-    earlier statement defined; functions are sigma, exp, log, tanh, relu and sqrt, with
+    earlier statement defined; functions are the registry's operations of one number
+    (sigma, exp, log, tanh, relu, gelu, gelu_tanh, linear) and sqrt, with
     + - * / ^ and brackets.
 
     >>> g = expression("q = x + y; f = q * z", x=-2, y=5, z=-4)
@@ -111,7 +109,8 @@ def _build(node, scope, later, k, where):
         base = _build(node.base, scope, later, k, where)
         return base**exponent
     if isinstance(node, Call):
-        if node.func not in _METHODS and node.func != "sqrt":  # the answer reader knows more
+        op = OPERATIONS.get(node.func)
+        if (op is None or op.arity != 1) and node.func != "sqrt":  # the reader knows more
             raise BackpropInputError(f"{where}: {node.func} is not an operation of the graph")
         if node.order:
             raise BackpropInputError(
@@ -122,7 +121,7 @@ def _build(node, scope, later, k, where):
             return _constant_call(node.func, arg, where)
         if node.func == "sqrt":
             return arg**0.5
-        return getattr(arg, _METHODS[node.func])()
+        return Value._apply(op.name, (arg,))
     if isinstance(node, (Partial, Differential)):
         raise BackpropInputError(f"{where}: a derivative (d.../d...) is not an operation of the graph")
     raise BackpropInputError(f"{where} holds something that is not a formula")
@@ -133,4 +132,4 @@ def _constant_call(func: str, x: float, where: str) -> float:
         if x < 0:
             raise BackpropInputError(f"{where} takes the square root of {x:g}, which is negative")
         return math.sqrt(x)
-    return float(OPERATIONS[_METHODS[func]].forward(x))
+    return float(OPERATIONS[func].forward(x))

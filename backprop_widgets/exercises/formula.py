@@ -40,7 +40,13 @@ Functions, applied as ``f(z)`` (or ``\\sigma z``), and their first derivatives `
 - ``sech``, ``cosh``, ``sinh``: tanh'(z) = sech²(z) = ``sech(z)^2``; ``f^2(z)`` is f(z)²;
 - generic ``f``, ``g``, ``φ`` (and ``σ`` at a unit that is not a sigmoid, as Nielsen
   writes it) at a net input: ``f(net_h1)`` is h1, ``f'(net_h1)`` its activation's slope;
+- ``gelu`` (x Φ(x), PyTorch's default) and ``gelu_tanh`` (its tanh approximation), with
+  ``gelu'(z)`` their slope; ``linear``/``identity``; ``softmax(net_o1)`` at a softmax unit
+  is that unit (:mod:`.notation`);
 - ``exp``, ``log`` (natural; also ``ln``), ``sqrt``, with their usual derivatives.
+
+Every function that is an operation of the core's registry (:mod:`backprop_widgets.core.ops`)
+takes its names, value and derivative from there.
 
 How it is judged
 ----------------
@@ -61,6 +67,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core.errors import BackpropInputError
+from ..core.ops import OPERATIONS
+from .parser import FUNCTIONS as PARSER_FUNCTIONS
 from .parser import (
     Call,
     Compare,
@@ -84,21 +92,6 @@ class FormulaError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def _sigma(z: float) -> float:
-    # sigma(z) = 1 / (1 + e^-z), computed so that e^|z| never overflows
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def _exp(z: float) -> float:
-    try:
-        return math.exp(z)
-    except OverflowError:
-        return math.inf
 
 
 def _log(z: float) -> float:
@@ -141,13 +134,53 @@ def _sinh(z: float) -> float:
     return math.copysign(math.inf, z) if abs(z) > 700 else math.sinh(z)
 
 
-# name -> (f, f'); each derivative beside its function
+def _registry_function(op) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """(f, f') of a registry operation of one number, as plain floats; overflow gives inf."""
+    if op.kind == "activation":
+
+        def forward(z: float) -> float:
+            with np.errstate(all="ignore"):
+                return float(op.forward(z))
+
+        def slope(z: float) -> float:
+            with np.errstate(all="ignore"):
+                return float(op.local(z, op.forward(z)))
+
+        return forward, slope
+
+    def value(z: float) -> float:
+        with np.errstate(all="ignore"):
+            return float(op.forward(z))
+
+    def derivative(z: float) -> float:
+        with np.errstate(all="ignore"):
+            return float(op.partials((z,), op.forward(z))[0])
+
+    return value, derivative
+
+
+def _positive(f: Callable[[float], float]) -> Callable[[float], float]:
+    """f, refused with the reason for z <= 0 (log and its derivative) instead of nan."""
+
+    def guarded(z: float) -> float:
+        _log(z)  # raises FormulaError for z <= 0
+        return f(z)
+
+    return guarded
+
+
+# name -> (f, f'). Every operation of the core's registry that a formula may apply to one
+# number comes from the registry (its forward and local derivative, with the same numerics
+# as backprop); only the reader's own vocabulary (sqrt, Heaviside's step, sech, cosh, sinh)
+# is defined here.
 FUNCTIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
-    "sigma": (_sigma, lambda z: _sigma(z) * (1.0 - _sigma(z))),  # s' = s (1 - s)
-    "tanh": (math.tanh, lambda z: 1.0 - math.tanh(z) ** 2),  # tanh' = 1 - tanh^2
-    "relu": (lambda z: z if z > 0 else 0.0, lambda z: 1.0 if z > 0 else 0.0),
-    "exp": (_exp, _exp),  # exp' = exp
-    "log": (_log, _reciprocal),  # log' = 1/z
+    name: _registry_function(OPERATIONS[name])
+    for name in set(PARSER_FUNCTIONS.values())
+    if name in OPERATIONS and getattr(OPERATIONS[name], "elementwise", True)
+}
+# log needs a positive number: say so instead of returning nan
+FUNCTIONS["log"] = (_positive(FUNCTIONS["log"][0]), _positive(FUNCTIONS["log"][1]))
+FUNCTIONS |= {
     "sqrt": (_sqrt, lambda z: 0.5 * _reciprocal(_sqrt(z))),  # sqrt' = 1 / (2 sqrt z)
     "step": (_step, lambda z: 0.0),  # H' = 0 away from the kink
     "sech": (_sech, lambda z: -_sech(z) * math.tanh(z)),  # sech' = -sech tanh
@@ -224,6 +257,11 @@ def evaluate(
     if isinstance(node, Call):
         if node.func == "act":  # left only when .notation could not place it: never here
             raise FormulaError("syntax_error", "a generic activation f needs a net input")
+        if node.func not in FUNCTIONS:  # softmax: read at a unit by .notation, or refused
+            raise FormulaError(
+                "syntax_error",
+                f"{node.func} of one number has no value: it needs every net input of its layer",
+            )
         arg = evaluate(node.arg, name_value, partial_value)
         if math.isnan(arg):
             return math.nan

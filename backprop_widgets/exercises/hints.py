@@ -30,17 +30,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..core.ops import ACTIVATIONS
 from .chain_graph import Problem, path_text
 from .formula import Draw, agrees
 
 MAX_SUBSET_PATHS = 10
 LEARNING_RATES = (0.5, 0.1, 1.0, 0.05, 0.01)  # Mazur's 0.5 first
 EXACT = 1e-6  # at the re-draws a slip is a formula: it must agree exactly, not within rtol
-
-_SLOPES = {  # how each activation's slope is written, in terms of its output a
-    "sigmoid": "σ′(net) = {a}(1 − {a})",
-    "tanh": "tanh′(net) = 1 − {a}²",
-}
 
 
 @dataclass(frozen=True)
@@ -126,10 +122,12 @@ def _slope_slips(param: str, draw: Draw, gradient) -> list[Slip]:
     if len(info.targets) != 1:
         return []
     neuron = info.targets[0]
-    activation = draw.net.activation[info.layer - 1]
-    if activation not in _SLOPES:
-        return []  # relu's slope is 0 or 1, linear's 1: leaving it out changes nothing here
-    slope = _SLOPES[activation].format(a=neuron)
+    op = ACTIVATIONS[draw.net.activation[info.layer - 1]]
+    if not op.elementwise:
+        return []  # a softmax unit's slope is not one factor of the gradient
+    if draw.pre.local_slope(neuron) in (0.0, 1.0):
+        return []  # relu's slope of 1 (linear's) changes nothing here; a dead unit's 0 hides all
+    slope = slope_text(op, neuron)
     return [
         Slip(
             "forgot_slope",
@@ -139,6 +137,15 @@ def _slope_slips(param: str, draw: Draw, gradient) -> list[Slip]:
             lambda d: _divide(gradient(d), d.pre.local_slope(neuron)),
         )
     ]
+
+
+def slope_text(op, unit: str) -> str:
+    """A unit's slope as students write it, from the registry: ``σ′(net_h1) = h1(1 − h1)``,
+    ``tanh′(net_h1) = 1 − h1²``, ``gelu′(net_h1)``."""
+    symbol = f"{op.slope_symbol}(net_{unit})"
+    if op.slope_of_output and op.slope_of_output != "1":
+        return f"{symbol} = {op.slope_of_output.format(a=unit)}"
+    return symbol
 
 
 def _partial_sums(param: str, draw: Draw) -> list[Slip]:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 from ..core.chain_rule import latex_name
+from ..core.ops import OPERATIONS
 from .parser import (
     Call,
     Compare,
@@ -20,10 +21,10 @@ from .parser import (
     Sum,
 )
 
+# The reader's own functions; a registry operation is written with the registry's LaTeX.
 _FUNCTIONS = {
-    "sigma": r"\sigma", "exp": r"\exp", "log": r"\log", "tanh": r"\tanh",
-    "relu": r"\operatorname{relu}", "sqrt": r"\sqrt", "step": "H",
-    "sech": r"\operatorname{sech}", "cosh": r"\cosh", "sinh": r"\sinh", "act": "f",
+    "sqrt": r"\sqrt", "step": "H", "sech": r"\operatorname{sech}", "cosh": r"\cosh",
+    "sinh": r"\sinh", "act": "f",
 }  # fmt: skip
 _COMPARISONS = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge"}
 _CONSTANTS = {"pi": r"\pi"}
@@ -39,6 +40,21 @@ def number_latex(value: float) -> str:
     mantissa, exponent = f"{value:.9e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def _operation_latex(op, order: int, arg: str) -> str:
+    """A registry operation applied to arg, in the registry's LaTeX: \\sigma(z), e^{z}, and
+    its slope symbol (\\sigma', \\tanh', \\mathrm{GELU}') for f'(z)."""
+    head, paren, _ = op.latex.partition("({0})")
+    head = head.replace("{{", "{").replace("}}", "}") if paren else rf"\operatorname{{{op.symbol}}}"
+    if order:
+        symbol = getattr(op, "slope_symbol_latex", "") or head + "'"
+        return rf"{symbol}\left({arg}\right)"
+    if op.latex == "{0}":  # the identity
+        return rf"\left({arg}\right)"
+    if paren or op.arity != 1:
+        return rf"{head}\left({arg}\right)"
+    return op.write([arg if "^" in op.latex else rf"\left({arg}\right)"], latex=True)
 
 
 def to_latex(node, name: Callable[[str], str] | None = None) -> str:
@@ -72,6 +88,8 @@ class _Writer:
         if isinstance(node, Differential):
             return rf"\partial {self.name(node.name.text)}"
         if isinstance(node, Call):
+            if node.func in OPERATIONS:
+                return _operation_latex(OPERATIONS[node.func], node.order, self.write(node.arg))
             func = _FUNCTIONS[node.func] + "'" * node.order
             if node.func == "sqrt":
                 return rf"{func}{{{self.write(node.arg)}}}"

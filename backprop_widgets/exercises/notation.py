@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..core.chain_rule import NET_PREFIX
+from ..core.ops import ACTIVATIONS
 from .chain_graph import Problem
 from .parser import (
     Call,
@@ -42,9 +43,10 @@ from .parser import (
 )
 from .tokens import name_key
 
-# Activations whose slope at a unit depends on that unit's own net input alone.
-_ELEMENTWISE_SIGMOID = "sigmoid"
-_NOT_ELEMENTWISE = ("softmax",)
+# The sigmoid (Nielsen's σ); which activations have no slope of a unit's own (softmax): both
+# from the core's registry.
+_SIGMOID = "sigmoid"
+_NOT_ELEMENTWISE = tuple(name for name, op in ACTIVATIONS.items() if not op.elementwise)
 # Nodes an expanded sum over indices may have: 10,000 characters of Σ_k nested in each other
 # would otherwise multiply out exponentially.
 MAX_EXPANDED = 2_000  # a real answer's sums over layers expand to a hundred or two
@@ -97,7 +99,9 @@ def read_generic(node, vocabulary, net) -> Reading:
 
 
 def _has_calls(node) -> bool:
-    return any(isinstance(n, Call) and n.func in ("act", "sigma") for n in walk(node))
+    return any(
+        isinstance(n, Call) and (n.func == "act" or n.func in ACTIVATIONS) for n in walk(node)
+    )
 
 
 def _activation_of_units(net) -> dict[str, str]:
@@ -111,19 +115,21 @@ def _activation_of_units(net) -> dict[str, str]:
 
 def _generic(call: Call, arg, vocabulary, activations):
     """(the rewritten node, a note) for a generic activation; a Problem; or None to keep."""
-    if call.func not in ("act", "sigma"):
+    if call.func != "act" and call.func not in ACTIVATIONS:
         return None
     entry = vocabulary.resolve(arg.text) if isinstance(arg, Name) else None
     unit = (
         entry.name.removeprefix(NET_PREFIX) if entry is not None and entry.kind == "net" else None
     )
     written = _written(call, arg)
-    if call.func == "sigma":
+    if call.func in ACTIVATIONS and call.func != _SIGMOID:
+        return _named(call, arg, entry, unit, written, activations)
+    if call.func == _SIGMOID:
         # σ is the sigmoid; only σ' at a unit of another activation is Nielsen's generic σ'.
         # sigmoid' and logistic' name the function itself, whatever the unit is.
         if call.typed != "sigma" or unit is None or call.order == 0:
             return None
-        if activations.get(unit) == _ELEMENTWISE_SIGMOID:
+        if activations.get(unit) == _SIGMOID:
             return None
         if activations.get(unit) in _NOT_ELEMENTWISE:
             return None  # the sigmoid's slope, as written; judged (and diagnosed) as such
@@ -152,6 +158,38 @@ def _generic(call: Call, arg, vocabulary, activations):
     return _slope(unit, entry.name, arg, call.pos), note
 
 
+def _named(call: Call, arg, entry, unit, written, activations):
+    """An activation named by its registry name (tanh, gelu, softmax, ...).
+
+    It means itself, except: softmax(net_o1) at a softmax unit is that unit (a softmax has
+    no value of one number), and a name of the same function as the unit's (gelu at a
+    gelu_tanh unit, the same symbol in the registry) is read as the unit's own.
+    """
+    op = ACTIVATIONS[call.func]
+    own = ACTIVATIONS.get(activations.get(unit, ""))
+    if not op.elementwise:
+        if own is not op:
+            return Problem(
+                "generic_activation",
+                f"{written}: {op.name} needs every net input of its layer; write the unit "
+                f"it gives (such as o1 for softmax(net_o1)) at a {op.name} layer.",
+            )
+        if call.order:
+            return Problem(
+                "generic_activation",
+                f"{written}: {unit} is a {own.name} unit, whose output depends on every net "
+                "input of its layer, so it has no slope of its own; write the local "
+                f"derivatives d{unit}/dnet_... instead.",
+            )
+        return Name(unit, call.pos), f"{written} is read as {unit}."
+    if own is None or own is op or own.symbol != op.symbol:
+        return None
+    what = f"{unit}'s activation, {own.name}"
+    if call.order == 0:
+        return Name(unit, call.pos), f"{written} is read as {what}."
+    return _slope(unit, entry.name, arg, call.pos), f"{written} is read as the slope of {what}."
+
+
 def _slope(unit: str, net_input: str, arg: Name, pos: int) -> Partial:
     """d unit / d net_input: the activation's slope at the unit, as a local derivative."""
     return Partial(Name(unit, pos), Name(net_input, arg.pos), pos, pos)
@@ -159,7 +197,7 @@ def _slope(unit: str, net_input: str, arg: Name, pos: int) -> Partial:
 
 def _written(call: Call, arg) -> str:
     typed = "σ" if call.typed == "sigma" else call.typed
-    symbol = (typed or {"act": "f", "sigma": "σ"}[call.func]) + "′" * call.order
+    symbol = (typed or {"act": "f"}.get(call.func, call.func)) + "′" * call.order
     inner = arg.text if isinstance(arg, Name) else "…"
     return f"{symbol}({inner})"
 

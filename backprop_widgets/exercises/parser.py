@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from ..core.ops import OPERATIONS
 from .tokens import (
     CLOSE,
     CLOSING,
@@ -50,17 +51,25 @@ from .tokens import (
 
 MAX_DEPTH = 60
 
-# Function names as typed (lower case, without primes) -> the canonical name.
-# "act" is a textbook's generic activation, f(net_h1) or f'(net_h1): the unit's own
-# activation and slope (read by .notation); sigma is also read that way at a unit whose
-# activation is not the sigmoid (Nielsen's generic σ).
+# Function names as typed (lower case, without primes) -> the canonical name. Every
+# operation of the core's registry a student may apply to one number (an elementwise
+# activation, exp, log; softmax, read at a unit by .notation) is listed under its typed
+# names and canonical registry name: nothing here repeats what an operation is.
 FUNCTIONS = {
-    "sigma": "sigma", "sigmoid": "sigma", "logistic": "sigma",
-    "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "relu": "relu", "sqrt": "sqrt",
-    "heaviside": "step", "step": "step", "sech": "sech", "cosh": "cosh", "sinh": "sinh",
-    "f": "act", "g": "act", "phi": "act", "varphi": "act",
+    typed: op.name
+    for op in OPERATIONS.values()
+    if op.name in ("exp", "log") or op.kind == "activation"
+    for typed in op.typed_names
+}
+# Reader vocabulary that is not an operation of the graph: sqrt, Heaviside's step (relu's
+# slope), sech/cosh/sinh (tanh's slope as sech²), and "act", a textbook's generic
+# activation f(net_h1) or f'(net_h1): the unit's own activation and slope (read by
+# .notation). sigma is also read that way at a unit whose activation is not the sigmoid
+# (Nielsen's generic σ).
+FUNCTIONS |= {
+    "sqrt": "sqrt", "heaviside": "step", "step": "step", "sech": "sech", "cosh": "cosh",
+    "sinh": "sinh", "f": "act", "g": "act", "phi": "act", "varphi": "act",
 }  # fmt: skip
-# Case matters for these: H(net_h1) is Heaviside's step, while h may be a neuron.
 CASED_FUNCTIONS = {"H": "step"}
 
 
@@ -101,7 +110,7 @@ class Differential:
 
 @dataclass(frozen=True)
 class Call:
-    func: str  # canonical: sigma, exp, log, tanh, relu, sqrt
+    func: str  # canonical: a registry operation (sigmoid, tanh, exp, ...), sqrt, step, act
     order: int  # 0 for f(z), 1 for f'(z)
     arg: object
     pos: int

@@ -33,6 +33,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from ..core.ops import OPERATIONS
+
 NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, SUM_OVER, END = (
     "number", "name", "partial", "frac", "operator", "open", "close", "equals", "compare",
     "sum over", "end",
@@ -70,9 +72,15 @@ _SKIPPED_COMMANDS = {
     "biggl", "biggr", "Biggl", "Biggr", "quad", "qquad", "displaystyle", "textstyle",
     ",", ";", ":", "!", " ",
 }  # fmt: skip
+# Commands read as names: the registry's function names that are LaTeX words (\\sigma, \\exp,
+# \\log, \\ln, \\tanh, and \\relu or \\gelu as some students write them), and the reader's own.
 _NAME_COMMANDS = {
-    "sigma", "exp", "log", "ln", "tanh", "pi", "sqrt", "delta", "phi", "varphi", "cosh", "sinh",
-}  # fmt: skip
+    typed
+    for op in OPERATIONS.values()
+    if op.name in ("exp", "log") or op.kind == "activation"
+    for typed in op.typed_names
+    if typed.isascii() and typed.isalpha()
+} | {"pi", "sqrt", "delta", "phi", "varphi", "cosh", "sinh"}
 # Comparisons, as in the indicator (net_h1 > 0) of relu's slope
 _COMPARE_COMMANDS = {"gt": ">", "lt": "<", "geq": ">=", "ge": ">=", "leq": "<=", "le": "<="}
 _GREEK = {"σ": "sigma", "π": "pi", "δ": "delta", "φ": "phi", "ϕ": "phi"}

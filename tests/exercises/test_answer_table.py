@@ -37,6 +37,9 @@ FORMULA_W1 = (
 )
 
 
+GELU_W1 = "i1 * {slope} * (w5 * o1*(1 - o1) * (o1 - t1) + w7 * o2*(1 - o2) * (o2 - t2))"
+
+
 @functools.cache
 def network(name: str):
     if name == "mazur":
@@ -53,6 +56,12 @@ def network(name: str):
         net = bw.Network([2, 3, 2], activation=["relu", "sigmoid"], loss="mse", seed=7)
         net.set_parameters({"w1": 0.8, "w2": 0.3, "w3": 0.5, "w4": -0.2, "w5": -0.6, "w6": 0.4})
         return net, [0.9, 0.4], [0.2, 0.7]
+    if name == "gelu":
+        net = bw.Network([2, 2, 2], activation=["gelu", "sigmoid"], seed=1)
+        return net, [0.05, 0.1], [0.01, 0.99]
+    if name == "gelu_tanh":
+        net = bw.Network([2, 2, 2], activation=["gelu_tanh", "sigmoid"], seed=1)
+        return net, [0.05, 0.1], [0.01, 0.99]
     net = bw.Network([2, 3, 2, 1], activation="sigmoid", loss="half_sse", seed=1)
     return net, [0.3, -0.7], [0.4]
 
@@ -773,6 +782,24 @@ CASES = [
     case("tanh", "w1", "Σ_k ∂C/∂o_k ∂o_k/∂h1 ∂h1/∂w1", True, "chain_rule", id="tanh-sum-one-unit"),
     case("mazur", "w1", "Σ dL/do_k", False, "invalid", "syntax_error", id="sum-without-index"),
     case("mazur", "w1", "\u200b\u200f\ufeff", False, "empty", "empty", id="only-invisible-marks"),
+    # ---- GELU (issue 19): the checker and hints know it through the operation registry
+    case("gelu", "w1", W1, True, "chain_rule", id="gelu-chain"),
+    case("gelu", "w1", GELU_W1.format(slope="gelu'(net_h1)"), True, "formula", id="gelu-slope"),
+    case("gelu", "w1", GELU_W1.format(slope="GELU'(z_h1)"), True, "formula", id="gelu-slope-caps"),
+    case("gelu", "w1", GELU_W1.format(slope="gelu′(net_h1)"), True, "formula", id="gelu-prime-mark"),
+    case("gelu", "w1", GELU_W1.format(slope="f'(net_h1)"), True, "formula", id="gelu-generic-f"),
+    case("gelu", "w1", GELU_W1.format(slope="σ'(net_h1)"), True, "formula", id="gelu-nielsen-sigma"),
+    case("gelu", "w1", GELU_W1.format(slope="dh1/dnet_h1"), True, "formula", id="gelu-leibniz-slope"),
+    case("gelu", "w1", "i1 * \\operatorname{gelu}'(net_h1) * dL/dh1", True, "formula",
+         id="gelu-latex-operatorname"),
+    case("gelu", "w1", GELU_W1.format(slope="1"), False, "formula", "forgot_slope",
+         id="gelu-slope-missing"),
+    case("gelu", "w5", "(o1 - t1) * o1*(1 - o1) * gelu(net_h1)", True, "formula",
+         id="gelu-activation-value"),
+    case("gelu_tanh", "w1", GELU_W1.format(slope="gelu_tanh'(net_h1)"), True, "formula",
+         id="gelu-tanh-slope"),
+    case("gelu_tanh", "w1", GELU_W1.format(slope="gelu'(net_h1)"), True, "formula",
+         id="gelu-name-at-gelu-tanh-unit"),
 ]
 
 
@@ -828,3 +855,10 @@ def test_a_sum_over_an_index_says_what_it_ran_over_and_refuses_a_guess():
     assert "Σ_k is read over k = 1, 2 (o1, o2)." in fb.message
     fb = question("relu", "w1").check("Σ_k dL/do_k do_k/dh_k dh1/dw1")
     assert "ambiguous" in fb.message and "o1, o2" in fb.message and "h1, h2, h3" in fb.message
+
+
+def test_gelu_hints_name_its_slope_from_the_registry():
+    fb = question("gelu", "w1").check(GELU_W1.format(slope="1"))
+    assert "gelu′(net_h1)" in fb.message, fb.message
+    fb = question("gelu_tanh", "w1").check(GELU_W1.format(slope="gelu'(net_h1)"))
+    assert "read as the slope of h1's activation, gelu_tanh" in fb.message

@@ -108,7 +108,7 @@ def test_trees_are_flat_for_long_sums_and_products():
 
 def test_functions_apply_and_names_multiply():
     (tree,) = parse("sigma'(net_h1)")
-    assert tree == Call("sigma", 1, Name("net_h1", 7), 0)
+    assert tree == Call("sigmoid", 1, Name("net_h1", 7), 0)
     (tree,) = parse("h1(1 - h1)")
     assert isinstance(tree, Product)
 
