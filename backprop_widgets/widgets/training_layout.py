@@ -2,7 +2,8 @@
 
 No behaviour lives here: :func:`build_controls` makes the buttons, sliders and boxes with
 their starting values and ``bpw-*`` classes (the hooks tests and the e2e suite use), and
-:func:`arrange` lays them out in wrapping rows. ``TrainingDashboard`` wires them to the player.
+:func:`arrange` lays them out: a column of controls beside the loss curve.
+``TrainingDashboard`` wires them to the player.
 The stylesheet ``static/training.css`` rides on :class:`TrainingStyle`, a hidden anywidget.
 """
 
@@ -104,7 +105,7 @@ def build_controls(
         "step_n_button": W.Button(description=f"Step ×{steps_per_click}", icon="forward",
                                   layout=button, tooltip="run N steps, animated"),
         "step_n_count": W.BoundedIntText(value=steps_per_click, min=1, max=10**7,
-                                         layout={"width": "82px"}, tooltip="N for Step ×N"),
+                                         layout={"width": "70px"}, tooltip="N for Step ×N"),
         "reset_button": W.Button(description="Reset", icon="undo", layout=button,
                                  tooltip="back to the initial parameters, empty history"),
         "lr_slider": W.FloatLogSlider(
@@ -125,13 +126,13 @@ def build_controls(
                       "one sample per step"]),
         "batch_size_box": W.BoundedIntText(
             value=b if b not in (None, 1, n) else min(DEFAULT_MINI_BATCH, max(1, n - 1)),
-            min=1, max=n, description="size", layout={"width": "130px"}, style=side,
+            min=1, max=n, description="size", layout={"width": "104px"}, style=side,
             disabled=mode_of(b) != "mini"),
         "dataset_picker": None if datasets is None else W.Dropdown(
             options=list(datasets), value=dataset or next(iter(datasets)),
             description="dataset", layout={"width": "200px"}, style=side),
-        "progress": W.IntProgress(value=0, min=0, max=1, description="run",
-                                  layout={"width": "320px", "display": "none"}),
+        "progress": W.IntProgress(value=0, min=0, max=1, description="run", style=side,
+                                  layout={"width": "200px", "display": "none"}),
         "readout": W.HTML(layout={"width": "100%", "margin": "2px 0"}),  # 100% + side margins overflowed
         "message": W.HTML(),
     }  # fmt: skip
@@ -160,29 +161,44 @@ CLASSES = {
 }
 
 
+CONTROLS_WIDTH = "420px"  # the controls' column: five rows, shorter than the loss curve
+
+
 def arrange(c: dict, views: list, style: W.Widget) -> list:
-    """The dashboard's rows: run controls and sliders, batch settings, readout, message, views.
-    Every row wraps, so a narrow screen or a zoomed projector shows everything."""
-    row = {"flex_flow": "row wrap", "align_items": "center", "margin": "2px 0"}
-    beside = {"margin": "0 0 0 12px"}
+    """The dashboard's rows: the readout and the message across the top, then one wrapping
+    row of the controls (a column of five short rows: run buttons, learning rate, speed,
+    batch, dataset and progress) beside the loss curve, and the other views.
+
+    Measured in JupyterLab 4.6 at 1366 px with the file browser open (an output area 934 px
+    wide): with the controls in rows above the views they took 3 rows, and the curve's bottom
+    was 406 px below the output's top (468 with a one-line message). A 1366x768 laptop's
+    browser leaves a viewport of about 1366x650, a notebook panel of about 530 px: the cell's
+    code, the controls and the curve were not on screen together. Beside the curve the
+    controls cost no height: 302 px (363 with the message), and with a five-line cell scrolled
+    to the top of that panel the curve ends 55 px above its bottom. On a narrow screen or a
+    zoomed projector the row wraps: the controls, then the curve under them."""
+    row = {"flex_flow": "row wrap", "align_items": "center", "margin": "1px 0"}
     for v in views:
         v.layout.margin = "0 8px 4px 0"
-    settings = [W.Label("batch", layout={"margin": "0 6px 0 0"}), c["batch_mode"]]
-    settings += [c["batch_size_box"]]
-    settings += [c["dataset_picker"]] if c["dataset_picker"] is not None else []
-    settings += [c["progress"]]
     run = [c[k] for k in ("play_button", "step_button", "step_n_button", "step_n_count")]
-    run += [
-        c["reset_button"],
-        # each slider wraps to the next line together with its box or label
-        W.HBox([c["lr_slider"], c["lr_text"]], layout=beside),
-        W.HBox([c["speed_slider"], c["speed_text"]], layout=beside),
-    ]
+    run += [c["reset_button"]]
+    batch = [c["batch_mode"], c["batch_size_box"]]  # its buttons say "batch" themselves
+    last = [c["dataset_picker"]] if c["dataset_picker"] is not None else []
+    last += [c["progress"]]
+    controls = W.VBox(
+        [
+            W.HBox(run, layout=row),
+            W.HBox([c["lr_slider"], c["lr_text"]], layout=row),
+            W.HBox([c["speed_slider"], c["speed_text"]], layout=row),
+            W.HBox(batch, layout=row),
+            W.HBox(last, layout=row),
+        ],
+        layout={"width": CONTROLS_WIDTH, "max_width": "100%", "margin": "0 12px 4px 0"},
+    )
+    controls.add_class("bpw-controls")
     return [
-        W.HBox(run, layout=row),
-        W.HBox(settings, layout=row),
         c["readout"],
         c["message"],
-        W.HBox(views, layout={"flex_flow": "row wrap", "align_items": "flex-start"}),
+        W.HBox([controls, *views], layout={"flex_flow": "row wrap", "align_items": "flex-start"}),
         style,
     ]

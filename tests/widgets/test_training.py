@@ -553,6 +553,34 @@ def test_readout_and_message_have_no_inline_styles_and_their_classes_are_in_the_
         assert f"var({variable}" in css
 
 
+def test_the_controls_are_a_column_beside_the_loss_curve_under_the_readout_and_message():
+    dash = TrainingDashboard.from_dataset("spiral", lr=0.2, batch_size=64)
+    readout, message, views = dash.children[:3]
+    assert (readout, message) == (dash.readout, dash.message)
+    controls, curve = views.children[:2]
+    assert curve is dash.loss_image and "bpw-controls" in controls._dom_classes
+    assert views.layout.flex_flow == "row wrap"  # a narrow screen: the curve goes below
+    rows = [list(row.children) for row in controls.children]
+    assert rows[0] == [dash.play_button, dash.step_button, dash.step_n_button,
+                       dash.step_n_count, dash.reset_button]  # fmt: skip
+    assert rows[1] == [dash.lr_slider, dash.lr_text]
+    assert rows[2] == [dash.speed_slider, dash.speed_text]
+    assert rows[3] == [dash.batch_mode, dash.batch_size_box]
+    assert rows[4] == [dash.dataset_picker, dash.progress]
+    # the column is no wider than its widest row: 420 px beside a 400 px curve fit in the
+    # output area of a 1366 px screen with JupyterLab's file browser open (934 px)
+    assert controls.layout.width == "420px"
+    widest = max(
+        sum(
+            int(w.layout.width.removesuffix("px"))
+            for w in row
+            if (w.layout.width or "").endswith("px")
+        )
+        for row in rows[1:]
+    )
+    assert widest <= 420
+
+
 def test_the_stylesheet_rides_on_a_hidden_anywidget_in_the_dashboard():
     dash = dashboard()
     assert dash._style in dash.children and dash._style.layout.display == "none"
@@ -676,7 +704,8 @@ def test_a_network_too_big_to_draw_trains_with_a_per_layer_view_that_says_why():
     assert dash.history.steps == 600 and dash.loss < dash.history.loss[0]
     assert 1 <= len(sent) < 60  # within its frame budget, not once per step
     assert dash.layers_image.value != start
-    assert dash.layers_image in dash.children[4].children[-1].children  # beside the curve
+    views = next(w for w in dash.children if dash.loss_image in getattr(w, "children", ()))
+    assert dash.layers_image in views.children[-1].children  # beside the curve
 
 
 def test_the_diagram_can_be_swapped_for_the_per_layer_view_and_a_tall_layer_has_none():
