@@ -369,6 +369,10 @@ class Graph:
             sum(math.prod(pre.local(b, a) for a, b in pairwise(p)) for p in pre.paths_from(name, through=output))
         )
 
+    def depth(self, name: str) -> int:
+        """The length of the longest path from a leaf to a node (0 for a leaf)."""
+        return self._depths[self._node(name).name]
+
     def layer_of(self, name: str) -> int:
         """The network layer a node belongs to (0 for inputs; L after the last); for an
         expression, the length of the longest path from a leaf."""

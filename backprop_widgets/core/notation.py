@@ -30,10 +30,19 @@ def latex_name(name: str) -> str:
             return command + "_{" + latex_name(name[len(prefix) :]) + "}"
     if name.startswith(NET_PREFIX):
         return r"\mathrm{net}_{" + name[len(NET_PREFIX) :] + "}"
+    head, sep, tail = name.partition("_")
+    if sep and _is_indexed(head) and _is_indexed(tail):  # w1_i1, a product node: w₁i₁
+        return latex_name(head) + latex_name(tail)
     stem = name.rstrip("0123456789")
     digits = name[len(stem) :]
     stem = "".join(_LATEX_SPECIAL.get(c, c) for c in stem)
     return f"{stem}_{{{digits}}}" if digits and stem else stem or digits
+
+
+def _is_indexed(part: str) -> bool:
+    """A letter stem with a number, as h1 or w12 (a name latex_name writes as h_{1})."""
+    stem = part.rstrip("0123456789")
+    return stem.isalpha() and len(stem) < len(part)
 
 
 @dataclass(frozen=True)

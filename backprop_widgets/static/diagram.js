@@ -75,7 +75,7 @@ function el(tag, attrs = {}, parent = null) {
   return node;
 }
 
-function render({ model, el: root }) {
+export function renderDiagram({ model, el: root }) {
   root.classList.add("bpw-diagram");
   const svg = el("svg", { role: "group", "aria-label": "network diagram" }, root);
   const tooltip = document.createElement("div");
@@ -215,21 +215,30 @@ function render({ model, el: root }) {
       const g = el("g", { class: `node ${n.kind}`, "data-node": n.id }, nodeLayer);
       // bias squares stay smaller than the neurons they feed, also in dense diagrams
       const biasR = s.dense ? Math.max(3, s.r * 0.6) : Math.max(8, s.r * 0.55);
-      const r = n.kind === "bias" ? biasR : n.kind === "loss" ? s.r + 2 : s.r;
-      if (n.kind === "bias") {
+      const square = n.kind === "bias" || n.kind === "param" || n.kind === "constant";
+      const r = square ? biasR : n.kind === "loss" || n.kind === "end" ? s.r + 2 : s.r;
+      // what a click on the node selects: a bias, or any node of a graph drawn node by node
+      const param = n.p ?? (n.kind === "bias" ? n.id : null);
+      if (square) {
         el("rect", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, rx: 3 }, g);
-        g.dataset.param = n.id;
-        g.setAttribute("tabindex", "0");
-        g.setAttribute("role", "button");
-        g.setAttribute("aria-label", `bias ${n.id}`);
-        g.addEventListener("click", () => select(n.id));
-        g.addEventListener("keydown", (ev) => {
-          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n.id); }
-        });
       } else if (n.kind === "net") {
         el("circle", { cx: n.x, cy: n.y, r: Math.max(7, r * 0.62) }, g);  // a net input: Σ
       } else {
         el("circle", { cx: n.x, cy: n.y, r }, g);
+      }
+      if (param) {
+        g.dataset.param = param;
+        g.setAttribute("tabindex", "0");
+        g.setAttribute("role", "button");
+        g.setAttribute("aria-label", n.kind === "bias" ? `bias ${n.id}` : `node ${n.id}`);
+        g.addEventListener("click", () => select(param));
+        g.addEventListener("keydown", (ev) => {
+          if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(param); }
+        });
+      }
+      if (n.name) {
+        // an operation node shows its symbol inside and its name above, as in CS231n's circuits
+        el("text", { x: n.x, y: n.y - r - 4, class: "node-name" }, g).textContent = n.name;
       }
       let picture = null;
       if (n.kind === "hidden" || n.kind === "output") {
@@ -373,4 +382,4 @@ function render({ model, el: root }) {
   return () => { sizer.disconnect(); svg.remove(); };
 }
 
-export default { render };
+export default { render: renderDiagram };

@@ -14,7 +14,7 @@ export function visibleCount(total, openCount, expanded, pinned) {
   return Math.max(openCount, pinned + 1);
 }
 
-function render({ model, el }) {
+export function renderTerms({ model, el }) {
   el.classList.add("bpw-terms");
   const list = document.createElement("div");
   list.setAttribute("role", "list");
@@ -83,4 +83,4 @@ function render({ model, el }) {
   });
 }
 
-export default { render };
+export default { render: renderTerms };

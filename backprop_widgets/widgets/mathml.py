@@ -152,6 +152,8 @@ class _Reader:
             return f"<mstyle{style}>{frac}</mstyle>" if style else frac
         if name == "sqrt":
             return f"<msqrt>{self.argument()}</msqrt>"
+        if name == "partial":  # upright, as printed: ∂, not the italic 𝜕 of a variable
+            return '<mi mathvariant="normal">∂</mi>'
         if name in SYMBOLS:
             return f"<mi>{SYMBOLS[name]}</mi>"
         if name in OPERATORS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from ..core import numbers
-from ..core.chain_rule import LOSS_NODE, ChainRule, ComputationGraph, latex_name
+from ..core.chain_rule import ChainRule, ComputationGraph, latex_name
 from ..core.ops import ACTIVATIONS
 
 # More products than this are not written out: the panel shows the count and the
@@ -96,11 +96,12 @@ def panel_html(cr: ChainRule) -> str:
     """Everything the explorer says about dL/dparam for one example."""
     g = cr.graph
     p = cr.param
-    lhs = d(LOSS_NODE, p)
+    end = html.escape(g.end)
+    lhs = d(g.end, p)
     count = cr.path_count
     parts = [
         f'<div class="bpw-explorer-panel" data-param="{html.escape(p)}" data-level="{g.level}">',
-        f"<h4>∂L/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to L</h4>",
+        f"<h4>∂{end}/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to {end}</h4>",
     ]
     if cr.enumerated and count <= FLAT_PATHS:
         parts += _sum_over_paths(cr, lhs)
@@ -109,7 +110,7 @@ def panel_html(cr: ChainRule) -> str:
     else:
         parts += [
             f"<p>{count} paths are too many to write out; backprop never lists them. "
-            "It gives each neuron one delta, &delta; = &part;L/&part;neuron, and each delta "
+            f"It gives each {_unit(g)} one delta, &delta; = &part;{end}/&part;{_unit(g)}, and each delta "
             "is a short sum over the layer after it.</p>",
             f'<div class="bpw-total">{display(f"{lhs} = {total(cr.value)}")}</div>',
         ]
@@ -119,8 +120,15 @@ def panel_html(cr: ChainRule) -> str:
     return "\n".join(parts)
 
 
+def _unit(g: ComputationGraph) -> str:
+    """What backprop gives a delta to: a neuron of a network drawn by neurons, else a node."""
+    return "neuron" if g.net is not None and g.level != "operation" else "node"
+
+
 def _sum_over_paths(cr: ChainRule, lhs: str) -> list[str]:
     """The sum over paths, symbolic and with numbers, its total, and backprop's grouping."""
+    unit, end = _unit(cr.graph), html.escape(cr.graph.end)
+    delta = f"&delta; = &part;{end}/&part;{unit}"
     symbolic = [" ".join(f.latex() for f in term) for term in cr.terms]
     numeric = [r" \cdot ".join(numbers.latex(f.value, DIGITS) for f in term) for term in cr.terms]
     parts = [
@@ -133,20 +141,20 @@ def _sum_over_paths(cr: ChainRule, lhs: str) -> list[str]:
     factored = cr.factored_latex()
     if factored.count(r"\frac") > FACTORED_MAX_FRACTIONS:
         parts.append(
-            "<p>Backprop's form takes the shared factors out: what is left below each neuron "
-            "is its delta &delta; = &part;L/&part;neuron, computed once, as below.</p>"
+            f"<p>Backprop's form takes the shared factors out: what is left below each {unit} "
+            f"is its delta {delta}, computed once, as below.</p>"
         )
     elif factored == " + ".join(symbolic):
         # nothing to take out: the same equation again would only look like a second idea
         reason = "one path" if cr.path_count == 1 else "no factor shared between the paths"
         parts.append(
             f"<p>With {reason} there is nothing to take out: backprop's form is this same "
-            "expression, with each neuron's delta &delta; = &part;L/&part;neuron, below.</p>"
+            f"expression, with each {unit}'s delta {delta}, below.</p>"
         )
     else:
         parts += [
             "<p>Backprop's form: the shared factors are taken out, and what is left "
-            "below each neuron is its delta &delta; = &part;L/&part;neuron, computed once.</p>",
+            f"below each {unit} is its delta {delta}, computed once.</p>",
             f'<div class="bpw-factored">{display(f"{lhs} = {factored}")}</div>',
         ]
     return parts
@@ -204,7 +212,7 @@ def _inline(latex: str) -> str:
 def delta_form(cr: ChainRule) -> str:
     """dL/dp = sum over first nodes of (d node/dp) delta_node, with numbers."""
     g = cr.graph
-    firsts = g.parameter_targets(cr.param)
+    firsts = _firsts(g, cr.param)
     rows = _gradient_rows(g, cr.param, cr.value)
     for node, _ in firsts[:4]:
         rows += delta_rows(g, node)
@@ -217,10 +225,10 @@ def delta_rows(g: ComputationGraph, node: str) -> list[str]:
     lhs = delta_symbol(node)
     if not eq.terms:
         return [rf"{lhs} &= 1"]
-    if len(eq.terms) == 1 and eq.terms[0][1] == LOSS_NODE:
+    if len(eq.terms) == 1 and eq.terms[0][1] == g.end:
         return [rf"{lhs} &= {eq.terms[0][0].latex()} = {result(eq.value)}"]
     symbolic = [
-        factor.latex() if child == LOSS_NODE else rf"{factor.latex()} \, {delta_symbol(child)}"
+        factor.latex() if child == g.end else rf"{factor.latex()} \, {delta_symbol(child)}"
         for factor, child in eq.terms
     ]
     if len(eq.terms) > MAX_DELTA_TERMS:
@@ -228,7 +236,7 @@ def delta_rows(g: ComputationGraph, node: str) -> list[str]:
         return sum_rows(f"{lhs} &= ", shown, SYMBOLS_PER_LINE, result(eq.value))
     numeric = [
         numbers.latex(factor.value)
-        if child == LOSS_NODE
+        if child == g.end
         else rf"{numbers.latex(factor.value)} \cdot {numbers.latex(delta)}"
         for (factor, child), delta in zip(eq.terms, eq.child_deltas, strict=True)
     ]
@@ -240,7 +248,20 @@ def why_no_weight_nodes(cr: ChainRule) -> str:
     """The seed question's lesson, for this parameter: other weights live inside factors."""
     g = cr.graph
     p = cr.param
-    firsts = [n for n, _ in g.parameter_targets(p)]
+    firsts = [n for n, _ in _firsts(g, p)]
+    if g.net is None:  # any graph: the same lesson in the graph's own words
+        users = ", ".join(html.escape(n) for n in firsts)
+        if g.parents(p):
+            return (
+                f"<p>Every path from {html.escape(p)} to {html.escape(g.end)} starts at the nodes "
+                f"that use {html.escape(p)} ({users}); what {html.escape(p)} was computed from "
+                "is behind it, not on its paths.</p>"
+            )
+        return (
+            f"<p>{html.escape(p)} is a leaf: nothing flows into it, so no factor "
+            f"&part;{html.escape(p)}/&part;(another node) is a step of the graph. Every path starts "
+            f"at the nodes that use it ({users}).</p>"
+        )
     text = (
         f"<p>{html.escape(p)} is an independent variable: nothing depends on it except "
         f"{', '.join(html.escape(n) for n in firsts)}, so every path starts there. "
@@ -261,7 +282,7 @@ def _weights_inside_factors(cr: ChainRule, limit: int = 2) -> list[str]:
     rows, seen = [], set()
     for term in cr.terms:
         for f in term[1:]:
-            weight = g.weight_between(f.den, f.num) if f.num != LOSS_NODE else None
+            weight = g.weight_between(f.den, f.num) if f.num != g.end else None
             if weight is None or (f.den, f.num) in seen:
                 continue
             act = ACTIVATIONS[g.net.activation[g.layer_of(f.num) - 1]]
@@ -290,8 +311,9 @@ def step_html(
     node = order[revealed - 1]
     parts = [f'<div class="bpw-step" data-step="{revealed}" data-node="{html.escape(node)}">']
     parts.append(f"<p>Step {revealed} of {len(order)}: node <b>{html.escape(node)}</b></p>")
-    if node == LOSS_NODE:
-        parts.append(display(r"\delta_L = \frac{\partial L}{\partial L} = 1"))
+    if node == g.end:
+        end = latex_name(g.end)
+        parts.append(display(rf"\delta_{{{end}}} = \frac{{\partial {end}}}{{\partial {end}}} = 1"))
     else:
         parts.append(aligned(delta_rows(g, node)))
     if known:
@@ -305,11 +327,16 @@ def step_html(
 def _gradient_rows(g: ComputationGraph, param: str, value: float) -> list[str]:
     """dL/dparam = sum over the nodes it enters of (d node/d param) delta_node, then the same
     with numbers and the value: one line unless the parameter enters many nodes (a tied bias)."""
-    targets = g.parameter_targets(param)
+    targets = _firsts(g, param)
     symbolic = [rf"{d(n, param)} \, {delta_symbol(n)}" for n, _ in targets]
     numeric = [rf"{numbers.latex(v)} \cdot {numbers.latex(g.delta(n))}" for n, v in targets]
-    start = f"{d(LOSS_NODE, param)} &= "
+    start = f"{d(g.end, param)} &= "
     if len(targets) == 1:
         return [f"{start}{symbolic[0]} = {numeric[0]} = {result(value)}"]
     rows = sum_rows(start, symbolic, SYMBOLS_PER_LINE)
     return rows + sum_rows("&= ", numeric, NUMBERS_PER_LINE, result(value))
+
+
+def _firsts(g: ComputationGraph, name: str) -> list[tuple[str, float]]:
+    """The nodes that use ``name`` directly (where its paths start), with d node / d name."""
+    return [(f.num, f.value) for f in g.steps_from(name)]

@@ -19,23 +19,22 @@ from ..core.chain_rule import ChainRule
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
 
-class PathTerms(anywidget.AnyWidget):
-    """One chip per path of a :class:`ChainRule`; ``active`` is the lit path (-1: all)."""
+class TermsState(traitlets.HasTraits):
+    """One chip per path of a :class:`ChainRule`; ``active`` is the lit path (-1: all).
 
-    _esm = STATIC / "terms.js"
-    _css = STATIC / "terms.css"
+    The traits and their logic, for the widget that draws them with static/terms.js (the
+    explorer, or :class:`PathTerms` alone)."""
 
     terms = traitlets.List().tag(sync=True)
     active = traitlets.Int(-1).tag(sync=True)
     pinned = traitlets.Int(-1).tag(sync=True)
     # chips past this many wait behind a "+N more" chip (0: all shown)
     open_count = traitlets.Int(0).tag(sync=True)
+    _paths: tuple[tuple[str, ...], ...] = ()  # the chips' paths, set by show_terms
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._paths: list[tuple[str, ...]] = []
-
-    def show(self, chain: ChainRule | None, limit: int, short_after: int, open_count: int) -> None:
+    def show_terms(
+        self, chain: ChainRule | None, limit: int, short_after: int, open_count: int
+    ) -> None:
         """Chips for the chain's products (none above ``limit`` paths).
 
         Past ``short_after`` paths a chip names its route (w1 → h1 → j3 → o1 → L) rather than
@@ -43,9 +42,9 @@ class PathTerms(anywidget.AnyWidget):
         stays pinned while the paths are the same ones (a training refresh changes only the
         values); other paths start with nothing lit."""
         if chain is None or not chain.enumerated or chain.path_count > limit:
-            paths, terms = [], []
+            paths, terms = (), []
         else:
-            paths = chain.paths
+            paths = tuple(chain.paths)
             short = len(paths) > short_after
             terms = [
                 {
@@ -72,3 +71,13 @@ class PathTerms(anywidget.AnyWidget):
         paths changed): an index that is not one of the current chips means none."""
         index = self.active
         return index if 0 <= index < len(self._paths) else None
+
+
+class PathTerms(TermsState, anywidget.AnyWidget):
+    """The chips alone, as a widget of their own."""
+
+    _esm = STATIC / "terms.js"
+    _css = STATIC / "terms.css"
+
+    def show(self, chain: ChainRule | None, limit: int, short_after: int, open_count: int) -> None:
+        self.show_terms(chain, limit, short_after, open_count)

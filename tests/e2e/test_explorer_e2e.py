@@ -1,7 +1,8 @@
 """The chain-rule explorer in a real JupyterLab, clicked in Debian's Chromium.
 
-These tests prove what a student sees: a click on w1 shows both path products, typeset by
-MathJax, and a total equal to the core's gradient to the digits shown.
+These tests prove what a student sees: a click on w1 shows both path products, typeset as
+MathML written in Python (no MathJax), and a total equal to the core's gradient to the digits
+shown.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ CLICK_TO_TYPESET_JS = """
 ({root, name}) => new Promise((resolve, reject) => {
   const box = document.querySelector(root);
   const done = () => box.querySelector(
-    `.bpw-explorer-panel[data-param='${name}'] .bpw-total mjx-container`);
+    `.bpw-explorer-panel[data-param='${name}'] .bpw-total math`);
   const start = performance.now();
   const observer = new MutationObserver(() => {
     if (done()) { observer.disconnect(); resolve(performance.now() - start); }
@@ -56,13 +57,11 @@ CLICK_TO_TYPESET_JS = """
 
 
 def typeset_text(page, selector: str, timeout: float = 10_000) -> str:
-    """Text of a MathJax-typeset block, once MathJax has replaced the raw $...$."""
+    """Text of a block's typeset formulas (MathML elements: their text is the formula)."""
     block = page.locator(selector).first
-    block.locator("mjx-container").first.wait_for(timeout=timeout)
-    # MathJax keeps an assistive MathML copy of each formula: its text is the formula.
+    block.locator("math").first.wait_for(timeout=timeout)
     return block.evaluate(
-        """el => Array.from(el.querySelectorAll('mjx-container'))
-                 .map(c => (c.querySelector('mjx-assistive-mml') || c).textContent).join(' ')"""
+        """el => Array.from(el.querySelectorAll('math')).map(m => m.textContent).join(' ')"""
     )
 
 
@@ -137,7 +136,7 @@ def test_step_through_and_speed(lab_server, page, capsys):
     path = write_notebook(lab_server.root, "explorer3.ipynb", CELLS)
     open_notebook(page, lab_server, path)
     run_all_and_wait(page, SENTINEL)
-    step = page.locator(".ex-mazur .bpw-step button, .ex-mazur button.bpw-step").first
+    step = page.locator(".ex-mazur button.bpw-step").first
     for _ in range(4):
         step.click()
     expect(page.locator(".ex-mazur .bpw-step-panel [data-node='h1']")).to_be_visible()
@@ -155,7 +154,7 @@ def test_step_through_and_speed(lab_server, page, capsys):
         start = time.perf_counter()
         click_edge(page, name, ".ex-mazur")
         page.locator(
-            f".ex-mazur .bpw-explorer-panel[data-param='{name}'] .bpw-total mjx-container"
+            f".ex-mazur .bpw-explorer-panel[data-param='{name}'] .bpw-total math"
         ).wait_for()
         with_mouse.append((time.perf_counter() - start) * 1000)
     # one parameter change from Python -> the diagram's stroke redrawn
@@ -197,13 +196,13 @@ def test_many_paths_lecture_notebook_runs_in_lab(lab_server, page, page_errors):
     mazur = explorers.nth(0)  # the seed question's 2-2-2 network, w1 selected
     mazur.scroll_into_view_if_needed()
     expect(mazur.locator(".bpw-explorer-panel[data-param='w1']")).to_be_visible()
-    mazur.locator(".bpw-factored mjx-container").first.wait_for()
+    mazur.locator(".bpw-factored math").first.wait_for()
     docs = Path(__file__).resolve().parents[2] / "docs"
     docs.mkdir(exist_ok=True)
     # The README's picture, from real JupyterLab: a tall window, the explorer at the top.
     page.set_viewport_size({"width": 1280, "height": 1400})
     mazur.evaluate("el => el.scrollIntoView({block: 'start'})")
-    mazur.locator(".bpw-factored mjx-container").first.wait_for()
+    mazur.locator(".bpw-factored math").first.wait_for()
     box = mazur.bounding_box()
     height = min(box["height"], 1400 - box["y"] - 30)
     page.screenshot(

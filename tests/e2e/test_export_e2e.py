@@ -65,7 +65,7 @@ def core_total(param: str) -> str:
 
 # What MathJax leaves once it has typeset: version 3 (Voilà's, JupyterLab's) writes
 # <mjx-container>, version 2 (nbconvert's exported page) spans of class MathJax_CHTML.
-TYPESET = "mjx-container, .MathJax_CHTML"
+TYPESET = "mjx-container, .MathJax_CHTML, math"
 
 
 def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:

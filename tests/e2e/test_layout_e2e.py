@@ -72,7 +72,7 @@ OVERFLOW_JS = """
 TYPESET_JS = """
 (cls) => {
   const panel = document.querySelector('.' + cls + ' .bpw-explorer-panel');
-  return !!panel && panel.querySelectorAll('mjx-container').length > 0
+  return !!panel && panel.querySelectorAll('math').length > 0
     && !panel.textContent.includes('$$');
 }
 """
@@ -93,10 +93,10 @@ def viewport_box(page) -> dict:
 
 
 def show(page, cls: str) -> None:
-    """Scroll the explorer's top to the top of the notebook and wait for MathJax."""
+    """Scroll the explorer's top to the top of the notebook and wait for its formulas."""
     page.locator(f".{cls}").first.evaluate("el => el.scrollIntoView({block: 'start'})")
     page.wait_for_function(TYPESET_JS, arg=cls, timeout=20_000)
-    page.wait_for_timeout(300)  # MathJax may re-flow once more after its first pass
+    page.wait_for_timeout(300)  # the layout may re-flow once more after the formulas
 
 
 @pytest.fixture(scope="module")

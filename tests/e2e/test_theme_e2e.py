@@ -44,7 +44,7 @@ WIDGETS = {
     "d.show_example(net.graph(x, t))",
     # two steps of the backward pass (a node drawn as "current") and a pinned path chip
     "theme-explorer": 'd = bw.ChainRuleExplorer(net, x, t, selected="w1")\n'
-    "d.step()\nd.step()\nd.path_terms.pinned = 0",
+    "d.step()\nd.step()\nd.pinned = 0",
     "theme-wrong": 'd = bw.GradientExercise(bw.GradientQuestion(net, "w1", x, t), answers=False)\n'
     f"d.check({WRONG!r})",
     "theme-right": 'd = bw.GradientExercise(bw.GradientQuestion(net, "w1", x, t), answers=False)\n'
@@ -272,7 +272,7 @@ def test_every_widget_readable_in_light_and_dark(lab_server, page, page_errors, 
     run_all_and_wait(page, SENTINEL, timeout=180_000)
     for name in WIDGETS:
         page.locator(f".{name}").first.wait_for(state="attached", timeout=30_000)
-    page.locator(".theme-explorer mjx-container").first.wait_for(timeout=30_000)
+    page.locator(".theme-explorer math").first.wait_for(timeout=30_000)
     # what is being judged: the wrong answer's message, the right one's, the current node
     expect(page.locator(".theme-wrong .bpw-verdict:not(.correct)")).to_be_visible()
     expect(page.locator(".theme-right .bpw-verdict.correct")).to_be_visible()

@@ -9,13 +9,14 @@ import backprop_widgets as bw
 from backprop_widgets.core import numbers
 from backprop_widgets.widgets import ChainRuleExplorer
 from tests.widgets.recording_comm import RecordingComm
+from tests.widgets.shown import shown
 
 
 def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t)
-    ex.diagram.set_state({"selected": "w1"})  # a click in the browser
-    html = ex.panel.value
+    ex.set_state({"selected": "w1"})  # a click in the browser
+    html = shown(ex.panel)
     assert (
         r"\frac{\partial h_{1}}{\partial w_{1}} \frac{\partial o_{1}}{\partial h_{1}} \frac{\partial L}{\partial o_{1}}"
         in html
@@ -26,54 +27,54 @@ def test_clicking_w1_shows_both_paths_numbers_total_and_deltas():
     assert r"\delta_{h_{1}}" in html and r"\left(" in html  # factored form with deltas
     assert r"\sigma'(\mathrm{net}_{o1}) \cdot w_{5}" in html  # w5 lives inside do1/dh1
     # one chip per product, with its value, the same sum as the formula
-    assert [term["label"] for term in ex.path_terms.terms] == [
+    assert [term["label"] for term in ex.terms] == [
         "∂h1/∂w1 · ∂o1/∂h1 · ∂L/∂o1",
         "∂h1/∂w1 · ∂o2/∂h1 · ∂L/∂o2",
     ]
-    values = [float(term["value"].removeprefix("= ")) for term in ex.path_terms.terms]
+    values = [float(term["value"].removeprefix("= ")) for term in ex.terms]
     assert sum(values) == pytest.approx(0.000438568, rel=1e-3)
 
 
 def test_hovering_a_term_lights_only_its_path():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    ex.path_terms.set_state({"active": 1})  # the pointer enters the second chip
-    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o2>L"]
-    ex.path_terms.set_state({"active": -1})  # and leaves it
-    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
-    ex.path_terms.set_state({"pinned": 0, "active": 0})
+    ex.set_state({"active": 1})  # the pointer enters the second chip
+    assert ex.highlight["edges"] == ["w1", "w7", "o2>L"]
+    ex.set_state({"active": -1})  # and leaves it
+    assert set(ex.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    ex.set_state({"pinned": 0, "active": 0})
     ex.selected = "w5"  # a new selection starts with every path lit and nothing pinned
-    assert (ex.path_terms.pinned, ex.path_terms.active) == (-1, -1)
-    assert set(ex.diagram.highlight["edges"]) == {"w5", "o1>L"}
+    assert (ex.pinned, ex.active) == (-1, -1)
+    assert set(ex.highlight["edges"]) == {"w5", "o1>L"}
 
 
 def test_level_toggle_splits_neurons_into_net_input_and_activation():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w5")
     ex.level = "pre-activation"
-    assert r"\frac{\partial \mathrm{net}_{o1}}{\partial w_{5}}" in ex.panel.value
-    assert "= 0.082167$$" in ex.panel.value
+    assert r"\frac{\partial \mathrm{net}_{o1}}{\partial w_{5}}" in shown(ex.panel)
+    assert "= 0.082167$$" in shown(ex.panel)
 
 
 def test_shared_bias_of_the_seed_network_has_two_paths():
     net, x, t = bw.presets.tiny()
     ex = ChainRuleExplorer(net, x, t, selected="b")
-    assert "2 paths from b to L" in ex.panel.value
+    assert "2 paths from b to L" in shown(ex.panel)
     total = f"{net.gradients(x, t)['b']:.6g}"
-    assert f"= {total}$$" in ex.panel.value
+    assert f"= {total}$$" in shown(ex.panel)
 
 
 def test_panel_follows_parameter_changes():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w5")
     net["w5"] = 1.0
-    assert f"{net.gradients(x, t)['w5']:.6g}" in ex.panel.value
+    assert f"{net.gradients(x, t)['w5']:.6g}" in shown(ex.panel)
 
 
 def test_many_paths_are_grouped_where_they_part_and_collapse_behind_expanders():
     net = bw.Network([4, 8, 8, 8, 2])
     ex = ChainRuleExplorer(net, np.ones(4), np.zeros(2), selected="w1")
-    html = ex.panel.value
+    html = shown(ex.panel)
     cr = ex.chain
     assert "128 paths" in html and r"\delta_{h_{1}}" in html
     # one line per second-layer neuron, each a group of 16 paths, adding up to the total
@@ -83,15 +84,15 @@ def test_many_paths_are_grouped_where_they_part_and_collapse_behind_expanders():
     assert "4 more groups</summary>" in html  # and groups past the first four behind another
     sums = re.findall(r"<li data-node=\"[^\"]+\">via [^:]+: \\\(.*?\\\) = ([-\d.e]+)", html)
     assert len(sums) == 8 and sum(map(float, sums)) == pytest.approx(cr.value, rel=1e-3)
-    shown = re.findall(r"\\\) = ([-\d.e]+)</li>", html)  # each path's own product
-    assert len(shown) == 128 and all(float(v) != 0 for v in shown)  # never "+0.0" for a term
-    assert ex.path_terms.terms == []  # 128 chips would bury the diagram
+    products = re.findall(r"\\\) = ([-\d.e]+)</li>", html)  # each path's own product
+    assert len(products) == 128 and all(float(v) != 0 for v in products)  # never "+0.0" for a term
+    assert ex.terms == []  # 128 chips would bury the diagram
 
 
 def test_past_128_paths_only_the_count_and_the_delta_form():
     net = bw.Network([4, 8, 8, 8, 8, 2])
     ex = ChainRuleExplorer(net, np.ones(4), np.zeros(2), selected="w1")
-    html = ex.panel.value
+    html = shown(ex.panel)
     assert "1024 paths" in html and "too many to write out" in html
     assert r"\delta_{h_{1}}" in html
     assert len(re.findall(r"\\frac", html)) < 60
@@ -101,20 +102,20 @@ def test_the_capstones_sixteen_paths_are_one_line_each_with_digits_that_are_not_
     net, X, _ = bw.presets.moons(n=300, noise=0.15, seed=3)
     T = np.zeros((len(X), 1))
     ex = ChainRuleExplorer(net, X[0], T[0], selected="w1")
-    html = ex.panel.value
+    html = shown(ex.panel)
     assert "16 paths" in html
     values = ex.chain.term_values()
     lines = re.findall(r"<li>\\\((.*?)\\\) = ([-\d.e]+)</li>", html)
     assert len(lines) == 16  # one product a line: a column of short lines, never one long sum
-    for (_, shown), value in zip(lines, values, strict=True):
-        assert shown == numbers.plain(value) and (float(shown) != 0) == (value != 0)
+    for (_, written), value in zip(lines, values, strict=True):
+        assert written == numbers.plain(value) and (float(written) != 0) == (value != 0)
     assert "12 more groups</summary>" in html
 
 
 def test_long_sums_break_into_short_lines():
     net = bw.Network([3, 8, 8, 2], activation="tanh", seed=0)
     ex = ChainRuleExplorer(net, [0.5, -0.5, 0.25], [1.0, 0.0], selected="w1")
-    for block in re.findall(r"\$\$(.+?)\$\$", ex.panel.value + ex.step_panel.value, re.S):
+    for block in re.findall(r"\$\$(.+?)\$\$", shown(ex.panel) + shown(ex.step_panel), re.S):
         for row in re.split(r"\\\\", block):
             assert row.count(r"\frac") <= 12 and row.count(r"\cdot") <= 4, row
 
@@ -124,18 +125,18 @@ def test_backward_step_through_reveals_nodes_from_the_loss_and_unlocks_gradients
     ex = ChainRuleExplorer(net, x, t, selected="w1")
     assert ex.backward_order == ["L", "o1", "o2", "h1", "h2"]  # inputs feed no gradient
     ex.step()
-    assert ex.diagram.emphasis["current"] == "L"
+    assert ex.emphasis["current"] == "L"
     ex.step()
-    assert 'data-node="o1"' in ex.step_panel.value
+    assert 'data-node="o1"' in shown(ex.step_panel)
     assert [p for p, _ in ex.known_gradients()] == ["w5", "w6"]
     ex.step()
     ex.step()
     assert "w1" in [p for p, _ in ex.known_gradients()]
-    assert r"\frac{\partial L}{\partial w_{1}}" in ex.step_panel.value
+    assert r"\frac{\partial L}{\partial w_{1}}" in shown(ex.step_panel)
     ex.step_back()
-    assert ex.diagram.emphasis["current"] == "o2"
+    assert ex.emphasis["current"] == "o2"
     ex.reset_steps()
-    assert ex.diagram.emphasis == {} and ex.back_button.disabled
+    assert ex.emphasis == {} and not ex.can_back
 
 
 def test_bad_arguments():
@@ -158,15 +159,15 @@ def test_hovering_a_softmax_path_lights_the_weights_it_crosses():
     ex = ChainRuleExplorer(net, x, t, selected="w1", level="pre-activation")
     paths = ex.chain.paths
     index = paths.index(("w1", "net_h1", "h1", "net_o2", "o1", "L"))  # o1 depends on net_o2
-    ex.path_terms.set_state({"active": index})
+    ex.set_state({"active": index})
     # w7: h1 -> o2; the activation edge net_h1 -> h1 is drawn at this level, net_o2 -> o1 is not
-    assert ex.diagram.highlight["edges"] == ["w1", "net_h1>h1", "w7", "o1>L"]
+    assert ex.highlight["edges"] == ["w1", "net_h1>h1", "w7", "o1>L"]
     ex.level = "neuron"  # dh1 -> o1 is the sum of the routes through net_o1 and net_o2
-    ex.path_terms.set_state({"active": ex.chain.paths.index(("w1", "h1", "o1", "L"))})
-    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L"}
+    ex.set_state({"active": ex.chain.paths.index(("w1", "h1", "o1", "L"))})
+    assert set(ex.highlight["edges"]) == {"w1", "w5", "w7", "o1>L"}
     ex.selected = "b3"  # the bias of o1, on a path to L through o2
-    ex.path_terms.set_state({"active": ex.chain.paths.index(("b3", "o2", "L"))})
-    assert ex.diagram.highlight["edges"] == ["b3>o1", "o2>L"]
+    ex.set_state({"active": ex.chain.paths.index(("b3", "o2", "L"))})
+    assert ex.highlight["edges"] == ["b3>o1", "o2>L"]
 
 
 def test_stepping_the_pre_activation_pass_marks_neurons_and_unlocked_gradients():
@@ -175,35 +176,36 @@ def test_stepping_the_pre_activation_pass_marks_neurons_and_unlocked_gradients()
     order = ex.backward_order
     for _ in range(order.index("net_o1") + 1):
         ex.step()
-    assert ex.diagram.emphasis["current"] == "o1"  # net_o1 is drawn inside o1
-    assert "net_o1" not in ex.diagram.emphasis["revealed"]
-    assert r"\frac{\partial L}{\partial w_{5}}" in ex.step_panel.value  # w5 enters net_o1
-    assert ex.diagram.node_labels["o1"] == numbers.plain(net.forward(x)[0])
+    assert ex.emphasis["current"] == "o1"  # net_o1 is drawn inside o1
+    assert "net_o1" not in ex.emphasis["revealed"]
+    assert r"\frac{\partial L}{\partial w_{5}}" in shown(ex.step_panel)  # w5 enters net_o1
+    assert ex.node_labels["o1"] == numbers.plain(net.forward(x)[0])
 
 
 def test_the_pre_activation_level_draws_each_net_input_as_its_own_node():
     net, x, t = bw.presets.mazur()
     ex = bw.ChainRuleExplorer(net, x, t, selected="w1")
-    assert not [n for n in ex.diagram.structure["nodes"] if n["kind"] == "net"]
+    assert not [n for n in ex.structure["nodes"] if n["kind"] == "net"]
     ex.level = "pre-activation"
-    s = ex.diagram.structure
+    s = ex.structure
     nets = {n["id"] for n in s["nodes"] if n["kind"] == "net"}
     assert nets == {"net_h1", "net_h2", "net_o1", "net_o2"}
     edges = {e["id"]: e for e in s["edges"]}
     assert edges["w1"]["d"] == "net_h1" and edges["net_h1>h1"]["kind"] == "activation"
-    assert ex.diagram.node_labels["net_h1"] == "0.3775"  # Mazur's net_h1
-    lit = ex.diagram.highlight["edges"]
+    assert ex.node_labels["net_h1"] == "0.3775"  # Mazur's net_h1
+    lit = ex.highlight["edges"]
     assert "net_h1>h1" in lit and "net_o1>o1" in lit and "w5" in lit
-    ex.diagram.highlight_path(ex.chain.paths[0], ex._graph)
-    assert ex.diagram.highlight["edges"][:3] == ["w1", "net_h1>h1", "w5"]
+    ex.highlight_path(ex.chain.paths[0], ex._graph)
+    assert ex.highlight["edges"][:3] == ["w1", "net_h1>h1", "w5"]
     ex.level = "neuron"
-    assert not [n for n in ex.diagram.structure["nodes"] if n["kind"] == "net"]
+    assert not [n for n in ex.structure["nodes"] if n["kind"] == "net"]
 
 
 def test_viewers_without_the_widget_manager_get_the_formula_and_a_picture():
     net, x, t = bw.presets.mazur()
     ex = bw.ChainRuleExplorer(net, x, t, selected="w1")
     bundle = ex._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle  # anywidget: (data, metadata)
     assert "application/vnd.jupyter.widget-view+json" in bundle  # JupyterLab still gets the widget
     assert bundle["text/plain"].startswith("ChainRuleExplorer: dL/dw1 = dh1/dw1 * do1/dh1 * dL/do1")
     assert "0.000438568" in bundle["text/plain"]
@@ -226,34 +228,34 @@ def test_the_step_through_ends_when_every_gradient_is_known():
     for _ in ex.backward_order:
         ex.step()
     assert {p for p, _ in ex.known_gradients()} == set(net.parameter_names)
-    assert ex.step_button.disabled
+    assert not ex.can_step
 
 
 def test_a_stale_hover_index_from_the_browser_lights_every_path_instead_of_raising():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    ex.path_terms.set_state({"active": 7})  # a chip of an earlier, longer sum
-    assert set(ex.diagram.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
+    ex.set_state({"active": 7})  # a chip of an earlier, longer sum
+    assert set(ex.highlight["edges"]) == {"w1", "w5", "w7", "o1>L", "o2>L"}
     ex.selected = "w5"
-    ex.path_terms.set_state({"active": 1})  # w5 has one path: index 1 is stale
-    assert set(ex.diagram.highlight["edges"]) == {"w5", "o1>L"}
+    ex.set_state({"active": 1})  # w5 has one path: index 1 is stale
+    assert set(ex.highlight["edges"]) == {"w5", "o1>L"}
 
 
 def test_a_pinned_term_stays_pinned_while_training_changes_only_the_numbers():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    ex.path_terms.set_state({"pinned": 1, "active": 1})
-    before = [term["value"] for term in ex.path_terms.terms]
+    ex.set_state({"pinned": 1, "active": 1})
+    before = [term["value"] for term in ex.terms]
     net.step(x, t, 0.5)
     ex._recompute()  # what the trailing redraw does a moment after a training step
-    assert (ex.path_terms.pinned, ex.path_terms.active) == (1, 1)
-    assert ex.diagram.highlight["edges"] == ["w1", "w7", "o2>L"]
-    assert [term["value"] for term in ex.path_terms.terms] != before  # the numbers followed
+    assert (ex.pinned, ex.active) == (1, 1)
+    assert ex.highlight["edges"] == ["w1", "w7", "o2>L"]
+    assert [term["value"] for term in ex.terms] != before  # the numbers followed
     ex.selected = "w2"  # other paths: nothing pinned
-    assert (ex.path_terms.pinned, ex.path_terms.active) == (-1, -1)
+    assert (ex.pinned, ex.active) == (-1, -1)
 
 
-def test_one_update_builds_the_graph_once_and_sends_one_message_per_view(monkeypatch):
+def test_one_update_builds_the_graph_once_and_sends_few_small_messages(monkeypatch):
     net, x, t = bw.presets.mazur()
     built = []
     real = bw.Network.graph
@@ -262,16 +264,11 @@ def test_one_update_builds_the_graph_once_and_sends_one_message_per_view(monkeyp
     )
     ex = ChainRuleExplorer(net, x, t, selected="w1")
     assert len(built) == 1  # today's three builds per update are one
-    comms = {}
-    for name in ("diagram", "panel", "path_terms", "step_panel"):
-        comms[name] = RecordingComm()
-        getattr(ex, name).comm = comms[name]
+    ex.comm = comm = RecordingComm()
     built.clear()
     ex.selected = "w2"
     assert len(built) == 1
-    assert len(comms["panel"].updates) == 1 and len(comms["path_terms"].updates) == 1
-    # the click's own echo of `selected`, then one message with the highlight and the values
-    assert len(comms["diagram"].updates) <= 2
+    # the selection, its highlight, then one message with the formula, the chips and the values
+    assert len(comm.updates) <= 3
     ex.set_example([0.1, 0.2], [0.0, 1.0])
     assert len(built) == 2
-

@@ -21,6 +21,7 @@ from backprop_widgets.core import numbers
 from backprop_widgets.core.chain_rule import DELTA_PREFIX, LOSS_NODE, latex_name
 from backprop_widgets.widgets import ChainRuleExplorer
 from backprop_widgets.widgets.panels import DIGITS
+from tests.widgets.shown import shown
 
 # ------------------------------------------------------------------ reading the LaTeX
 MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
@@ -211,14 +212,14 @@ def check_explorer(net, x, t, level, params=None) -> int:
     checked = 0
     for p in params or net.parameter_names:
         ex.selected = p
-        n = check_adds_up(ex.panel.value, graph)
-        assert n >= 2, (p, ex.panel.value)  # at least the delta form and its first delta
+        n = check_adds_up(shown(ex.panel), graph)
+        assert n >= 2, (p, shown(ex.panel))  # at least the delta form and its first delta
         checked += n
-        for chip in ex.path_terms.terms:
+        for chip in ex.terms:
             assert not MINUS_ZERO.search(chip["value"]), chip
     for _ in graph.backward_order():
         ex.step()
-        checked += check_adds_up(ex.step_panel.value, graph)
+        checked += check_adds_up(shown(ex.step_panel), graph)
     return checked
 
 
@@ -233,7 +234,7 @@ def test_long_deltas_are_written_with_their_value():
     net, x, t = wide()
     check_explorer(net, x, t, "neuron", params=["w1", "b1"])
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    assert r"\dots" in ex.panel.value and r"(8\text{ terms})" in ex.panel.value
+    assert r"\dots" in shown(ex.panel) and r"(8\text{ terms})" in shown(ex.panel)
 
 
 def test_the_mazur_worked_numbers_add_up_with_the_child_deltas():
@@ -241,17 +242,17 @@ def test_the_mazur_worked_numbers_add_up_with_the_child_deltas():
     ex = ChainRuleExplorer(net, x, t, selected="w1")
     for _ in range(4):
         ex.step()
-    shown = html.unescape(ex.step_panel.value)
-    assert r"&= 0.07473 \cdot 0.7414 + 0.08776 \cdot (-0.2171) = 0.03635" in shown
-    assert r"0.01207 \cdot 0.03635 = 0.0004386" in shown  # dL/dw1, now known
+    text = html.unescape(shown(ex.step_panel))
+    assert r"&= 0.07473 \cdot 0.7414 + 0.08776 \cdot (-0.2171) = 0.03635" in text
+    assert r"0.01207 \cdot 0.03635 = 0.0004386" in text  # dL/dw1, now known
 
 
 def test_a_single_path_is_not_written_twice_as_backprops_form():
     net, x, t = bw.presets.mazur()
     ex = ChainRuleExplorer(net, x, t, selected="w5")
-    assert "bpw-factored" not in ex.panel.value and "With one path" in ex.panel.value
+    assert "bpw-factored" not in shown(ex.panel) and "With one path" in shown(ex.panel)
     ex.selected = "w1"  # two paths share dh1/dw1: backprop's form takes it out
-    assert "bpw-factored" in ex.panel.value
+    assert "bpw-factored" in shown(ex.panel)
 
 
 def test_a_weight_of_exactly_zero_gives_numbers_not_nan():
@@ -259,11 +260,11 @@ def test_a_weight_of_exactly_zero_gives_numbers_not_nan():
     net["w5"] = 0.0  # do1/dh1 = sigma'(net_o1) * w5 = 0: the slope is not value / w
     net["w7"] = 0.0  # and dh1/dw1 * 0 * dL/do2 (negative) is -0.0, written "0"
     ex = ChainRuleExplorer(net, x, t, selected="w1")
-    page = ex.panel.value
+    page = shown(ex.panel)
     assert "nan" not in page.lower()
     slope = numbers.latex(net.graph(x, t).local_slope("o1"))
     assert rf"\sigma'(\mathrm{{net}}_{{o1}}) \cdot w_{{5}} = {slope} \cdot 0 = 0" in page
-    assert [chip["value"] for chip in ex.path_terms.terms] == ["= 0", "= 0"]
+    assert [chip["value"] for chip in ex.terms] == ["= 0", "= 0"]
     check_explorer(net, x, t, "neuron", params=["w1", "w5", "w7"])
 
 

@@ -6,6 +6,7 @@ import pytest
 
 import backprop_widgets as bw
 from backprop_widgets.widgets import ChainRuleExplorer, NetworkDiagram
+from tests.widgets.shown import shown
 
 
 def test_training_in_a_kernel_redraws_a_few_times_and_ends_on_the_latest_state():
@@ -16,25 +17,29 @@ def test_training_in_a_kernel_redraws_a_few_times_and_ends_on_the_latest_state()
         ex = ChainRuleExplorer(net, x, t, selected="w5")
         diagram = NetworkDiagram(net)
         panels, frames = [], []
-        ex.panel.observe(lambda change: panels.append(change["new"]), names="value")
+        ex.observe(lambda change: panels.append(change["new"]), names="panel")
         diagram.observe(lambda change: frames.append(change["new"]), names="values")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for _ in range(2000):
             net.step(x, t, 0.5)
         # the kernel's loop runs the trailing redraws: wait for the last one (how long it takes
         # depends on the load), then a little longer, so that a redraw too many would show
         latest, w5 = f"{net.gradients(x, t)['w5']:.6g}", pytest.approx(net["w5"], rel=1e-5)
         deadline = asyncio.get_running_loop().time() + 60
-        while latest not in ex.panel.value or diagram.values["w5"] != w5:
+        while latest not in shown(ex.panel) or diagram.values["w5"] != w5:
             assert asyncio.get_running_loop().time() < deadline, "the last state was never drawn"
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.2)
-        return ex, diagram, panels, frames
+        return ex, diagram, panels, frames, loop.time() - started
 
-    ex, diagram, panels, frames = asyncio.run(cell())
-    assert 1 <= len(panels) <= 3, len(panels)
-    assert 1 <= len(frames) <= 3, len(frames)
+    ex, diagram, panels, frames, seconds = asyncio.run(cell())
+    # a few redraws, never one per step: at most one per interval of the time training took
+    # (a busy machine makes the 2,000 steps slower, and allows more redraws)
+    assert 1 <= len(panels) <= 2 + seconds / 0.25, (len(panels), seconds)
+    assert 1 <= len(frames) <= 2 + seconds / 0.1, (len(frames), seconds)
     # the last redraw shows the network as training left it
-    assert f"{net.gradients(x, t)['w5']:.6g}" in ex.panel.value
+    assert f"{net.gradients(x, t)['w5']:.6g}" in shown(ex.panel)
     assert diagram.values["w5"] == pytest.approx(net["w5"], rel=1e-5)
 
 
