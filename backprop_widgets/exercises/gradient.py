@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..core import numbers as fmt
 from ..core import validation
 from ..core.chain_rule import LEVELS, LOSS_NODE
+from . import structure
 from .asked import Gradient
 from .chain_graph import ChainGraph, Problem, path_text
 from .chain_problems import check_factor, total_problem
@@ -111,7 +112,9 @@ class GradientQuestion(Question):
         first = [f"{self.prompt} adds one product of local derivatives for each of the {count} "
                  f"from {self.param} to L."]  # fmt: skip
         if cr.enumerated:
-            first.append(f"Along {path_text(cr.paths[0])}: {' * '.join(f.text() for f in cr.terms[0])}.")
+            first.append(
+                f"Along {path_text(cr.paths[0])}: {' * '.join(f.text() for f in cr.terms[0])}."
+            )
         else:
             first.append(f"Backprop's form: {cr.delta_text().splitlines()[0]}.")
         first.append(f"Here {self.prompt} = {fmt.plain(self.expected, 6)}.")
@@ -160,6 +163,18 @@ class GradientQuestion(Question):
             return total_problem(num, den, self._graph)
         return check_factor(num, den, [], self._graph)
 
+    def _structure_problems(self, node, convention, lead):
+        paths = self._graph.paths["pre-activation"]
+        found = structure.diagnose_gradient(
+            node,
+            self.param,
+            self._draws,
+            lambda n: self._values_at_draws(n, convention),
+            self._shown_name,
+            paths,
+        )
+        return _lead(found, lead, self.prompt) if found else None
+
     def _judge_chain(self, terms, interpreted) -> Feedback:
         if self._graph.paths["pre-activation"] is None:
             return self._wrong(
@@ -176,7 +191,9 @@ class GradientQuestion(Question):
             verdicts[convention] = judge(entries, self._graph, self.level)
             if verdicts[convention].correct:
                 break
-        convention = min(verdicts, key=lambda c: (not verdicts[c].correct, len(verdicts[c].problems)))
+        convention = min(
+            verdicts, key=lambda c: (not verdicts[c].correct, len(verdicts[c].problems))
+        )
         verdict = verdicts[convention]
         note = self._convention_note(deltas, convention, verdicts)
         if not verdict.correct:
@@ -211,6 +228,12 @@ class GradientQuestion(Question):
             message += "\n" + note
         message += "".join("\n" + line for line in verdict.notes[:1])  # one line says it
         return self._right("chain_rule", message, interpreted, verdict.value)
+
+
+def _lead(problems: list[Problem], lead: str, prompt: str) -> list[Problem]:
+    """The first problem's message after the formula's value: what it gives, then why."""
+    first = problems[0]
+    return [Problem(first.code, f"{lead} {prompt}. {first.message}"), *problems[1:]]
 
 
 def check_answer(net, param: str, x, t, answer, **options) -> Feedback:

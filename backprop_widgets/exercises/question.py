@@ -232,7 +232,9 @@ class Question:
             interpreted = " = ".join(to_latex(side, self._shown_name) for side in sides)
             return self._feedback("read", [], interpreted, message="")
         except Exception as exc:  # the contract: a typed answer never raises
-            return self._wrong("invalid", "internal_error", f"Could not read ({type(exc).__name__}).")
+            return self._wrong(
+                "invalid", "internal_error", f"Could not read ({type(exc).__name__})."
+            )
 
     def _check(self, answer) -> Feedback:
         sides = self._sides(answer)
@@ -505,8 +507,12 @@ class Question:
         if not math.isfinite(value):
             return self._wrong("formula", "not_finite", NOT_FINITE, interpreted, value=value)
         if not agrees(value, self.expected, self.rtol):
-            problem = self._guess(values, f"Your formula gives {value:.6g} here, which is not")
-            problems = [problem] + ([Problem("delta_convention", note.strip())] if note else [])
+            lead = f"Your formula gives {value:.6g} here, which is not"
+            problem = self._guess(values, lead)
+            problems = [problem]
+            if problem.code == "wrong_value":  # no slip explains the value: read its structure
+                problems = self._structure_problems(node, convention, lead) or problems
+            problems += [Problem("delta_convention", note.strip())] if note else []
             return self._feedback("formula", problems, interpreted, value=value)
         tol = min(self.rtol, 1e-6)
         for draw, v in zip(draws[1:], values[1:], strict=True):
@@ -531,6 +537,26 @@ class Question:
             f"Correct: your formula equals {self.prompt} here ({value:.9g}){others}.{note}",
             interpreted,
             value,
+        )
+
+    def _structure_problems(self, node, convention: str, lead: str) -> list[Problem] | None:
+        """What a marker would circle in a wrong formula (see :mod:`.structure`), or None
+        where its structure is not recognised; a question that has no structure to read
+        (a loss, a delta, an update) keeps the value-based diagnosis."""
+        return None
+
+    def _values_at_draws(self, node, convention: str) -> np.ndarray:
+        """A formula's (or a part's) value at every draw; FormulaError where it has none."""
+        resolve = self.vocabulary.resolve
+        return np.array(
+            [
+                evaluate(
+                    node,
+                    _remembered(lambda n, d=draw: d.value(resolve(n.text), convention)),
+                    lambda p, d=draw: d.partial(resolve(p.num.text), resolve(p.den.text)),
+                )
+                for draw in self._draws
+            ]
         )
 
     # ------------------------------------------------------------ helpers
