@@ -70,6 +70,12 @@ class _Reader:
                 base = out.pop() if out else "<mrow></mrow>"
                 out.append(self.scripts(base, tok))
                 continue
+            after_operator = not out or (
+                out[-1].startswith("<mo") and not out[-1].endswith((")</mo>", "]</mo>", "|</mo>"))
+            )
+            if tok == "-" and after_operator and (self.peek() or "")[:1].isdigit():
+                out.append(f"<mn>−{self.take()}</mn>")  # a negative number: -0.2171, no gap
+                continue
             if tok == "'":
                 base = out.pop() if out else "<mrow></mrow>"
                 out.append(f"<msup>{base}<mo>′</mo></msup>")
@@ -170,10 +176,17 @@ class _Reader:
             if variant is None:
                 return f"<mtext>{_esc(text)}</mtext>"
             return f'<mi mathvariant="{variant}">{_esc(text)}</mi>'
-        if name == "left" or name == "right":
-            delim = self.take() or ""
-            delim = {"\\{": "{", "\\}": "}", ".": "", "\\|": "‖", "\\langle": "⟨", "\\rangle": "⟩"}.get(delim, delim)
-            return f"<mo>{_esc(delim)}</mo>" if delim else ""
+        if name == "left":
+            # the bracketed part is one row, so its brackets stretch to its height
+            opening = _delimiter(self.take())
+            inner = self.row(stop=(r"\right",))
+            closing = ""
+            if self.peek() == r"\right":
+                self.take()
+                closing = _delimiter(self.take())
+            return f"<mrow>{_fence(opening)}{inner}{_fence(closing)}</mrow>"
+        if name == "right":  # a \right with no \left: its bracket, as typed
+            return _fence(_delimiter(self.take()))
         if name == "begin":
             return self.environment(self.raw_group())
         if name in ("{", "}", "_", "&", "%", "#", "$"):
@@ -199,14 +212,31 @@ class _Reader:
                 self.raw_group()
             rows.append(cells)
             break
-        align = ' columnalign="right left"' if env.startswith("aligned") or env.startswith("align") else ' columnalign="left left"'
+        # aligned: the left sides flush right, the "= ..." flush left, as LaTeX sets them
+        # (columnalign is not MathML Core: the cells carry CSS)
+        sides = ("right", "left") if env.startswith("align") else ("left", "left")
         body = "".join(
-            "<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in row) + "</mtr>" for row in rows if any(c != "<mrow></mrow>" for c in row)
+            "<mtr>"
+            + "".join(
+                f'<mtd style="text-align:{sides[min(i, 1)]};padding:2px 0">{c}</mtd>' for i, c in enumerate(row)
+            )
+            + "</mtr>"
+            for row in rows
+            if any(c != "<mrow></mrow>" for c in row)
         )
-        table = f'<mtable{align} displaystyle="true">{body}</mtable>'
+        table = f'<mtable displaystyle="true">{body}</mtable>'
         if env.startswith("cases"):
             return f'<mrow><mo>{{</mo>{table}</mrow>'
         return table
+
+
+def _delimiter(token: str | None) -> str:
+    token = token or ""
+    return {"\\{": "{", "\\}": "}", ".": "", "\\|": "‖", "\\langle": "⟨", "\\rangle": "⟩"}.get(token, token)
+
+
+def _fence(delim: str) -> str:
+    return f'<mo fence="true" stretchy="true">{_esc(delim)}</mo>' if delim else ""
 
 
 def _esc(text: str) -> str:
