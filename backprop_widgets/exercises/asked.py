@@ -51,6 +51,10 @@ class Asked:
     def slips(self, draws) -> list[hints.Slip]:
         return []
 
+    def base(self, draw) -> float:
+        """What the quantity is a step from (p for an update p⁺; 0 otherwise)."""
+        return 0.0
+
     def left_sides(self, graph) -> set[str]:
         """How the quantity may be written before '=' (name keys)."""
         return set()
@@ -114,7 +118,11 @@ class Forward(Asked):
                 "and the nodes before it, without derivatives or deltas."
             )
         if entry.kind in ("net", "neuron", "loss") and entry.name not in _before(graph, self.node):
-            which = "is the quantity asked for" if entry.name == self.node else f"comes after {self.node}"
+            which = (
+                "is the quantity asked for"
+                if entry.name == self.node
+                else f"comes after {self.node}"
+            )
             return (
                 f"{entry.name} {which}: write {self.node} from the inputs, the weights and the "
                 f"nodes before it ({', '.join(_before_nodes(graph, self.node)) or 'the inputs'})."
@@ -246,12 +254,18 @@ class Delta(Asked):
 class Update(Asked):
     kind = "update"
 
-    def __init__(self, param: str, lr: float):
+    def __init__(self, param: str, lr: float, frozen: bool = False):
         self.param = param
         self.lr = lr
+        self.frozen = frozen
 
     def value(self, draw) -> float:
+        if self.param in draw.net.frozen:  # net.step leaves a frozen parameter as it is
+            return draw.parameters[self.param]
         return draw.parameters[self.param] - self.lr * draw.pre.gradient(self.param)
+
+    def base(self, draw) -> float:
+        return draw.parameters[self.param]
 
     @property
     def text(self) -> str:
@@ -266,7 +280,10 @@ class Update(Asked):
         return f"{self.text}|{self.lr!r}"
 
     def note(self) -> str:
-        return f"{self.param}⁺ is {self.param} after one SGD step with learning rate {self.lr:g}."
+        text = f"{self.param}⁺ is {self.param} after one SGD step with learning rate {self.lr:g}."
+        if self.frozen:
+            text += f" {self.param} is frozen: the step leaves it as it is."
+        return text
 
     def slips(self, draws) -> list[hints.Slip]:
         return hints.update_slips(self.param, self.lr, draws)
@@ -274,6 +291,12 @@ class Update(Asked):
     def explain(self, graph) -> list[str]:
         p, lr = self.param, self.lr
         g = graph.gradient(p)
+        if self.frozen:
+            return [
+                f"{p} is frozen: a step of gradient descent leaves it as it is (net.step skips "
+                "it), whatever its gradient.",
+                f"Here {p}⁺ = {p} = {numbers.plain(graph.value(p), 8)}.",
+            ]
         return [
             f"One SGD step moves {p} against its gradient: {p}⁺ = {p} − lr·dL/d{p}.",
             f"First find dL/d{p} = {numbers.plain(g, 6)}; lr = {lr:g}.",

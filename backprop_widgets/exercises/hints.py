@@ -185,12 +185,19 @@ def _ratio(k: float) -> str:
 
 
 def diagnose(
-    values: list[float], draws: list[Draw], candidates: list[Slip], asked: str, rtol: float
+    values: list[float],
+    draws: list[Draw],
+    candidates: list[Slip],
+    asked: str,
+    rtol: float,
+    base: float = 0.0,
 ) -> Problem:
     """The slip behind a wrong answer whose value at draw k is values[k].
 
     ``values`` holds one value for a number, one per draw for a formula; ``candidates`` are
-    the slips of the quantity ``asked`` (its text, such as ``dL/dw1``).
+    the slips of the quantity ``asked`` (its text, such as ``dL/dw1``). ``base``: what the
+    quantity is a step from (p for an update p⁺), so "keep more digits" is said only of a
+    number near the step, not of one near p.
     """
     value, expected = values[0], draws[0].expected
     here = [s for s in candidates if _holds(s, values, draws, rtol)]
@@ -210,7 +217,8 @@ def diagnose(
             )
     if here:
         return Problem(here[0].code, here[0].message)
-    if len(values) == 1 and expected != 0 and abs(value - expected) <= 0.05 * abs(expected):
+    size = abs(expected - base)  # an update is imprecise relative to its step, not to p
+    if len(values) == 1 and size != 0 and abs(value - expected) <= 0.05 * size:
         off = abs(value - expected) / abs(expected)
         digits = max(3, math.ceil(-math.log10(rtol)))
         return Problem(
@@ -223,34 +231,80 @@ def diagnose(
 
 # ---------------------------------------------------------------- the other quantities
 def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
-    """Slips for p after one SGD step, p+ = p - lr * dL/dp."""
+    """Slips for p after one SGD step, p+ = p - lr * dL/dp, most telling first: the step
+    lr·dL/dp alone, a step of the wrong sign, the gradient alone, a factor of the gradient
+    (the learning rate left out, a constant of the loss), then the rest.
+
+    A frozen parameter does not move (``net.step`` leaves it): p+ = p, and the slip is the
+    step taken anyway.
+    """
     g = lambda d: d.pre.gradient(param)  # noqa: E731 - a one-line accessor
     p = lambda d: d.parameters[param]  # noqa: E731
+    step = f"{lr:g}·dL/d{param}"
+    rule = f"{param}⁺ = {param} − {step} (lr = {lr:g})"
+    if param in draws[0].net.frozen:
+        return [
+            Slip(
+                "frozen_moved",
+                f"{param} is frozen: a step leaves it as it is (net.step skips it), so "
+                f"{param}⁺ = {param}. This is {param} − {step}, the step it would take.",
+                lambda d: p(d) - lr * g(d),
+            ),
+            Slip(
+                "gradient_for_update",
+                f"This is the gradient dL/d{param}; {param} is frozen, so {param}⁺ = {param}.",
+                g,
+            ),
+        ]
     found = [
         Slip(
-            "gradient_for_update",
-            f"This is the gradient dL/d{param}, not the updated {param}: one SGD step gives "
-            f"{param}⁺ = {param} − lr·dL/d{param} with lr = {lr:g}.",
-            g,
+            "step_only",
+            f"This is the step {step} alone: the updated {param} subtracts it from {param}, "
+            f"{rule}.",
+            lambda d: lr * g(d),
+        ),
+        Slip(
+            "step_only",
+            f"This is −{step}, the change in {param}, alone: the updated {param} adds it to "
+            f"{param}, {rule}.",
+            lambda d: -lr * g(d),
         ),
         Slip(
             "step_wrong_sign",
-            f"This step went uphill: {param} + lr·dL/d{param}. Gradient descent subtracts the "
-            f"gradient, {param}⁺ = {param} − {lr:g}·dL/d{param}.",
+            f"This step went uphill: {param} + {step}. Gradient descent subtracts the "
+            f"gradient, {rule}.",
             lambda d: p(d) + lr * g(d),
         ),
         Slip(
-            "step_without_lr",
-            f"This is {param} − dL/d{param}, without the learning rate: the step is "
-            f"lr·dL/d{param} with lr = {lr:g}.",
-            lambda d: p(d) - g(d),
+            "gradient_for_update",
+            f"This is the gradient dL/d{param}, not the updated {param}: one SGD step gives "
+            f"{rule}.",
+            g,
         ),
         Slip(
-            "no_step",
-            f"This is {param} before the step: subtract {lr:g}·dL/d{param} from it.",
-            p,
+            "step_without_lr",
+            f"This is {param} − dL/d{param}, without the learning rate: the step is {step} "
+            f"with lr = {lr:g}.",
+            lambda d: p(d) - g(d),
         ),
     ]
+    found += [
+        Slip(
+            "step_with_slip",
+            f"The step {param} − {lr:g}·(…) is right but the gradient in it is not. {slip.message}",
+            lambda d, s=slip: p(d) - lr * s.at(d),
+        )
+        for slip in gradient_slips(param, draws, gradient=g)
+        # a gradient of the wrong sign in the step is step_wrong_sign, above
+        if slip.code in ("constant_factor", "forgot_slope")
+    ]
+    found.append(
+        Slip(
+            "no_step",
+            f"This is {param} before the step: subtract {step} from it.",
+            p,
+        )
+    )
     found += [
         Slip(
             "wrong_parameter",
@@ -259,16 +313,6 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
         )
         for other in draws[0].net.parameter_names
         if other != param
-    ]
-    found += [
-        Slip(
-            "step_with_slip",
-            f"The step is right but the gradient in it is not. {slip.message}",
-            lambda d, s=slip: p(d) - lr * s.at(d),
-        )
-        for slip in gradient_slips(param, draws, gradient=g)
-        # a gradient of the wrong sign in the step is step_wrong_sign, above
-        if slip.code in ("constant_factor", "forgot_slope")
     ]
     return found
 
@@ -387,6 +431,8 @@ _WORDS = {
     "updated_weight": "the updated weight",
     "partial_sum": "some of the paths",
     "gradient_for_update": "the gradient",
+    "step_only": "the step alone",
+    "frozen_moved": "a step of a frozen parameter",
     "step_wrong_sign": "a step uphill",
     "step_without_lr": "a step without the learning rate",
     "no_step": "the parameter before the step",

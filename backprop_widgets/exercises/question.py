@@ -565,7 +565,8 @@ class Question:
 
         ``values``: a number's one value, or a formula's value at each draw.
         """
-        problem = hints.diagnose(values, self._draws, self._slips, self.prompt, self.rtol)
+        base = self.asked.base(self._draws[0])
+        problem = hints.diagnose(values, self._draws, self._slips, self.prompt, self.rtol, base)
         message = f"{lead} {self.prompt}."
         if problem.code != "wrong_value" or "happens to equal" in problem.message:
             message += " " + problem.message.removeprefix(f"This is not {self.prompt}. ")

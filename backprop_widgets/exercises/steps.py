@@ -15,7 +15,9 @@ True
 from __future__ import annotations
 
 from ..core import validation
+from . import structure
 from .asked import Delta, Forward, Loss, Update, check_convention
+from .chain_graph import Problem
 from .question import Question
 
 
@@ -26,12 +28,27 @@ class ForwardQuestion(Question):
         graph = net.graph(x, t, level="pre-activation")
         if node not in graph.node_names or graph.kind(node) not in ("net", "neuron"):
             names = [n for n in graph.node_names if graph.kind(n) in ("net", "neuron")]
-            raise validation.fail("node", f"a net input or a neuron: one of {', '.join(names)}", node)
+            raise validation.fail(
+                "node", f"a net input or a neuron: one of {', '.join(names)}", node
+            )
         super().__init__(net, x, t, Forward(node), **options)
         self.node = node
 
     def _rebuilt(self, net, x, t):
         return ForwardQuestion(net, self.node, x, t, **self._options)
+
+    def _structure_problems(self, node, convention, lead):
+        found = structure.diagnose_forward(
+            node,
+            self.node,
+            self._draws,
+            lambda n: self._values_at_draws(n, convention),
+            self._shown_name,
+        )
+        if not found:
+            return None
+        first = found[0]
+        return [Problem(first.code, f"{lead} {self.prompt}. {first.message}"), *found[1:]]
 
 
 class LossQuestion(Question):
@@ -54,7 +71,9 @@ class DeltaQuestion(Question):
     def __init__(self, net, node: str, x, t, convention: str = "node", **options):
         neurons = [n for layer in net.node_names[1:] for n in layer]
         if node not in neurons:
-            raise validation.fail("node", f"a hidden or output neuron: one of {', '.join(neurons)}", node)
+            raise validation.fail(
+                "node", f"a hidden or output neuron: one of {', '.join(neurons)}", node
+            )
         self.convention = check_convention(convention)
         super().__init__(net, x, t, Delta(node, self.convention), **options)
         self.node = node
@@ -64,13 +83,15 @@ class DeltaQuestion(Question):
 
 
 class UpdateQuestion(Question):
-    """A parameter after one SGD step: ``w5+ = w5 - lr * dL/dw5``."""
+    """A parameter after one SGD step: ``w5+ = w5 - lr * dL/dw5``; a frozen parameter's is
+    the parameter itself, as ``net.step`` leaves it (the prompt's note says so)."""
 
     def __init__(self, net, param: str, x, t, lr: float, **options):
         if param not in net.parameter_names:
             net.parameter_info(param)  # the core's 'unknown parameter' error
         self.lr = validation.learning_rate(lr)
-        super().__init__(net, x, t, Update(param, self.lr), **options)
+        frozen = param in net.frozen
+        super().__init__(net, x, t, Update(param, self.lr, frozen), **options)
         self.param = param
 
     def _rebuilt(self, net, x, t):

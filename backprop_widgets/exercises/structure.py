@@ -637,3 +637,137 @@ def _where(target) -> str:
     if total is None:
         return f"the path {path_text(_shown(path))}"
     return f"{path_text((*_shown(path[:-1]), total))}, then dL/d{total}"
+
+
+# ---------------------------------------------------------------- forward formulas
+def diagnose_forward(node, asked: str, draws, value_of, show) -> list[Problem] | None:
+    """The wrong function, weight or layer in a formula for a net input or an activation,
+    or None when its structure is not recognised.
+
+    ``h1 = tanh(net_h1)`` written ``σ(net_h1)`` at a tanh unit; ``net_o1 = w5 h1 + w6 h2 + b3``
+    written with w7 (a weight into another unit) or with i1 (a node of another layer).
+    """
+    pre = draws[0].pre
+    try:
+        if pre.kind(asked) == "neuron":
+            return _forward_neuron(node, asked, draws, value_of, show)
+        if pre.kind(asked) == "net":
+            return _forward_net(node, asked, draws, value_of, show)
+    except FormulaError:
+        return None
+    return None
+
+
+def _forward_neuron(node, unit, draws, value_of, show):
+    net = draws[0].net
+    pre = draws[0].pre
+    own = ACTIVATIONS[net.activation[pre.layer_of(unit) - 1]]
+    net_input = NET_PREFIX + unit
+    if not (isinstance(node, Call) and node.order == 0 and node.func in ACTIVATIONS):
+        return None
+    used = ACTIVATIONS[node.func]
+    problems = []
+    if used is not own and used.symbol != own.symbol:
+        problems.append(
+            Problem(
+                "wrong_activation",
+                f"{unit} is a {own.name} unit: {unit} = {own.write([net_input])}, not "
+                f"{plain(node, show)}.",
+            )
+        )
+    inner = _forward_net(node.arg, net_input, draws, value_of, show)
+    return problems + (inner or []) or None
+
+
+def _forward_net(node, asked, draws, value_of, show):
+    pre = draws[0].pre
+    unit = asked.removeprefix(NET_PREFIX)
+    net = draws[0].net
+    if np.all(
+        np.abs(value_of(node) - np.array([d.pre.value(asked) for d in draws]))
+        <= TOL * np.abs(value_of(node)) + 1e-12
+    ):
+        return None  # this part is right
+    names = {p: np.array([d.parameters[p] for d in draws]) for p in net.parameter_names} | {
+        n: np.array([d.pre.value(n) for d in draws])
+        for n in pre.node_names
+        if pre.kind(n) in ("input", "neuron")
+    }
+
+    def which(n) -> str | None:
+        v = value_of(n)
+        return next(
+            (k for k, w in names.items() if np.all(np.abs(w - v) <= TOL * np.abs(w) + 1e-12)),
+            None,
+        )
+
+    found = products(node, value_of, lambda v: False)
+    if not found:
+        return None
+    expected = {
+        src: pre.weight_between(src, asked)
+        for src in pre.parents(asked)
+        if src not in pre.parameter_names
+    }
+    layer = ", ".join(expected)
+    problems, seen = [], set()
+    for _, factors in found:
+        known = [which(f) for f in factors if not isinstance(f, tuple)]
+        if None in known or len(known) != 2:
+            if len(known) == 1 and known[0] in net.parameter_names:
+                continue  # a bias
+            return None
+        p, n = known if known[0] in net.parameter_names else known[::-1]
+        if p not in net.parameter_names or n in net.parameter_names:
+            return None
+        info = net.parameter_info(p)
+        if info.source is None:
+            return None
+        target = info.targets[0]
+        seen.add(n)
+        if info.source == n and target != unit and n in expected:
+            problems.append(
+                Problem(
+                    "wrong_weight",
+                    f"{p} joins {n} to {target}; {asked} takes {n} through {expected[n]}.",
+                )
+            )
+        elif target == unit and info.source != n:
+            where = (
+                f"{asked} sums the layer before {unit} ({layer}), not {n}"
+                if n not in expected
+                else f"{n} enters {asked} through {expected[n]}"
+            )
+            problems.append(
+                Problem(
+                    "wrong_layer" if n not in expected else "wrong_factor",
+                    f"{p} multiplies {info.source} (it joins {info.source} to {unit}); {where}.",
+                )
+            )
+        elif target != unit and n in expected:
+            problems.append(
+                Problem(
+                    "wrong_weight",
+                    f"{p} joins {info.source} to {target}; {asked} takes {n} through "
+                    f"{expected[n]}.",
+                )
+            )
+        elif target != unit and n not in expected:
+            problems.append(
+                Problem(
+                    "wrong_layer",
+                    f"{p}·{n} is not a term of {asked}: {asked} sums the layer before "
+                    f"{unit} ({layer}), each times the weight into {unit}.",
+                )
+            )
+    missing = [f"{w}·{src}" for src, w in expected.items() if src not in seen]
+    if missing and problems:
+        pass  # the wrong terms above stand in for these
+    elif missing:
+        problems.append(
+            Problem(
+                "missing_term",
+                f"{asked} lacks {' + '.join(missing)}: it sums every input of {unit}.",
+            )
+        )
+    return problems[:MAX_REPORTED] or None
