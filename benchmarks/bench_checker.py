@@ -41,6 +41,11 @@ def fill(head: str, unit: str, sep: str = " * ") -> str:
     return head + (sep + unit) * count
 
 
+CLOSED = (
+    "(o1 - t1) * o1*(1 - o1) * w5 * h1*(1 - h1) * i1 + (o2 - t2) * o2*(1-o2) * w7 * h1*(1-h1)*i1"
+)
+
+
 def worst_inputs() -> dict[str, str]:
     """Answers built to be slow: sums of products of sums, deep brackets, long products."""
     path = "dh1/dw1 * do1/dh1 * dL/do1"
@@ -69,6 +74,13 @@ def worst_inputs() -> dict[str, str]:
         "a long formula": " + ".join(["i1 * sigma'(net_h1) * w5 * (o1 - t1)"] * 250),
         "a long wrong formula": fill("i1*sigma'(net_h1)", "w5*sigma'(net_o1)"),
         "relu of sums": fill("(relu(net_h1)+1)", "(relu(net_h1)+1)"),
+        # closed forms read by structure (issue 20, point 1): every factor matched to the graph
+        "a wrong closed form": CLOSED.replace("* w7", "* w8"),
+        "32 wrong closed-form terms": " + ".join([CLOSED.replace("* w7", "* w8")] * 16),
+        "closed form times a long product": fill(
+            f"({CLOSED.replace('* w7', '* w8')})", "h1*(1-h1)"
+        ),
+        "closed-form brackets multiplied": fill("(o1 - t1) * o1*(1 - o1)", "(w5 * h1 + w7 * h2)"),
         "divisions": fill("h1", "h1", "/"),
         "differences": fill("1", "1", "-"),
         "fractions": fill(r"\frac{1}{2}", r"\frac{1}{2}", ""),
@@ -121,7 +133,15 @@ def main() -> None:
     # A wrong value's hints test every subset of paths: the most a question allows (10 paths).
     wide = bw.Network([2, 2, 10], seed=1)
     q10 = GradientQuestion(wide, "w1", [0.1, 0.2], [0.5] * 10)
-    for name, text in {"wrong number, 10 paths": "0.123", "wrong formula, 10 paths": "i1*h1*w5"}.items():
+    closed10 = " + ".join(
+        f"(o{k} - t{k}) * o{k}*(1 - o{k}) * w{3 + 2 * k} * h1*(1 - h1) * i1" for k in range(1, 11)
+    )  # a wrong weight in every term: the structure is read, term by term
+    cases = {
+        "wrong number, 10 paths": "0.123",
+        "wrong formula, 10 paths": "i1*h1*w5",
+        "wrong closed form, 10 paths": closed10,
+    }
+    for name, text in cases.items():
         check = slowest(q10.check, text)
         rows.append((check, 0.0, name))
         print(f"{name:30} {len(text):6d} {check * 1e3:9.1f} {check / baseline:8.0f}")

@@ -196,7 +196,7 @@ def slope_words(op, unit: str) -> str:
 
 
 def _with_output(written: str, unit: str) -> str:
-    return re.sub(r"\ba\b", unit, written)
+    return re.sub(r"(?<![A-Za-z0-9_])a(?![A-Za-z0-9_])", unit, written)
 
 
 def _loss_text(loss, output: str, draw, n_outputs: int) -> str:
