@@ -75,8 +75,12 @@ function el(tag, attrs = {}, parent = null) {
   return node;
 }
 
-export function renderDiagram({ model, el: root }) {
+export function renderDiagram({ model, el: root, live = null }) {
   root.classList.add("bpw-diagram");
+  // A host that sends the weights' values and labels or the neuron pictures in its own form
+  // (the dashboard: binary, per frame) passes `live` getters for them, and calls the
+  // returned function's `update` / `drawPictures` when they change.
+  const read = (name) => (live && live[name] ? live[name]() : model.get(name));
   const svg = el("svg", { role: "group", "aria-label": "network diagram" }, root);
   const tooltip = document.createElement("div");
   tooltip.className = "bpw-tooltip";
@@ -147,7 +151,7 @@ export function renderDiagram({ model, el: root }) {
     const scale = box.width / s.width;
     const x = e.lx !== undefined ? e.lx : (a.x + b.x) / 2;
     const y = e.ly !== undefined ? e.ly : (a.y + b.y) / 2;
-    editor.value = labelOf(model.get("value_labels"), e.p);
+    editor.value = labelOf(read("value_labels"), e.p);
     editor.setAttribute("aria-label", `new value of ${e.p}`);
     editor.style.left = `${x * scale}px`;
     editor.style.top = `${y * scale}px`;
@@ -262,6 +266,8 @@ export function renderDiagram({ model, el: root }) {
       const text = el("text", { x: beside ? n.lx : n.x, y: n.y, class: beside ? "node-label beside" : "node-label" }, g);
       if (beside) text.setAttribute("text-anchor", n.anchor);
       text.textContent = n.label ?? n.id;
+      // an operation's symbol longer than two letters (tanh, relu, gelu) is set smaller to fit
+      if (n.name && text.textContent.length > 2) text.classList.add("long");
       const below = n.kind === "net" ? Math.max(7, r * 0.62) : r;
       // a hanging baseline: the value's top sits just under the node at any text size
       const value = el("text", { x: n.x, y: n.y + below + 3, class: "node-value" }, g);
@@ -296,7 +302,7 @@ export function renderDiagram({ model, el: root }) {
   }
 
   function showTip(e, a, b) {
-    const text = labelOf(model.get("value_labels"), e.p);
+    const text = labelOf(read("value_labels"), e.p);
     const what = e.kind === "bias" ? `bias into ${e.d}` : `${e.s} → ${e.d}`;
     tooltip.textContent = `${e.p} = ${text}  (${what})`;
     const s = model.get("structure");
@@ -308,8 +314,8 @@ export function renderDiagram({ model, el: root }) {
   }
 
   function update() {
-    const values = model.get("values") || {};
-    const valueLabels = model.get("value_labels") || {};
+    const values = read("values") || {};
+    const valueLabels = read("value_labels") || {};
     const selected = model.get("selected");
     const lit = new Set((model.get("highlight") || {}).edges || []);
     const emphasis = model.get("emphasis") || {};
@@ -355,7 +361,7 @@ export function renderDiagram({ model, el: root }) {
   }
 
   function drawPictures() {
-    const pictures = model.get("node_pictures") || {};
+    const pictures = read("node_pictures") || {};
     for (const [id, { g, picture }] of parts.nodes) {
       if (!picture) continue;
       const url = pictures[id];
@@ -379,7 +385,10 @@ export function renderDiagram({ model, el: root }) {
   for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }
-  return () => { sizer.disconnect(); svg.remove(); };
+  const stop = () => { sizer.disconnect(); svg.remove(); };
+  stop.update = update;
+  stop.drawPictures = drawPictures;
+  return stop;
 }
 
 export default { render: renderDiagram };

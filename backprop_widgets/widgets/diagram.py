@@ -303,7 +303,8 @@ class DiagramState(traitlets.HasTraits):
             )
         if self._drawn is not None and graph.level == self._drawn.level:
             self._drawn = graph
-        self.node_values = {n: graph.value(n) for n in graph.node_names}
+        # a constant's value is its name: written once, not again under it
+        self.node_values = {n: graph.value(n) for n in graph.node_names if graph.kind(n) != "constant"}
 
 
 class NetworkDiagram(DiagramState, StrictWidget, anywidget.AnyWidget):

@@ -68,6 +68,11 @@ def core_total(param: str) -> str:
 TYPESET = "mjx-container, .MathJax_CHTML, math"
 
 
+# The lecture starts with explorers of expressions (f = (x + y) z, colah's graph, a neuron);
+# the seed's network is the explorer whose diagram has the weight w1's line.
+SEED = ".bpw-explorer:has(g.edge[data-param='w1'])"
+
+
 def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:
     """Until the diagram is drawn and ``param``'s formula and total are typeset."""
     page.locator(".bpw-diagram svg g.edge[data-param='w1']").wait_for(
@@ -79,7 +84,7 @@ def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:
 
 def assert_diagram_drawn(page) -> None:
     """Every node and weight of the x -> h -> y' network, each with its label on the SVG."""
-    diagram = page.locator(".bpw-diagram svg").first
+    diagram = page.locator(f"{SEED} .bpw-diagram svg").first
     nodes = diagram.locator("g.node[data-node]").evaluate_all("els => els.map(e => e.dataset.node)")
     assert {"x", "h", "y'", "L"} <= set(nodes), nodes
     edges = diagram.locator("g.edge.weight").evaluate_all("els => els.map(e => e.dataset.param)")
@@ -107,7 +112,7 @@ el => {
 
 def assert_theme(page, theme: str) -> None:
     """The page really is in ``theme``: what the diagram is drawn on is dark or light."""
-    luminance = page.locator(".bpw-diagram").first.evaluate(BACKGROUND_LUMINANCE_JS)
+    luminance = page.locator(f"{SEED} .bpw-diagram").first.evaluate(BACKGROUND_LUMINANCE_JS)
     assert luminance is not None, "no background behind the diagram"
     assert (luminance < 0.3) if theme == "dark" else (luminance > 0.7), (theme, luminance)
 
@@ -115,7 +120,7 @@ def assert_theme(page, theme: str) -> None:
 def screenshot(page, name: str) -> Path:
     """The laptop screen with the explorer at its top and no tooltip over it."""
     page.mouse.move(1, 1)
-    page.locator(".bpw-explorer").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.locator(SEED).first.evaluate("el => el.scrollIntoView({block: 'start'})")
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS_DIR / f"{name}.png"
     page.screenshot(path=path)
@@ -180,7 +185,7 @@ def test_exported_html_draws_the_widgets_from_saved_state_offline(
 
     # No kernel: a click cannot compute w2's formula. It must break nothing, and the page
     # keeps the saved formula of w1 rather than going blank.
-    click_edge(page, "w2")
+    click_edge(page, "w2", SEED)
     page.wait_for_timeout(300)  # what a live kernel would answer within (Voilà: ~150 ms)
     assert page.locator(f"{panel('w1')} .bpw-total").count() == 1
     assert shown_total(page, "w1") == core_total("w1")
@@ -218,7 +223,7 @@ def test_voila_renders_the_lecture_and_a_click_updates_the_formula(
     screenshot(page, f"voila-{theme}-1366x768")
 
     started = time.perf_counter()
-    click_edge(page, "w2")
+    click_edge(page, "w2", SEED)
     wait_for_explorer(page, "w2")
     click_ms = (time.perf_counter() - started) * 1000
     # Python computed it: the panel now names w2's single path, with the core's number
