@@ -1,7 +1,8 @@
 """The explorers of lectures 03, 04 and 07 fit the screens students have, in a real JupyterLab.
 
 At 1280x800, 1366x768 and at 150 % browser zoom (a CSS viewport 1.5 times smaller drawn at a
-device scale factor of 1.5, which is what zooming does): nothing inside a widget's output
+device scale factor of 1.5, which is what zooming does), with JupyterLab's file browser open (as
+it opens by default) and closed, at both levels: nothing inside a widget's output
 area reaches past it or sits in a horizontal scroller, with every expander opened. At
 1366x768 the diagram and the start of its formula are on screen together, and pressing Step
 (04's step-through) leaves the diagram where it was. Screenshots of each explorer go to
@@ -99,20 +100,34 @@ def show(page, cls: str) -> None:
     page.wait_for_timeout(300)  # the layout may re-flow once more after the formulas
 
 
+def sidebar(page, open_: bool) -> None:
+    """Open JupyterLab's file browser (as a new user has it) or close the left area."""
+    page.evaluate(
+        "(open) => open ? jupyterapp.shell.activateById('filebrowser')"
+        " : jupyterapp.shell.collapseLeft()",
+        open_,
+    )
+    page.wait_for_function("(open) => jupyterapp.shell.leftCollapsed === !open", arg=open_)
+    page.wait_for_timeout(300)  # the notebook re-lays out to its new width
+
+
 @pytest.fixture(scope="module")
 def layout_notebook(lab_server):
     return write_notebook(lab_server.root, "layout.ipynb", CELLS)
 
 
+@pytest.mark.parametrize("files", ["files-open", "files-closed"])
 @pytest.mark.parametrize(("screen", "viewport", "scale"), SCREENS, ids=[s[0] for s in SCREENS])
 def test_every_explorer_fits_its_output_area(
-    lab_server, browser, layout_notebook, screen, viewport, scale
+    lab_server, browser, layout_notebook, screen, viewport, scale, files
 ):
     context = browser.new_context(viewport=viewport, device_scale_factor=scale)
     page = context.new_page()
     try:
         open_notebook(page, lab_server, layout_notebook)
+        sidebar(page, files == "files-open")
         run_all_and_wait(page, SENTINEL)
+        screen = f"{screen}-{files}"
         SHOTS.mkdir(parents=True, exist_ok=True)
         problems = {}
         for cls in EXPLORERS:
