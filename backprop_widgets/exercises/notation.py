@@ -99,9 +99,17 @@ def read_generic(node, vocabulary, net) -> Reading:
 
 
 def _has_calls(node) -> bool:
-    return any(
-        isinstance(n, Call) and (n.func == "act" or n.func in ACTIVATIONS) for n in walk(node)
-    )
+    for n in walk(node):  # a loop, not any(genexpr): one call less per node of a long answer
+        if isinstance(n, Call) and (n.func == "act" or n.func in ACTIVATIONS):
+            return True
+    return False
+
+
+def _has_index_sums(node) -> bool:
+    for n in walk(node):  # noqa: SIM110 - a loop: one call less per node
+        if isinstance(n, IndexSum):
+            return True
+    return False
 
 
 def _activation_of_units(net) -> dict[str, str]:
@@ -211,7 +219,7 @@ class _Refused(Exception):
 
 def expand_index_sums(node, vocabulary, net=None) -> Reading:
     """Each ``Σ_k summand`` as the sum of the summand at every unit ``o_k`` runs over."""
-    if not any(isinstance(n, IndexSum) for n in walk(node)):
+    if not _has_index_sums(node):
         return Reading(node)
     expander = _Expander(vocabulary)
     try:

@@ -493,13 +493,14 @@ class Question:
         draws = self._draws
         deltas = [n.text for n in walk(node) if isinstance(n, Name) and self._is_delta(n)]
         conventions = self._conventions(deltas)
+        tried = {}
         for convention in conventions:  # a delta may be meant in either convention
-            values = self._formula_values(node, convention)
+            values = tried[convention] = self._formula_values(node, convention)
             if isinstance(values, Feedback) or self._formula_holds(values):
                 break
         else:
             convention = conventions[0]
-            values = self._formula_values(node, convention)
+            values = tried[convention]  # each reading is evaluated once
         if isinstance(values, Feedback):
             return replace(values, interpreted=interpreted)
         note = "\n" + self._convention_note(deltas, convention, {}) if deltas else ""

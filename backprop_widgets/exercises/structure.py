@@ -265,6 +265,13 @@ def _products(node, value_of, matches):
     return [(1.0, [node])]
 
 
+def _plainly_too_big(node) -> bool:
+    """A top-level sum or product already past the limits: refused in O(1)."""
+    if isinstance(node, Product):
+        return len(node.factors) > MAX_FACTORS
+    return isinstance(node, Sum) and len(node.terms) > MAX_PRODUCTS
+
+
 def _holds_products(node: Sum) -> bool:
     """A bracket of path terms ((o1-t1) w5 + (o2-t2) w7) rather than one quantity (1 - h1)."""
     for _, term in node.terms:
@@ -330,9 +337,15 @@ def diagnose_gradient(node, param: str, draws, value_of, show, paths) -> list[Pr
     none); ``show(text)`` the network's name for a typed name; ``paths`` the
     pre-activation paths from param to L (None when too many to list).
     """
-    if not paths or len(paths) > MAX_PRODUCTS:
+    if not paths or len(paths) > MAX_PRODUCTS or _plainly_too_big(node):
         return None
-    catalogue = _Catalogue(draws)
+    built: list[_Catalogue] = []  # made on first use: a product too long is refused first
+
+    def catalogue_match(v):
+        if not built:
+            built.append(_Catalogue(draws))
+        return built[0].match(v)
+
     cache: dict[int, np.ndarray] = {}
 
     def values(n) -> np.ndarray:
@@ -346,9 +359,11 @@ def diagnose_gradient(node, param: str, draws, value_of, show, paths) -> list[Pr
         return cache[key]
 
     try:
-        found = products(node, values, catalogue.match)
+        found = products(node, values, catalogue_match)
         if not found:
             return None
+        catalogue_match(np.zeros(len(draws)))
+        catalogue = built[0]
         terms = [(c, _slots(factors, values, catalogue, show)) for c, factors in found]
     except FormulaError:
         return None
