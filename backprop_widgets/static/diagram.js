@@ -93,10 +93,25 @@ export function renderDiagram({ model, el: root, live = null }) {
   sizer.observe(svg);
   const uid = `bpw-${Math.random().toString(36).slice(2, 9)}`;  // clip ids unique on the page
 
+  // A click asks Python to select; Python decides and sends `selected` back, so a page with
+  // no kernel (a saved notebook, an exported page) never lights a weight whose formula it
+  // cannot show: it says once how to make it live instead.
+  let unanswered = null;
   function select(param) {
-    model.set("selected", param);
-    model.save_changes();
+    if (param === model.get("selected")) return;
+    model.send({ type: "select", name: param });
+    clearTimeout(unanswered);
+    unanswered = setTimeout(() => {
+      if (model.get("selected") === param) return;
+      tooltip.textContent = "This is the picture saved with the notebook: run its cell to explore it.";
+      tooltip.classList.add("bpw-offline");
+      tooltip.style.left = "50%";
+      tooltip.style.top = "4px";
+      tooltip.style.display = "block";
+      setTimeout(() => { tooltip.style.display = "none"; tooltip.classList.remove("bpw-offline"); }, 5000);
+    }, 2500);
   }
+  model.on("change:selected", () => clearTimeout(unanswered));
 
   function pointIn(ev) {
     const m = svg.getScreenCTM();

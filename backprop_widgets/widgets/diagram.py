@@ -195,8 +195,20 @@ class DiagramState(traitlets.HasTraits):
         return text, static_svg(self.structure, self.node_labels, lit)
 
     def _on_front_end_msg(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("type") == "edit":
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "edit":
             self.edit_weight(content.get("param"), content.get("text"))
+        elif content.get("type") == "select":
+            self.click(content.get("name"))
+
+    def click(self, name) -> None:
+        """Select what a click on the drawing asked for (a name from the browser: one that is
+        not a parameter or node of this drawing is ignored, as a stale click would be)."""
+        try:
+            self.selected = name if isinstance(name, str) else ""
+        except (KeyError, ValueError, traitlets.TraitError):
+            pass
 
     def edit_weight(self, name, text) -> bool:
         """Set a parameter from text typed on the diagram; every view of the network follows.
