@@ -1,11 +1,12 @@
-// GradientExercise's Enter key: report Enter in this exercise's answer box, with the text.
-//
-// The answer box is a standard ipywidgets Text. Its own Enter message carries no text and can
-// overtake the last keystrokes' value update, which ipywidgets holds back while the kernel is
-// busy; so this view (it draws nothing) sends the text itself:
-//   {event: "submit", value}  on Enter in the box: Python checks exactly this text;
-//   {event: "typed", value}   when the Check button is pressed, just before its click message.
-// Python owns everything else: what was typed, the verdict, the hints.
+// GradientExercise: one widget. The diagram is drawn by renderDiagram (diagram.js, joined
+// before this module by Python); this module draws the prompt, the answer box, Check, Hint,
+// Show solution, the "show weight values" checkbox and the panels. Everything shown comes from
+// Python as HTML (formulas as MathML); this module reports what is typed and pressed:
+//   the box's text as `answer`, on every input event (Python answers with `preview`);
+//   {type: "check", value}  on Enter in the box or Check: the text travels with the check, so
+//                           a state update still held back by the front end cannot be missed;
+//   {type: "hint"}, {type: "solution"}  the help buttons (Python decides what they show).
+// Keys are listened for inside this widget only.
 
 /** Enter alone (not Shift+Enter, not while an input method is composing a character). */
 export function isPlainEnter(e) {
@@ -14,33 +15,152 @@ export function isPlainEnter(e) {
   );
 }
 
-function render({ model, el }) {
-  // The exercise this view belongs to, if the event happened inside it.
-  const exerciseOf = (target) => {
-    const root = el.closest(".bpw-exercise");
-    return root && target instanceof Element && root.contains(target) ? root : null;
+/** Whether a value of `answer` from Python should replace the box's text: not the text it
+ * holds, and not, while the student types, an echo of something typed a moment ago. */
+export function takesAnswer(value, boxText, typing, typedRecently) {
+  if (value === boxText) return false;
+  return !(typing && typedRecently.has(value));
+}
+
+function part(cls, parent, tag = "div") {
+  const node = document.createElement(tag);
+  node.className = cls;
+  parent.appendChild(node);
+  return node;
+}
+
+function button(text, cls, parent, onClick) {
+  const b = part(`bpw-button ${cls}`, parent, "button");
+  b.type = "button";
+  b.textContent = text;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+export function renderExercise({ model, el }) {
+  el.classList.add("bpw-exercise");
+  const prompt = part("bpw-prompt", el);
+
+  const figure = part("bpw-figure", el);
+  const diagramHost = part("bpw-diagram-host", figure);
+  const stopDiagram = renderDiagram({ model, el: diagramHost });
+  const valuesLabel = part("bpw-show-values", figure, "label");
+  const valuesBox = document.createElement("input");
+  valuesBox.type = "checkbox";
+  valuesLabel.append(valuesBox, document.createTextNode(" show weight values"));
+  valuesBox.addEventListener("change", () => {
+    model.set("show_values", valuesBox.checked);
+    model.save_changes();
+  });
+
+  const row = part("bpw-answer-row", el);
+  const box = part("bpw-answer", row, "input");
+  box.type = "text";
+  box.spellcheck = false;
+  box.autocomplete = "off";
+  box.setAttribute("autocapitalize", "off");
+  box.setAttribute("autocorrect", "off");
+  const check = button("Check", "bpw-check", row, () => sendCheck());
+  check.title = "check this answer (or Enter)";
+
+  const preview = part("bpw-preview", el);
+  const feedback = part("bpw-feedback", el);
+  feedback.setAttribute("role", "status");
+  feedback.setAttribute("aria-live", "polite");
+  const status = part("bpw-status", el);
+  status.setAttribute("aria-live", "polite");
+  const help = part("bpw-help-row", el);
+  const hint = button("", "bpw-hint", help, () => model.send({ type: "hint" }));
+  hint.title = "one more hint";
+  const solution = button("", "bpw-solution", help, () => model.send({ type: "solution" }));
+  solution.title = "show the whole chain rule; counts as giving up";
+  const hints = part("bpw-hint-panel", el);
+  hints.setAttribute("aria-live", "polite");
+  const solutionPanel = part("bpw-solution-panel", el);
+  solutionPanel.id = `bpw-solution-${Math.random().toString(36).slice(2, 9)}`;
+  solution.setAttribute("aria-controls", solutionPanel.id);
+
+  // What was typed in this box lately: Python's echo of an older keystroke never overwrites
+  // newer text while the student is typing.
+  let typedRecently = new Set();
+  function sendCheck() {
+    model.send({ type: "check", value: box.value });
+  }
+  box.addEventListener("input", () => {
+    typedRecently.add(box.value);
+    if (typedRecently.size > 200) typedRecently = new Set([box.value]);
+    model.set("answer", box.value);
+    model.save_changes();
+  });
+  box.addEventListener("blur", () => { typedRecently = new Set(); });
+  box.addEventListener("keydown", (e) => {
+    if (isPlainEnter(e)) {
+      e.preventDefault();
+      sendCheck();
+    }
+    e.stopPropagation(); // typed text is not the notebook's shortcuts
+  });
+  box.addEventListener("keypress", (e) => e.stopPropagation());
+  // Enter and Space on a control (a button, the checkbox, a weight) act on it, not on the
+  // notebook around it (JupyterLab reads its shortcuts from keys bubbling to the document)
+  el.addEventListener("keydown", (e) => {
+    if ((e.key === "Enter" || e.key === " ") && e.target !== el) e.stopPropagation();
+  });
+
+  function show(node, html) {
+    if (node.innerHTML !== html) node.innerHTML = html;
+    node.style.display = html ? "" : "none";
+  }
+
+  function drawAnswer() {
+    const value = model.get("answer") || "";
+    if (takesAnswer(value, box.value, document.activeElement === box, typedRecently)) box.value = value;
+  }
+  function drawLabels() {
+    box.placeholder = model.get("placeholder") || "";
+    box.setAttribute("aria-label", model.get("answer_label") || "your answer");
+  }
+  function drawFigure() {
+    figure.style.display = model.get("show_diagram") ? "" : "none";
+    valuesBox.checked = !!model.get("show_values");
+  }
+  function drawButtons() {
+    const hintText = model.get("hint_label") || "";
+    hint.textContent = hintText;
+    hint.style.display = hintText ? "" : "none";
+    hint.disabled = !!model.get("hint_disabled");
+    const solutionText = model.get("solution_label") || "";
+    solution.textContent = solutionText;
+    solution.style.display = solutionText ? "" : "none";
+    solution.setAttribute("aria-expanded", String(!!model.get("solution_panel")));
+    help.style.display = hintText || solutionText ? "" : "none";
+  }
+  const drawPrompt = () => show(prompt, model.get("prompt") || "");
+  const drawPreview = () => show(preview, model.get("preview") || "");
+  const drawFeedback = () => {
+    show(feedback, model.get("feedback") || "");
+    feedback.classList.toggle("bpw-stale", !!model.get("stale"));
   };
-  const onKey = (e) => {
-    if (!isPlainEnter(e) || !exerciseOf(e.target) || !e.target.closest(".bpw-answer")) return;
-    e.preventDefault();
-    model.send({ event: "submit", value: e.target.value });
+  const drawStatus = () => show(status, model.get("status") || "");
+  const drawHints = () => show(hints, model.get("hint_panel") || "");
+  const drawSolution = () => { show(solutionPanel, model.get("solution_panel") || ""); drawButtons(); };
+
+  const views = {
+    answer: drawAnswer, placeholder: drawLabels, answer_label: drawLabels,
+    show_diagram: drawFigure, show_values: drawFigure, prompt: drawPrompt, preview: drawPreview,
+    feedback: drawFeedback, stale: drawFeedback, status: drawStatus, hint_panel: drawHints,
+    solution_panel: drawSolution, hint_label: drawButtons, hint_disabled: drawButtons,
+    solution_label: drawButtons,
   };
-  const onPress = (e) => {
-    const root = exerciseOf(e.target);
-    if (!root || !e.target.closest(".bpw-check")) return;
-    if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
-    const box = root.querySelector(".bpw-answer input");
-    if (box) model.send({ event: "typed", value: box.value });
-  };
-  // Capture phase: the Text view stops keydown from bubbling past itself.
-  document.addEventListener("keydown", onKey, true);
-  document.addEventListener("pointerdown", onPress, true);
-  document.addEventListener("keydown", onPress, true);
+  box.value = model.get("answer") || "";
+  for (const [name, draw] of Object.entries(views)) {
+    draw();
+    model.on(`change:${name}`, draw);
+  }
   return () => {
-    document.removeEventListener("keydown", onKey, true);
-    document.removeEventListener("pointerdown", onPress, true);
-    document.removeEventListener("keydown", onPress, true);
+    for (const [name, draw] of Object.entries(views)) model.off(`change:${name}`, draw);
+    if (typeof stopDiagram === "function") stopDiagram();
   };
 }
 
-export default { render };
+export default { render: renderExercise };

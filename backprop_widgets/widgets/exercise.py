@@ -10,14 +10,15 @@ feedback, progressive hints and the solution, and keeps the record of what the s
 in :mod:`backprop_widgets.exercises.answers` (``backprop_answers.json``), so that it
 survives a kernel restart and reaches the grader.
 
-Enter in the answer box checks the answer. ipywidgets 8 deprecates ``Text.on_submit``, and
-its replacement (``continuous_update=False``) also fires on blur and would give no live
-preview. The Text view still sends a ``submit`` message on Enter, but that message overtakes
-a value update that ipywidgets is holding back while the kernel is busy, so a fast typist's
-Enter could be judged on the text minus its last keystrokes (ipywidgets #2446, #4034). So a
-tiny anywidget (``static/exercise.js``, no view of its own) listens for Enter in this
-exercise's box and sends the text *with* the submit message; it also sends the text when
-the Check button is pressed, for the same reason. It carries ``static/exercise.css`` too.
+One anywidget: the prompt, the diagram (static/diagram.js, drawn from :class:`DiagramState`'s
+traits), the answer box, the buttons and every panel are drawn by one ES module
+(static/exercise.js), so the exercise runs wherever anywidget does. Python owns the state and
+writes every panel as HTML, formulas as MathML (:func:`.exercise_html.typeset`). The box's
+text is synced on every input event (``answer``; Python answers with the ``preview``), and
+Enter or Check sends ``{"type": "check", "value": <the box's text>}``: the text travels with
+the check, because ipywidgets holds back a state update while the kernel is busy and a
+custom message would overtake it (ipywidgets #2446, #4034): a fast typist's Enter is judged
+on every keystroke.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ import html
 import pathlib
 
 import anywidget
-import ipywidgets as widgets
+import traitlets
 
 from ..core import validation
 from ..core.errors import BackpropInputError
 from ..exercises import Feedback, GradientQuestion
 from ..exercises import answers as answers_file
-from .diagram import NetworkDiagram, StrictWidget
+from .diagram import DiagramState, StrictWidget
 from .exercise_html import (
     feedback_html,
     hints_html,
@@ -43,9 +44,9 @@ from .exercise_html import (
     preview_html,
     prompt_html,
     solution_html,
+    typeset,
 )
-
-STATIC = pathlib.Path(__file__).parent.parent / "static"
+from .static_files import module, styles
 
 HINTS = 3
 # What a question needs for this widget (GradientQuestion also has .param and .chain_rule).
@@ -121,14 +122,7 @@ class ExerciseResult:
         p.text(str(self))
 
 
-class _EnterBridge(anywidget.AnyWidget):
-    """Reports Enter in the exercise's answer box (and Check presses) with the typed text."""
-
-    _esm = STATIC / "exercise.js"
-    _css = STATIC / "exercise.css"
-
-
-class GradientExercise(StrictWidget, widgets.VBox):
+class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
     """An exercise: type the asked quantity, get it read, checked, explained, and saved.
 
     Parameters
@@ -162,6 +156,10 @@ class GradientExercise(StrictWidget, widgets.VBox):
         same text are not counted).
     hints_used : int
     solution_shown : bool
+    answer : str
+        The text in the answer box (synced as it is typed).
+    prompt, preview, feedback, status, hint_panel, solution_panel : str
+        What the widget shows, as HTML (formulas as MathML); "" for a part not shown.
 
     Examples
     --------
@@ -173,9 +171,29 @@ class GradientExercise(StrictWidget, widgets.VBox):
     (True, 1)
     """
 
+    _esm = module("diagram.js", "exercise.js")
+    _css = styles("diagram.css", "exercise.css")
+
     _accepted = (
         "id", "answers", "show_diagram", "show_values", "allow_hints", "allow_solution",
     )  # fmt: skip
+
+    prompt = traitlets.Unicode("").tag(sync=True)
+    show_diagram = traitlets.Bool(True).tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)
+    answer_label = traitlets.Unicode("").tag(sync=True)
+    # the box's text: the browser sets it on every input event, Python on check(answer);
+    # no echo of each keystroke back to the browser that typed it (half the traffic)
+    answer = traitlets.Unicode("").tag(sync=True, echo_update=False)
+    preview = traitlets.Unicode("").tag(sync=True)
+    feedback = traitlets.Unicode("").tag(sync=True)
+    stale = traitlets.Bool(False).tag(sync=True)  # the box was edited since the last check
+    status = traitlets.Unicode("").tag(sync=True)
+    hint_label = traitlets.Unicode("").tag(sync=True)  # "": no Hint button
+    hint_disabled = traitlets.Bool(False).tag(sync=True)
+    solution_label = traitlets.Unicode("").tag(sync=True)  # "": no solution button
+    hint_panel = traitlets.Unicode("").tag(sync=True)
+    solution_panel = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, question, *, id: str | None = None, answers=None, **kwargs):
         missing = [name for name in SURFACE if not hasattr(question, name)]
@@ -221,91 +239,32 @@ class GradientExercise(StrictWidget, widgets.VBox):
         self._hints_used = 0
         self._solution_shown = False
         self._checked_text: str | None = None  # the text the feedback is about
-        self._typed: str | None = None  # text reported by the bridge just before a Check
-
-        self.prompt = widgets.HTMLMath(prompt_html(question))
-        self.prompt.add_class("bpw-prompt")
-        children = [self.prompt]
-        self.diagram = None
-        if options["show_diagram"]:
-            self.diagram = NetworkDiagram(
-                question.net,
-                selected=_selected(question),
-                show_values=options["show_values"],
-                highlight_paths=False,
-            )
-            if self._gradient:  # elsewhere a neuron's value may be the very thing asked
-                self.diagram.show_example(question.chain_rule.graph)
-            self.values_toggle = widgets.Checkbox(
-                value=options["show_values"], description="show weight values", indent=False
-            )
-            self.values_toggle.add_class("bpw-show-values")
-            widgets.link((self.values_toggle, "value"), (self.diagram, "show_values"))
-            figure = widgets.VBox([self.diagram, self.values_toggle])
-            figure.add_class("bpw-figure")
-            children.append(figure)
-
-        self.answer = widgets.Text(
-            value="",
-            placeholder=f"type {question.prompt} here, then press Enter",
-            continuous_update=True,
-        )
-        self.answer.add_class("bpw-answer")
-        self.check_button = widgets.Button(
-            description="Check", button_style="primary", tooltip="check this answer (or Enter)"
-        )
-        self.check_button.add_class("bpw-check")
-        self.hint_button = widgets.Button(tooltip="one more hint")
-        self.hint_button.add_class("bpw-hint")
-        self.solution_button = widgets.Button(
-            description="Show solution",
-            tooltip="show the whole chain rule; counts as giving up",
-        )
-        self.solution_button.add_class("bpw-solution")
-        # Check sits beside the box; the help buttons sit above the help they reveal.
-        row = widgets.HBox([self.answer, self.check_button])
-        row.add_class("bpw-answer-row")
-        helpers = [self.hint_button] if self.allow_hints and self._hints else []
-        helpers += [self.solution_button] if self.allow_solution else []
-        help_row = widgets.HBox(helpers)
-        help_row.add_class("bpw-help-row")
-
-        self.preview = widgets.HTMLMath(preview_html("", None))
-        self.preview.add_class("bpw-preview")
-        self.feedback = widgets.HTML("")
-        self.feedback.add_class("bpw-feedback")
-        self.hint_panel = widgets.HTMLMath("")
-        self.hint_panel.add_class("bpw-hint-panel")
-        self.solution_panel = widgets.HTMLMath("")
-        self.solution_panel.add_class("bpw-solution-panel")
-        self.status = widgets.HTML("")
-        self.status.add_class("bpw-status")
-        # Hidden until used, so an untouched exercise is compact.
-        for panel in (self.feedback, self.hint_panel, self.solution_panel, self.status):
-            panel.layout.display = "none"
-        if not helpers:
-            help_row.layout.display = "none"
-        self._bridge = _EnterBridge()
-        self._bridge.layout.display = "none"
-        children += [
-            row,
-            self.preview,
-            self.feedback,
-            self.status,
-            help_row,
-            self.hint_panel,
-            self.solution_panel,
-            self._bridge,
-        ]
-        super().__init__(children=children)
-        self.add_class("bpw-exercise")
         self._internal_errors: list[BaseException] = []
+
+        # the diagram is drawn by this widget from DiagramState's traits; an exercise marks
+        # the asked weight and keeps its paths for the student (until the first hint)
+        drawn = options["show_diagram"]
+        start = self._start_diagram(question.net, auto_update=drawn, highlight_paths=False)
+        if not drawn:
+            start = {"structure": {}, "values": {}}
+        super().__init__(
+            **start,
+            show_values=options["show_values"],
+            show_diagram=drawn,
+            prompt=typeset(prompt_html(question)),
+            placeholder=f"type {question.prompt} here, then press Enter",
+            answer_label=f"your answer: {question.prompt}",
+            preview=typeset(preview_html("", None)),
+        )
+        self.add_class("bpw-exercise")
+        if drawn:
+            self._follow()
+            self.selected = _selected(question)
+            if self._gradient:  # elsewhere a neuron's value may be the very thing asked
+                self.show_example(question.chain_rule.graph)
         self._update_buttons()
-        self.answer.observe(self._guarded(self._on_value), names="value")
-        self.check_button.on_click(self._guarded(lambda _: self._on_check_button()))
-        self.hint_button.on_click(self._guarded(lambda _: self.hint()))
-        self.solution_button.on_click(self._guarded(lambda _: self._toggle_solution()))
-        self._bridge.on_msg(self._guarded(self._on_bridge_msg))
+        self.observe(self._guarded(self._on_answer), names="answer")
+        self.on_msg(self._guarded(self._on_msg))
         self._guarded(self._restore)()
 
     # ----------------------------------------------------------- public state
@@ -339,54 +298,56 @@ class GradientExercise(StrictWidget, widgets.VBox):
     # ----------------------------------------------------------- actions
     def check(self, answer: str | None = None) -> Feedback:
         """Check ``answer`` (put into the box, as if typed) or else the box's text."""
-        if answer is not None:
-            self.answer.value = answer if isinstance(answer, str) else str(answer)
-        return self._check_text(self.answer.value)
+        with self.hold_sync():
+            if answer is not None:
+                self.answer = answer if isinstance(answer, str) else str(answer)
+            return self._check_text(self.answer)
 
     def _fallback(self) -> tuple[str, str]:
         # the question only: a static copy of a notebook never carries an answer or a verdict
         q = self.question
         text = f"GradientExercise {self.exercise_id}: what is {q.prompt} at this example?"
-        picture = self.diagram._fallback()[1] if self.diagram is not None else ""
-        return text, self.prompt.value + picture
+        picture = self._diagram_fallback()[1] if self.show_diagram else ""
+        return text, f'<div class="bpw-exercise">{self.prompt}</div>' + picture
 
     def hint(self) -> str | None:
         """Reveal the next hint (a gradient's: 1 the paths, 2 one path's factors, 3 the
         value; another question's: its ``hints()`` in order)."""
         if not self.allow_hints or self._hints_used >= self._hints:
             return None
-        self._hints_used += 1
-        self._show_hints()
-        self._save()
-        self._update_buttons()
-        return self.hint_panel.value
+        with self.hold_sync():
+            self._hints_used += 1
+            self._show_hints()
+            self._save()
+            self._update_buttons()
+        return self.hint_panel
 
     def _show_hints(self) -> None:
         if not self._gradient:
-            self.hint_panel.value = plain_hints_html(_plain_hints(self.question), self._hints_used)
-            self.hint_panel.layout.display = None
+            shown = plain_hints_html(_plain_hints(self.question), self._hints_used)
+            self.hint_panel = typeset(shown)
             return
-        self.hint_panel.value = hints_html(self.question, self._hints_used)
-        if self.diagram is not None and self._hints_used >= 1:
+        self.hint_panel = typeset(hints_html(self.question, self._hints_used))
+        if self.show_diagram and self._hints_used >= 1:
             # the first hint is "which paths exist": show them on the diagram too
-            self.diagram.show_all_paths()
-        self.hint_panel.layout.display = None
+            self.show_all_paths()
 
     def show_solution(self) -> None:
         """Show the chain rule written out for this parameter; counts as giving up."""
         if not self.allow_solution:
             return
         first = not self._solution_shown
-        self._solution_shown = True
-        self.solution_panel.value = solution_html(self.question)
-        self.solution_panel.layout.display = None
-        if first:
-            self._save()
-        self._update_buttons()
+        with self.hold_sync():
+            self._solution_shown = True
+            self.solution_panel = typeset(solution_html(self.question))
+            if first:
+                self._save()
+            self._update_buttons()
 
     def hide_solution(self) -> None:
-        self.solution_panel.layout.display = "none"
-        self._update_buttons()
+        with self.hold_sync():
+            self.solution_panel = ""
+            self._update_buttons()
 
     # ----------------------------------------------------------- reacting
     def _check_text(self, text: str, record: bool = True) -> Feedback:
@@ -413,50 +374,53 @@ class GradientExercise(StrictWidget, widgets.VBox):
             self._save()
         self._checked_text = text
         hints_left = self._hints - self._hints_used if self.allow_hints else 0
-        self.feedback.value = feedback_html(fb, text, len(self._attempts), hints_left)
-        self.feedback.layout.display = None
-        self.feedback.remove_class("bpw-stale")
+        self.feedback = feedback_html(fb, text, len(self._attempts), hints_left)
+        self.stale = False
         return fb
 
-    def _on_value(self, change) -> None:
+    def _on_answer(self, change) -> None:
         text = change["new"]
-        self._typed = None  # the box's value is now at least as new as the bridge's
         # read, not check: one parse per keystroke keeps the kernel free while typing
         read = getattr(self.question, "read", None)
         fb = read(text) if callable(read) and text.strip() else None
-        self.preview.value = preview_html(text, fb)
-        if self._checked_text is not None:
-            if text == self._checked_text:
-                self.feedback.remove_class("bpw-stale")
-            else:
-                self.feedback.add_class("bpw-stale")
+        with self.hold_sync():
+            self.preview = typeset(preview_html(text, fb))
+            self.stale = self._checked_text is not None and text != self._checked_text
 
-    def _on_check_button(self) -> None:
-        text = self._typed if self._typed is not None else self.answer.value
-        self._typed = None
-        self._check_text(text)
-
-    def _on_bridge_msg(self, _widget, content, _buffers) -> None:
-        if not isinstance(content, dict) or not isinstance(content.get("value"), str):
+    def _on_msg(self, _widget, content, buffers) -> None:
+        """Check (Enter or the button, with the box's text), Hint, Show/Hide solution; and
+        the diagram's own (a click selects; its weights are not editable here)."""
+        if not isinstance(content, dict):
             return
-        if content.get("event") == "submit":
-            self._typed = None
-            self._check_text(content["value"])
-        elif content.get("event") == "typed":  # a Check press is on its way
-            self._typed = content["value"]
+        kind = content.get("type")
+        if kind == "check" and isinstance(content.get("value"), str):
+            # the text comes with the message: an update of `answer` still held back by the
+            # front end (ipywidgets sends one at a time while the kernel is busy) would
+            # arrive after it, and Enter would judge the text minus its last keystrokes
+            with self.hold_sync():
+                self.answer = content["value"]
+                self._check_text(content["value"])
+        elif kind == "hint":
+            self.hint()
+        elif kind == "solution":
+            self._toggle_solution()
+        else:
+            self._on_front_end_msg(_widget, content, buffers)
 
     def _toggle_solution(self) -> None:
-        if self._solution_shown and self.solution_panel.layout.display != "none":
+        if self._solution_shown and self.solution_panel:
             self.hide_solution()
         else:
             self.show_solution()
 
     def _update_buttons(self) -> None:
         left = self._hints - self._hints_used
-        self.hint_button.description = f"Hint ({left} left)" if left else "No more hints"
-        self.hint_button.disabled = left == 0
-        shown = self._solution_shown and self.solution_panel.layout.display != "none"
-        self.solution_button.description = "Hide solution" if shown else "Show solution"
+        offered = self.allow_hints and self._hints > 0
+        self.hint_label = (f"Hint ({left} left)" if left else "No more hints") if offered else ""
+        self.hint_disabled = left == 0
+        shown = self._solution_shown and bool(self.solution_panel)
+        solution = "Hide solution" if shown else "Show solution"
+        self.solution_label = solution if self.allow_solution else ""
 
     # ----------------------------------------------------------- the answers file
     def _unsaved(self) -> list[answers_file.StoredAttempt]:
@@ -531,7 +495,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
         if self._hints_used:
             self._show_hints()
         if mine:
-            self.answer.value = mine[-1].answer
+            self.answer = mine[-1].answer
             self._check_text(mine[-1].answer, record=False)
             n = len(mine)
             self._say(
@@ -542,10 +506,7 @@ class GradientExercise(StrictWidget, widgets.VBox):
 
     def _say(self, text: str, tone: str) -> None:
         self._tone = tone
-        self.status.value = (
-            f'<p class="bpw-status-line" data-status="{tone}">{html.escape(text)}</p>'
-        )
-        self.status.layout.display = None
+        self.status = f'<p class="bpw-status-line" data-status="{tone}">{html.escape(text)}</p>'
 
     def _guarded(self, handler):
         """A callback that never lets an exception reach the notebook: it is shown instead."""
@@ -555,9 +516,8 @@ class GradientExercise(StrictWidget, widgets.VBox):
                 handler(*args)
             except Exception as exc:  # a bug here must not end the student's exercise
                 self._internal_errors.append(exc)
-                self.feedback.layout.display = None
-                self.feedback.value = (
-                    '<div class="bpw-verdict incorrect unreadable" data-verdict="error">'
+                self.feedback = (
+                    '<div class="bpw-verdict bpw-incorrect bpw-unreadable" data-verdict="error">'
                     f"<p>Sorry, something went wrong here ({html.escape(type(exc).__name__)}). "
                     "Please tell your instructor.</p></div>"
                 )

@@ -1,5 +1,5 @@
 """The exercise's HTML: pure functions of the question and the feedback, testable without a
-browser. :mod:`.exercise` wires them to the widgets."""
+browser. :mod:`.exercise` sends them to the page, formulas typeset as MathML by :func:`typeset`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from ..core import numbers
 from ..core.chain_rule import LOSS_NODE, latex_name
 from ..exercises import Feedback, GradientQuestion
+from .mathml import html_with_math
 from .panels import d, delta_symbol, panel_html
 
 PATHS_LISTED = 8  # hint 1 lists at most this many paths, then says how many more
@@ -21,9 +22,25 @@ MAX_PARAMETERS_LISTED = 24  # beyond this the diagram (with weight values) is th
 
 # --------------------------------------------------------------------------------------------
 # HTML: pure functions of the question and the feedback, testable without a browser.
-# User-typed text is always HTML-escaped and put in <code>, which MathJax does not typeset,
-# so a typed "$" or "\(" cannot turn into math.
+# User-typed text is always HTML-escaped and put in <code> (or <pre>), which typeset() leaves
+# as text, so a typed "$" or "\(" cannot turn into math.
 # --------------------------------------------------------------------------------------------
+
+_VERBATIM = re.compile(r"(<code\b[^>]*>.*?</code>|<pre\b[^>]*>.*?</pre>)", re.S)
+# \displaystyle in an inline formula: a fraction at full size, in the line
+_DISPLAY_INLINE = re.compile(
+    r'(<math display="inline" alttext="\\displaystyle[^"]*">)(.*?)(</math>)', re.S
+)
+
+
+def typeset(page: str) -> str:
+    """The HTML with its $...$ and $$...$$ formulas as MathML, except inside <code> and <pre>
+    (what a student typed, quoted as text)."""
+    parts = _VERBATIM.split(page)
+    # split() with one group: the verbatim parts are at the odd indices
+    out = "".join(part if i % 2 else html_with_math(part) for i, part in enumerate(parts))
+    return _DISPLAY_INLINE.sub(r'\1<mstyle displaystyle="true">\2</mstyle>\3', out)
+
 
 _LOSS_LATEX = {
     "half_sse": r"\tfrac{1}{2} \sum_k (t_k - y_k)^2",
@@ -38,8 +55,8 @@ def _number(value: float) -> str:
 
 
 def _math(latex: str, display: bool = False) -> str:
-    """LaTeX for MathJax inside HTML: escaped, since node names may hold < or &; MathJax
-    reads the decoded text, so the formula is unchanged."""
+    """LaTeX inside HTML: escaped, since node names may hold < or &; typeset() reads the
+    decoded text, so the formula is unchanged."""
     body = html.escape(latex, quote=False)
     return f"$\\displaystyle {body}$" if display else f"${body}$"
 
@@ -185,18 +202,18 @@ def _detail_html(detail: str, fb: Feedback, text: str, code: str) -> str:
 def feedback_html(fb: Feedback, text: str, attempt: int, hints_left: int = 0) -> str:
     """The verdict in colour: green when right, red when wrong, amber when it could not be read.
 
-    ``<div class="bpw-verdict correct|incorrect" data-verdict=...>``; several problems are
+    ``<div class="bpw-verdict bpw-correct|bpw-incorrect" data-verdict=...>``; several problems are
     listed one per item.
     """
     if fb.correct:
-        tone, title = "correct", "✓ Correct"
+        tone, title = "bpw-correct", "✓ Correct"
     elif fb.kind in _INVALID_KINDS:
         tone, title = (
-            "incorrect unreadable",
+            "bpw-incorrect bpw-unreadable",
             ("Nothing to check yet" if fb.kind == "empty" else "? I could not read this answer"),
         )
     else:
-        tone, title = "incorrect wrong", "✗ Not yet"
+        tone, title = "bpw-incorrect bpw-wrong", "✗ Not yet"
     verdict = "correct" if fb.correct else "incorrect"
     details = fb.details or (fb.message,)
     codes = fb.problems or ("",) * len(details)
@@ -221,7 +238,7 @@ def feedback_html(fb: Feedback, text: str, attempt: int, hints_left: int = 0) ->
     problems = html.escape(" ".join(fb.problems))
     return (
         f'<div class="bpw-verdict {tone}" data-verdict="{verdict}" data-kind="{fb.kind}" '
-        f'data-problems="{problems}" role="status">'
+        f'data-problems="{problems}">'
         f'<div class="bpw-verdict-title">{title}{count}</div>{body}{nudge}</div>'
     )
 

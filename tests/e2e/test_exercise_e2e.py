@@ -2,6 +2,8 @@
 
 Typing uses Playwright's keyboard (real key events, as fast as it can go, which is the
 hard case for Enter: the last keystrokes' updates may still be held back by ipywidgets).
+The exercise is one anywidget: its formulas are MathML (``math`` elements, whose text is
+the formula), its controls plain HTML drawn by static/exercise.js.
 """
 
 from __future__ import annotations
@@ -38,12 +40,12 @@ CELLS = [
 ]
 
 # Set the box's text as an input event would, then time until the preview shows `expect`
-# typeset by MathJax (read from its assistive MathML, which is the formula's text).
+# typeset (as MathML: a math element's text is the formula's).
 TYPE_TO_PREVIEW_JS = """
 (root, {text, expect}) => new Promise((resolve, reject) => {
-  const input = root.querySelector('.bpw-answer input');
+  const input = root.querySelector('input.bpw-answer');
   const preview = root.querySelector('.bpw-preview');
-  const shown = () => Array.from(preview.querySelectorAll('mjx-assistive-mml'))
+  const shown = () => Array.from(preview.querySelectorAll('math'))
     .map((m) => m.textContent).join('');
   const start = performance.now();
   const observer = new MutationObserver(() => {
@@ -55,6 +57,31 @@ TYPE_TO_PREVIEW_JS = """
   setTimeout(() => { observer.disconnect(); reject(new Error('no preview for ' + text)); }, 60000);  // generous: only a broken widget waits this long
   input.value = text;
   input.dispatchEvent(new Event('input', {bubbles: true}));
+})
+"""
+
+# Type `text` into the box and press Check (a click), then time until the verdict for it is
+# on the page: the whole round trip a student waits for.
+CLICK_TO_VERDICT_JS = """
+(root, {text, verdict}) => new Promise((resolve, reject) => {
+  const input = root.querySelector('input.bpw-answer');
+  const feedback = root.querySelector('.bpw-feedback');
+  input.value = text;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  const done = () => {
+    const v = feedback.querySelector('.bpw-verdict');
+    return v && v.dataset.verdict === verdict && feedback.textContent.includes('attempt');
+  };
+  const before = feedback.innerHTML;
+  const start = performance.now();
+  const observer = new MutationObserver(() => {
+    if (feedback.innerHTML !== before && done()) {
+      observer.disconnect(); resolve(performance.now() - start);
+    }
+  });
+  observer.observe(feedback, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => { observer.disconnect(); reject(new Error('no verdict for ' + text)); }, 60000);
+  root.querySelector('button.bpw-check').click();
 })
 """
 
@@ -72,18 +99,21 @@ def test_seed_answer_is_diagnosed_then_corrected(lab_server, page, page_errors):
     open_notebook(page, lab_server, path)
     run_all_and_wait(page, SENTINEL)
     exercise = page.locator(".ex-seed")
-    expect(exercise.locator(".bpw-question mjx-container").first).to_be_visible()
-    # the asked weight is selected on the diagram
+    expect(exercise.locator(".bpw-question math").first).to_be_visible()
+    # the asked weight is selected on the diagram, and only its own edge is lit
     expect(exercise.locator("g.edge.selected[data-param='w1']")).to_have_count(1)
+    expect(exercise.locator("g.edge.lit")).to_have_count(1)
 
-    box = exercise.locator(".bpw-answer input")
+    box = exercise.locator("input.bpw-answer")
+    expect(box).to_have_attribute("aria-label", "your answer: dL/dw1")
     box.press_sequentially(SEED_WRONG)  # real key events, no delay between them
     box.press("Enter")
     verdict = exercise.locator(".bpw-feedback .bpw-verdict")
     expect(verdict).to_have_attribute("data-verdict", "incorrect")
     expect(verdict).to_contain_text("dw7/dh1")
     expect(verdict).to_contain_text("independent variable")
-    expect(exercise.locator(".bpw-preview mjx-container").first).to_be_visible()
+    expect(exercise.locator(".bpw-preview math").first).to_be_visible()
+    expect(exercise.locator(".bpw-feedback")).to_have_attribute("aria-live", "polite")
     # Enter judged every keystroke, even those typed as fast as the keyboard can go
     wait_for_kernel_output(
         page, f"print(len(ex.attempts), ex.attempts[-1].answer == {SEED_WRONG!r})", "1 True"
@@ -103,6 +133,65 @@ def test_seed_answer_is_diagnosed_then_corrected(lab_server, page, page_errors):
     assert page_errors == []
 
 
+def test_the_exercise_by_keyboard_alone(lab_server, page, page_errors, capsys):
+    """Tab reaches every control, Enter and Space use them; keys outside the widget are not
+    its business; and a Check click's verdict is timed in the page."""
+    # answers=False: no attempts restored from another test's answers file
+    cells = [
+        CELLS[0],
+        CELLS[1].replace("GradientExercise(q)", "GradientExercise(q, answers=False)"),
+        CELLS[2],
+    ]
+    path = write_notebook(lab_server.root, "exercise-keys.ipynb", cells)
+    open_notebook(page, lab_server, path)
+    run_all_and_wait(page, SENTINEL)
+    exercise = page.locator(".ex-seed")
+    box = exercise.locator("input.bpw-answer")
+    box.scroll_into_view_if_needed()
+    box.fill("0.5")
+    box.focus()
+    page.keyboard.press("Tab")  # to Check
+    expect(exercise.locator("button.bpw-check")).to_be_focused()
+    page.keyboard.press("Enter")
+    verdict = exercise.locator(".bpw-feedback .bpw-verdict")
+    expect(verdict).to_have_attribute("data-verdict", "incorrect")
+    page.keyboard.press("Tab")  # to Hint
+    expect(exercise.locator("button.bpw-hint")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(exercise.locator(".bpw-hint-panel li[data-hint='1']")).to_be_visible()
+    expect(exercise.locator("button.bpw-hint")).to_have_text("Hint (2 left)")
+    # the first hint lit every path on the diagram
+    expect(exercise.locator("g.edge.lit")).to_have_count(5)
+    page.keyboard.press("Tab")  # to Show solution
+    expect(exercise.locator("button.bpw-solution")).to_be_focused()
+    # back to the checkbox under the diagram: Shift+Tab through the box, past the weights
+    values = exercise.locator(".bpw-show-values input")
+    values.focus()
+    page.keyboard.press("Space")
+    wait_for_kernel_output(page, "print(ex.show_values)", "True")
+    expect(exercise.locator("text.edge-label", has_text="w1=")).to_have_count(1)
+    # every weight and bias on the diagram is reachable with Tab too, and Space selects it
+    expect(exercise.locator("g.edge[tabindex='0']")).to_have_count(12)
+    exercise.locator("g.edge[data-param='w5']").focus()
+    page.keyboard.press("Space")
+    expect(exercise.locator("g.edge.selected[data-param='w5']")).to_have_count(1)
+    wait_for_kernel_output(page, "print(ex.selected)", "w5")
+
+    # Check click -> the verdict in the page, each time a new answer
+    answers = [(f"0.{i}", "incorrect") for i in range(1, 8)] + [("0.000438568", "correct")]
+    timings = [
+        exercise.evaluate(CLICK_TO_VERDICT_JS, {"text": a, "verdict": v}) for a, v in answers
+    ]
+    wait_for_kernel_output(page, "print(len(ex.attempts), ex.result().correct)", "9 True")
+    with capsys.disabled():
+        print(
+            f"\n[speed] Check click -> verdict in the page: median "
+            f"{statistics.median(timings):.0f} ms (min {min(timings):.0f}, max "
+            f"{max(timings):.0f}, n={len(timings)})"
+        )
+    assert page_errors == []
+
+
 def test_exercises_notebook_hints_solution_and_typing_latency(
     lab_server, page, page_errors, capsys
 ):
@@ -118,14 +207,14 @@ def test_exercises_notebook_hints_solution_and_typing_latency(
     # the first exercise: the seed's own dL/dw2, with the primed output name y'
     first = exercises.nth(0)
     first.scroll_into_view_if_needed()
-    first.locator(".bpw-answer input").fill("dy'/dw2 * dL/dy'")
-    first.locator(".bpw-answer input").press("Enter")
+    first.locator("input.bpw-answer").fill("dy'/dw2 * dL/dy'")
+    first.locator("input.bpw-answer").press("Enter")
     expect(first.locator(".bpw-verdict")).to_have_attribute("data-verdict", "correct")
 
     exercise = exercises.nth(3)  # the seed question: 2-2-2, dL/dw1
     exercise.scroll_into_view_if_needed()
     expect(exercise.locator(".bpw-prompt-box")).to_have_attribute("data-param", "w1")
-    box = exercise.locator(".bpw-answer input")
+    box = exercise.locator("input.bpw-answer")
 
     # typed "$" stays text: the preview shows it in <code>, not as math
     box.fill("$x$ + dh1/dw1 *")
@@ -133,7 +222,7 @@ def test_exercises_notebook_hints_solution_and_typing_latency(
         "data-state", "syntax"
     )
     expect(exercise.locator(".bpw-preview code.bpw-typed")).to_contain_text("$x$")
-    assert exercise.locator(".bpw-preview mjx-container").count() == 0
+    assert exercise.locator(".bpw-preview math").count() == 0
 
     # typing -> kernel -> preview typeset, timed in the page (input event to MathJax output)
     # and through Playwright's keyboard (one real keystroke to the typeset preview)
@@ -147,7 +236,7 @@ def test_exercises_notebook_hints_solution_and_typing_latency(
         start = time.perf_counter()
         box.press(digit)
         expected = box.input_value()
-        exercise.locator(".bpw-preview mjx-assistive-mml").filter(has_text=expected).wait_for()
+        exercise.locator(".bpw-preview math").filter(has_text=expected).wait_for()
         with_keys.append((time.perf_counter() - start) * 1000)
 
     hint = exercise.locator("button.bpw-hint")
@@ -157,11 +246,11 @@ def test_exercises_notebook_hints_solution_and_typing_latency(
     expect(hint).to_be_disabled()
     panel = exercise.locator(".bpw-hint-panel")
     expect(panel).to_contain_text("w1 → h1 → o2 → L")
-    panel.locator("mjx-container").first.wait_for()
+    panel.locator("math").first.wait_for()
 
     exercise.locator("button.bpw-solution").click()
     solution = exercise.locator(".bpw-solution-panel .bpw-explorer-panel[data-param='w1']")
-    solution.locator(".bpw-total mjx-container").wait_for()
+    solution.locator(".bpw-total math").wait_for()
     expect(exercise.locator("button.bpw-solution")).to_have_text("Hide solution")
     wait_for_kernel_output(
         page,
@@ -184,7 +273,7 @@ def test_exercise_checks_typed_answers_in_notebook7(notebook_server, page, page_
     open_notebook7(page, notebook_server, path)
     run_all_and_wait(page, SENTINEL)
     exercise = page.locator(".ex-seed")
-    box = exercise.locator(".bpw-answer input")
+    box = exercise.locator("input.bpw-answer")
     box.scroll_into_view_if_needed()
     box.press_sequentially(SEED_WRONG)
     box.press("Enter")

@@ -274,8 +274,8 @@ def test_every_widget_readable_in_light_and_dark(lab_server, page, page_errors, 
         page.locator(f".{name}").first.wait_for(state="attached", timeout=30_000)
     page.locator(".theme-explorer math").first.wait_for(timeout=30_000)
     # what is being judged: the wrong answer's message, the right one's, the current node
-    expect(page.locator(".theme-wrong .bpw-verdict:not(.correct)")).to_be_visible()
-    expect(page.locator(".theme-right .bpw-verdict.correct")).to_be_visible()
+    expect(page.locator(".theme-wrong .bpw-verdict:not(.bpw-correct)")).to_be_visible()
+    expect(page.locator(".theme-right .bpw-verdict.bpw-correct")).to_be_visible()
     expect(page.locator(".theme-explorer .node.current")).to_have_count(1)
     expect(page.locator(".theme-explorer .bpw-term.pinned")).to_have_count(1)
 

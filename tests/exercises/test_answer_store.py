@@ -218,8 +218,8 @@ def test_a_read_only_answers_file_is_told_and_left_intact(tmp_path, monkeypatch)
 
     monkeypatch.setattr(answers.answer_log.os, "open", read_only)
     assert ex.check(RIGHT).correct
-    assert 'data-status="error"' in ex.status.value
-    assert "could not be saved" in ex.status.value and "Read-only file system" in ex.status.value
+    assert 'data-status="error"' in ex.status
+    assert "could not be saved" in ex.status and "Read-only file system" in ex.status
     assert path.read_bytes() == before
     monkeypatch.undo()  # writable again: the next check saves what was kept in the session
     ex.check("0.5")
