@@ -6,7 +6,13 @@
   metadata, ``### BEGIN SOLUTION`` and ``### BEGIN HIDDEN TESTS`` regions); the folder
   ``nbgrader/`` is the course directory, with its ``nbgrader_config.py``.
 - ``otter/chain-rule.ipynb``: an otter-grader master notebook in otter assign's format
-  (``# ASSIGNMENT CONFIG``, ``# BEGIN QUESTION``, ``# BEGIN SOLUTION``, hidden tests).
+  (``# ASSIGNMENT CONFIG``, ``# BEGIN QUESTION``, ``# BEGIN SOLUTION``, hidden tests), and
+  ``otter/requirements.txt``, which makes the autograder zip install this package from its
+  own wheel (Gradescope, ``otter grade``'s containers).
+
+    python assignments/build.py --wheel  # also builds that wheel, otter/wheels/*.whl
+
+(``otter assign`` puts ``otter/wheels/`` in the autograder zip, and stops if it is missing.)
 
 Both hold the same exercises. The student sets ``STUDENT_ID`` (their course login) near the
 top, and every question is built with ``.variant(STUDENT_ID)``: the same question with that
@@ -23,12 +29,29 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 
 HERE = pathlib.Path(__file__).resolve().parent
 NAME = "chain-rule"
 NBGRADER_NOTEBOOK = HERE / "nbgrader" / "source" / NAME / f"{NAME}.ipynb"
 OTTER_NOTEBOOK = HERE / "otter" / f"{NAME}.ipynb"
+OTTER_REQUIREMENTS = HERE / "otter" / "requirements.txt"
+WHEELS = HERE / "otter" / "wheels"  # gitignored: built by --wheel, zipped by otter assign
+PYPROJECT = HERE.parent / "pyproject.toml"
+
+
+def version() -> str:
+    """This package's version, as pyproject.toml declares it (the wheel's)."""
+    [found] = re.findall(r'(?m)^version\s*=\s*"([^"]+)"', PYPROJECT.read_text(encoding="utf-8"))
+    return found
+
+
+def wheel_name() -> str:
+    return f"backprop_widgets-{version()}-py3-none-any.whl"
 
 
 SOLUTION_ID = "instructor"  # the id the source notebooks (with their solutions) run with
@@ -88,10 +111,10 @@ STUDENT = """## First: your student id
 
 Type your **course login** between the quotes in the next cell, such as
 `STUDENT_ID = "jdoe42"`, and run the notebook from the top. Your numbers are made from it
-(each exercise has its own), and the grader makes the same numbers again from the
-`STUDENT_ID` in the notebook you hand in. So keep it once you have started: an answer checked
-for another id's numbers is wrong for yours, and so is a classmate's number. While it is
-empty, the cell after it stops and says so."""
+(each exercise has its own; capitals and spaces do not count). The grader makes the numbers
+again from the login of whoever hands the notebook in, so type your own and keep it once you
+have started: answers worked out for another id's numbers are wrong for yours, and so is a
+classmate's number. While it is empty, the cell after it stops and says so."""
 
 STUDENT_CELL = 'STUDENT_ID = ""  # your course login, between the quotes'
 
@@ -235,8 +258,23 @@ generate:
   show_stdout: true
   show_hidden: true
 files: []
+requirements: requirements.txt  # this package, from its wheel in the zip
+autograder_files:
+  - wheels  # python assignments/build.py --wheel
 strip_solutions_from_all_cells: true  # STUDENT_ID's cell is in no question
 """
+
+
+def otter_requirements() -> str:
+    # otter adds these lines to the pip list of the zip's environment.yml, after
+    # otter-grader; Gradescope unzips the autograder into /autograder/source/ and otter puts
+    # autograder_files under its files/.
+    return (
+        "# Installed by the autograder zip's setup.sh (Gradescope, otter grade), after\n"
+        "# otter-grader: this package, the version that built the assignment, from the wheel\n"
+        "# in the zip (written by `python assignments/build.py --wheel`), and its dependencies.\n"
+        f"/autograder/source/files/wheels/{wheel_name()}\n"
+    )
 
 
 def otter_notebook() -> dict:
@@ -271,14 +309,37 @@ def text(notebook: dict) -> str:
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
-def main() -> None:
-    for path, notebook in (
-        (NBGRADER_NOTEBOOK, nbgrader_notebook()),
-        (OTTER_NOTEBOOK, otter_notebook()),
+def build_wheel(into: pathlib.Path = WHEELS, *pip_options: str) -> pathlib.Path:
+    """This package's wheel, built from the repository into ``into`` (emptied first).
+
+    ``pip_options`` go to ``pip wheel`` (the tests pass ``--no-index --find-links ...``, so
+    that building needs no network).
+    """
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", *pip_options,
+         "--wheel-dir", str(into), str(HERE.parent)],
+        check=True,
+    )  # fmt: skip
+    wheel = into / wheel_name()
+    if not wheel.is_file():
+        raise RuntimeError(f"pip wheel did not write {wheel.name}: {sorted(into.iterdir())}")
+    return wheel
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    for path, content in (
+        (NBGRADER_NOTEBOOK, text(nbgrader_notebook())),
+        (OTTER_NOTEBOOK, text(otter_notebook())),
+        (OTTER_REQUIREMENTS, otter_requirements()),
     ):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text(notebook), encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
         print(f"wrote {path.relative_to(HERE.parent)}")
+    if "--wheel" in argv:
+        print(f"wrote {build_wheel().relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":

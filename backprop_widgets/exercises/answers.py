@@ -43,7 +43,7 @@ import pathlib
 from typing import Any
 
 from ..core import validation
-from . import answer_log
+from . import answer_log, identity
 
 FILENAME = "backprop_answers.json"
 ENV_PATH = "BACKPROP_ANSWERS"  # a grader or a test may point the file elsewhere
@@ -410,27 +410,59 @@ class _Base:
 AS_BUILT = _Base()
 
 
-def grade(question, exercise_id: str, typed=None, path=None, *, student=AS_BUILT):
+class _Auto:
+    """``grade``'s default ``submitter``: ask the grader running the kernel."""
+
+    def __repr__(self) -> str:
+        return "<from the grader>"
+
+
+FROM_GRADER = _Auto()
+
+
+def grade(question, exercise_id: str, typed=None, path=None, *, student=AS_BUILT,
+          submitter=FROM_GRADER):  # fmt: skip
     """Check the answer :func:`answer_for` picks with the grader's ``question``.
 
     Returns the question's Feedback. When there is no answer at all, the message says
     whether the answers file was missing or unreadable, so the student's feedback explains
     the 0. Never raises. In an nbgrader hidden test or an otter test::
 
-        fb = bw.exercises.grade(q, "q1", answer_q1)
+        fb = bw.exercises.grade(q, "q1", answer_q1, student=globals().get("STUDENT_ID"))
         assert fb.correct, fb.message
 
-    ``student``: the id the student's numbers are made from (an assignment's
-    ``STUDENT_ID``). The answer is then checked against ``question.variant(student)``,
-    rebuilt here, so a student's cell cannot change the numbers; an empty id (or anything
-    but text, None included) scores nothing and the message says why. An answer checked
-    in the widget for other numbers (the id changed after answering) is still checked
-    against this id's numbers, and the message says so.
+    ``student``: the id typed in the notebook (an assignment's ``STUDENT_ID``), from which
+    the student's numbers were made. The answer is checked against the variant of the
+    student who *handed the notebook in*, rebuilt here, so a student's cell cannot change
+    the numbers: ``submitter`` (by default :func:`.identity.submitter`, which asks the
+    grader: nbgrader's ``submitted/<student>/`` folder, Gradescope's submission metadata,
+    ``$BACKPROP_STUDENT``; or an id, or None for none) says who. The typed id is used only
+    when no grader says (a student checking their own notebook), and otherwise only to say
+    in the feedback when it is not the submitter's. Both are normalised alike (case and
+    surrounding spaces do not count). Without either, the answer scores nothing and the
+    message says why. An answer checked in the widget for other numbers (the id changed
+    after answering) is still checked against the graded numbers, and the message says so.
     """
+    note = ""
     if student is not AS_BUILT:
+        who = identity.submitter() if submitter is FROM_GRADER else submitter
+        if isinstance(who, str):
+            who = identity.Submitter((identity.normalise(who),), "the grader")
+            who = who if who.name else None
+        student, note = identity.resolve(student, who)
         question, refused = _variant(question, student)
         if refused is not None:
             return refused
+    fb = _checked(question, exercise_id, typed, path)
+    if note and dataclasses.is_dataclass(fb):
+        # Said only in the message, which a test shows when the answer is wrong: printing it
+        # would fail a right answer (nbgrader counts stderr as a failure, otter's tests are
+        # doctests that compare stdout).
+        return dataclasses.replace(fb, message=f"{fb.message}\n({note})")
+    return fb
+
+
+def _checked(question, exercise_id, typed, path):
     answers = load(path)
     record = answers.record(str(exercise_id))
     from_file = not (isinstance(typed, str) and typed.strip())

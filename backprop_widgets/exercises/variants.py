@@ -12,7 +12,9 @@ only when it is not degenerate:
   may still give nearly the same number; the hints then say so instead of guessing.)
 
 The seed is a hash (SHA-256) of the student id, the question's kind, its quantity and the
-network's shape, so the autograder rebuilds the same variant from the id on any machine.
+network's shape, so the autograder rebuilds the same variant from the id on any machine. The
+id is normalised first (:func:`.identity.normalise`: case and surrounding spaces do not
+count), as the grader normalises the id it takes from where the submission was put.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 from ..core.errors import BackpropInputError
 from ..core.ops import ACTIVATIONS
 from .formula import agrees
+from .identity import normalise
 
 ATTEMPTS = 400
 DECIMALS = 2
@@ -34,7 +37,7 @@ def seed_for(question, student: str) -> int:
     net = question.net
     key = "|".join(
         [
-            student,
+            normalise(student),
             type(question).__name__,
             question.asked.key,
             repr(net.sizes),
@@ -48,7 +51,7 @@ def seed_for(question, student: str) -> int:
 
 def numbers_for(question, student: str):
     """(net, x, t) for this student: the question's network with the student's numbers."""
-    if not isinstance(student, str) or not student.strip():
+    if not normalise(student):
         raise BackpropInputError(f"student must be a non-empty string (an id); got {student!r}")
     rng = np.random.default_rng(seed_for(question, student))
     for _ in range(ATTEMPTS):

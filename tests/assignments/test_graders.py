@@ -1,10 +1,12 @@
 """The example assignment, graded end to end by the real nbgrader and the real otter-grader.
 
 No Docker and no network: nbgrader's own commands (generate_assignment, then autograde of
-the students' submissions) and otter's (assign, then ``otter run``, in one process for all
-submissions so that otter is imported once). One course and one assign for all students.
-Every student sets STUDENT_ID and gets their own numbers; six submissions go through each
-grader:
+each student's submission, two at a time, by assignments/grade_all.py) and otter's (assign,
+then one ``otter run -o <student's folder>`` per submission, two at a time, by the same
+script). One course and one assign for all students. Every student sets STUDENT_ID and gets
+their own numbers; the grader takes the student from where it put the submission (nbgrader's
+folder; for ``otter run``, $BACKPROP_STUDENT, which grade_all.py sets from the folder).
+Eight submissions go through each grader (tests/assignments/example.py):
 
 - alice: her own answers, q1 in the widget (the answers file holds a wrong then a right
   attempt), q2 and q3 typed into their cells: full marks;
@@ -15,7 +17,13 @@ grader:
 - empty: the released notebook untouched (STUDENT_ID empty), no answers file: 0, every
   test says no student id was given, and the setup cell's message says what to do;
 - hostile: code, deep brackets and a 10,000-character answer, a corrupt answers file and
-  an odd id: 0, nothing run, and the grader finishes.
+  an odd id: 0, nothing run, and the grader finishes;
+- mallory: bob's id and bob's answers: graded with mallory's numbers (as her own answers
+  would be), so only the chain-rule sum scores, and the feedback says whose numbers;
+- stu500: typed " STU500 ": the same student as the folder stu500, full marks.
+
+nbgrader also grades dan, whose hidden-test cell for q3 was deleted: put back and graded
+(full marks), with one log line naming him and no checksum warning for anyone.
 
 Deselect with ``-m "not grading"``.
 """
@@ -23,96 +31,40 @@ Deselect with ``-m "not grading"``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-import backprop_widgets as bw
-
-from .example import ROOT, load_build, question_for, solution_for
+from .example import (
+    MARK,
+    ROOT,
+    STUDENTS,
+    expected_points,
+    load_build,
+    question_for,
+    run,
+    submit,
+)
 
 pytestmark = pytest.mark.grading
 
 build = load_build()  # assignments/build.py: the one list of the assignment's exercises
 
 NAME = build.NAME
-SEED_WRONG = "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
 POINTS = sum(ex.points for ex in build.EXERCISES)
 NUMERIC = [ex.id for ex in build.EXERCISES if ex.id != "q1"]  # q1: a chain-rule sum
-MARK = Path(tempfile.gettempdir()) / f"bpw-hacked-{os.getpid()}"  # made only if code ran
-HOSTILE = {
-    "q1": f"__import__('os').system('echo hi > {MARK}')",
-    "q2": "(" * 5000 + "1" + ")" * 5000,
-    "q3": ("dh1/dw1 * " * 1000)[:10_000],
-}
-IDS = {  # the folder a submission is collected in -> the STUDENT_ID typed in it
-    "alice": "alice",
-    "bob": "bob",
-    "carol": "carol",
-    "wrong": "dave",
-    "empty": "",  # the released cell left as it is
-    "hostile": "eve'); import os  # \u202e" + "z" * 5000,
-}
-STUDENTS = tuple(IDS)
+GRADE_ALL = ROOT / "assignments" / "grade_all.py"
+DELETED = "dan"  # nbgrader only: his q3 test cell deleted
 
 
-def own_answers(student_id: str) -> dict[str, str]:
-    return {ex.id: solution_for(ex, student_id) for ex in build.EXERCISES}
-
-
-def typed_answers(student: str) -> dict[str, str]:
-    """What each student types into the answer cells."""
-    return {
-        "alice": {q: a for q, a in own_answers("alice").items() if q != "q1"},  # q1: widget
-        "bob": own_answers("bob"),
-        "carol": own_answers("bob"),  # copied, handed in under carol's id
-        "wrong": {"q1": SEED_WRONG},
-        "empty": {},
-        "hostile": HOSTILE,
-    }[student]
-
-
-def env() -> dict:
-    """The test's own Python first on PATH: nbgrader runs `alembic` from there."""
-    bin_dir = str(Path(sys.executable).parent)
-    return os.environ | {"PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-
-
-def run(args, cwd) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        args, cwd=cwd, env=env(), capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, f"{args} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done
-
-
-def submit(released: Path, folder: Path, student: str) -> None:
-    """What a student hands in: the released notebook, filled in (or not), and its file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = json.loads(released.read_text())
-    typed = {f"answer_{qid}": answer for qid, answer in typed_answers(student).items()}
-    if IDS[student]:
-        typed["STUDENT_ID"] = IDS[student]
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        for name, value in typed.items():
-            if source.startswith(f"{name} = "):
-                cell["source"] = f"{name} = {value!r}\n"
-    (folder / f"{NAME}.ipynb").write_text(json.dumps(nb))
-    answers = folder / bw.exercises.answers.FILENAME
-    if student == "alice":  # q1 answered in the widget of her variant: wrong, then right
-        [q1] = [ex for ex in build.EXERCISES if ex.id == "q1"]
-        exercise = bw.GradientExercise(question_for(q1, "alice"), id="q1", answers=answers)
-        assert not exercise.check(SEED_WRONG).correct
-        assert exercise.check(solution_for(q1, "alice")).correct
-    elif student == "hostile":
-        answers.write_text("{" + '"exercises": ' + "[" * 100_000)
+def delete_cell(notebook: Path, grade_id: str) -> None:
+    nb = json.loads(notebook.read_text())
+    kept = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") != grade_id]
+    assert len(kept) == len(nb["cells"]) - 1
+    notebook.write_text(json.dumps(nb | {"cells": kept}))
 
 
 # ----------------------------------------------------------------------------- nbgrader
@@ -127,13 +79,34 @@ def nbgrader_course(tmp_path_factory):
     released = course / "release" / NAME / f"{NAME}.ipynb"
     for student in STUDENTS:
         submit(released, course / "submitted" / student / NAME, student)
-    done = run([sys.executable, "-m", "nbgrader", "autograde", NAME, "--create", "--force"], course)
+    submit(released, course / "submitted" / DELETED / NAME, "bob")
+    delete_cell(course / "submitted" / DELETED / NAME / f"{NAME}.ipynb", "test_q3")
+    # dan's answers are his own: bob's cells, with dan's id and numbers
+    notebook = course / "submitted" / DELETED / NAME / f"{NAME}.ipynb"
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if source.startswith("STUDENT_ID = "):
+            cell["source"] = f"STUDENT_ID = {DELETED!r}\n"
+        for ex in build.EXERCISES:
+            if source.startswith(f"answer_{ex.id} = "):
+                cell["source"] = f"answer_{ex.id} = {own(ex, DELETED)!r}\n"
+    notebook.write_text(json.dumps(nb))
+    done = run(
+        [sys.executable, str(GRADE_ALL), "nbgrader", str(course), NAME, "--jobs", "2"], course
+    )
     graded = time.monotonic()
     print(
         f"nbgrader: generate_assignment {generated - started:.1f} s, "
-        f"autograde of {len(STUDENTS)} submissions {graded - generated:.1f} s"
+        f"autograde of {len(STUDENTS) + 1} submissions, 2 at a time, {graded - generated:.1f} s"
     )
     return {"dir": course, "log": done.stdout + done.stderr, "seconds": graded - generated}
+
+
+def own(exercise, student: str) -> str:
+    from .example import solution_for
+
+    return solution_for(exercise, student)
 
 
 def nbgrader_score(course: Path, student: str) -> float:
@@ -189,7 +162,8 @@ def test_nbgrader_release_run_by_a_student_shows_her_own_numbers_in_every_prompt
         resources={"metadata": {"path": str(tmp_path)}},
     ).execute()  # fmt: skip
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    shown = {m["state"].get("value") for m in states.values()}
+    # every text a widget holds (an HTML widget's value, an anywidget's prompt)
+    shown = {v for m in states.values() for v in m["state"].values() if isinstance(v, str)}
     for ex in build.EXERCISES:
         alice, bob = question_for(ex, "alice"), question_for(ex, "bob")
         assert prompt_html(alice) in shown, ex.id
@@ -197,22 +171,52 @@ def test_nbgrader_release_run_by_a_student_shows_her_own_numbers_in_every_prompt
         assert f"{alice.net['w5']:.2f}" in prompt_html(alice)
 
 
-@pytest.mark.parametrize("student", ["alice", "bob"])
+def nbgrader_points(course: Path, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        notebook = gb.find_submission_notebook(NAME, NAME, student)
+        assert not notebook.needs_manual_grade, student
+        return {g.name.removeprefix("test_"): g.auto_score for g in notebook.grades}
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_nbgrader_gives_each_student_the_expected_points(nbgrader_course, student):
+    assert nbgrader_points(nbgrader_course["dir"], student) == expected_points(student)
+
+
+@pytest.mark.parametrize("student", ["alice", "bob", "stu500", DELETED])
 def test_nbgrader_each_student_with_their_own_answers_scores_full_marks(nbgrader_course, student):
     course = nbgrader_course["dir"]
     assert nbgrader_errors(course, student) == {}
     assert nbgrader_score(course, student) == POINTS
 
 
-def test_nbgrader_a_classmates_numbers_copied_score_nothing(nbgrader_course):
+def test_nbgrader_a_deleted_test_cell_is_put_back_and_said_once(nbgrader_course):
+    course, log = nbgrader_course["dir"], nbgrader_course["log"]
+    assert nbgrader_points(course, DELETED) == expected_points("bob")  # graded, not manual
+    said = [line for line in log.splitlines() if "deleted" in line]
+    assert len(said) == 1 and f"{DELETED}: the test cell test_q3 had been deleted" in said[0]
+    assert "checksum" not in log  # nbgrader's warning on every hidden-test cell, dropped
+    assert "WARNING" not in log.replace(said[0], "")
+
+
+@pytest.mark.parametrize("student", ["carol", "mallory"])
+def test_nbgrader_a_classmates_numbers_copied_score_nothing(nbgrader_course, student):
+    """carol: bob's answers under her id; mallory: bob's answers under bob's id. Both are
+    graded with their own numbers (the folder's), so only the chain-rule sum scores."""
     course = nbgrader_course["dir"]
-    # the chain-rule sum is the same for every variant; bob's numbers are wrong for carol
-    assert nbgrader_score(course, "carol") == POINTS - sum(
+    assert nbgrader_score(course, student) == POINTS - sum(
         ex.points for ex in build.EXERCISES if ex.id in NUMERIC
     )
-    errors = nbgrader_errors(course, "carol")
+    errors = nbgrader_errors(course, student)
     assert set(errors) == {f"test_{q}" for q in NUMERIC}
     assert all(e.startswith("AssertionError: Not quite: ") for e in errors.values()), errors
+    if student == "mallory":
+        assert all(
+            "STUDENT_ID is 'bob', but mallory handed it in (nbgrader's folder for mallory)" in e
+            for e in errors.values()
+        ), errors
 
 
 def test_nbgrader_seed_answer_scores_zero_and_names_the_impossible_factor(nbgrader_course):
@@ -234,7 +238,8 @@ def test_nbgrader_empty_submission_scores_zero_and_says_to_set_student_id(nbgrad
     tests = {k: v for k, v in errors.items() if k.startswith("test_")}
     assert set(tests) == {f"test_{ex.id}" for ex in build.EXERCISES}
     assert all(
-        e.startswith("AssertionError: Not graded: no student id was given (got '')")
+        e.startswith("AssertionError: No answer was given.")
+        and "STUDENT_ID was empty in the notebook handed in (got '')" in e
         for e in tests.values()
     ), tests
 
@@ -251,121 +256,106 @@ def test_nbgrader_hostile_submission_runs_nothing_and_scores_zero(nbgrader_cours
 
 
 # ----------------------------------------------------------------------------- otter
-# One process for every submission, so otter is imported once: each student's folder is
-# exported as the notebook's export cell does (grader.export), then graded by otter run.
-OTTER_RUNS = """
-import glob, json, os, sys, time
+# Each student's folder is exported as the notebook's export cell does (grader.export, one
+# process for all), then grade_all.py runs one `otter run -o <results>/<student>` per zip,
+# two at a time, with $BACKPROP_STUDENT set to the folder's name.
+EXPORT = """
+import os, sys
 import otter
-from otter.run import main
-autograder, out, name, *folders = sys.argv[1:]
-report = {}
+name, *folders = sys.argv[1:]
 for folder in folders:
     os.chdir(folder)
     files = [f for f in ["backprop_answers.json"] if os.path.exists(f)]
     otter.Notebook(name).export(pdf=False, files=files, display_link=False)
-    [submission] = glob.glob(os.path.join(folder, "*.zip"))
-    results = folder + "-results"
-    os.makedirs(results)
-    started = time.monotonic()
-    main(submission, autograder=autograder, output_dir=results, no_logo=True)
-    seconds = time.monotonic() - started
-    with open(os.path.join(results, "results.json")) as f:
-        report[folder] = {"seconds": seconds, "results": json.load(f)}
-with open(out, "w") as f:
-    json.dump(report, f)
 """
 
 
+def export(folders: list[Path], cwd: Path) -> dict[str, Path]:
+    """Each folder's export zip (what the student hands in), by student."""
+    run([sys.executable, "-c", EXPORT, f"{NAME}.ipynb", *map(str, folders)], cwd)
+    zips = {}
+    for folder in folders:
+        [zipped] = folder.glob("*.zip")
+        zips[folder.name] = zipped
+    return zips
+
+
 @pytest.fixture(scope="module")
-def otter_runs(tmp_path_factory):
-    pytest.importorskip("otter")
+def otter_runs(otter_assigned, tmp_path_factory):
     work = tmp_path_factory.mktemp("otter")
-    shutil.copy(build.OTTER_NOTEBOOK, work / f"{NAME}.ipynb")
-    started = time.monotonic()
-    # --no-run-tests: alice's and bob's submissions below check that the solutions pass
-    run([sys.executable, "-m", "otter", "assign", "--no-run-tests", f"{NAME}.ipynb", "dist"], work)
-    assigned = time.monotonic()
-    [autograder] = (work / "dist" / "autograder").glob("*.zip")
-    released = work / "dist" / "student" / f"{NAME}.ipynb"
     folders = [work / "submissions" / student for student in STUDENTS]
     for student, folder in zip(STUDENTS, folders):
-        submit(released, folder, student)
-    out = work / "runs.json"
-    run(
-        [
-            sys.executable,
-            "-c",
-            OTTER_RUNS,
-            str(autograder),
-            str(out),
-            f"{NAME}.ipynb",
-            *map(str, folders),
-        ],
+        submit(otter_assigned["released"], folder, student)
+    export(folders, work)
+    started = time.monotonic()
+    results = work / "results"
+    done = run(
+        [sys.executable, str(GRADE_ALL), "otter", str(otter_assigned["autograder"]),
+         str(work / "submissions"), str(results), "--jobs", "2"],
         work,
-    )
-    ran = time.monotonic()
-    print(
-        f"otter: assign {assigned - started:.1f} s, run of {len(STUDENTS)} submissions "
-        f"{ran - assigned:.1f} s"
-    )
-    by_path = json.loads(out.read_text())
-    runs = {student: by_path[str(f)] for student, f in zip(STUDENTS, folders)}
-    return {"dir": work, "released": released, "runs": runs}
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    print(f"otter: {len(STUDENTS)} submissions, 2 at a time, {seconds:.1f} s")
+    runs = {s: json.loads((results / s / "results.json").read_text()) for s in STUDENTS}
+    return {"runs": runs, "results": results, "log": done.stdout, "seconds": seconds}
 
 
-def otter_scores(run_: dict) -> dict[str, tuple[float, str]]:
-    tests = run_["results"]["tests"]
+def otter_scores(results: dict) -> dict[str, tuple[float, str]]:
+    tests = results["tests"]
     return {t["name"]: (t.get("score"), t.get("output", "")) for t in tests if "max_score" in t}
-
-
-def test_otter_student_notebook_hides_solutions_and_tests(otter_runs):
-    released = otter_runs["released"].read_text()
-    hidden_from_students(released)
-    assert "BEGIN" not in released
 
 
 def points(scores) -> dict[str, float]:
     return {q: s for q, (s, _) in scores.items()}
 
 
-@pytest.mark.parametrize("student", ["alice", "bob"])
-def test_otter_each_student_with_their_own_answers_scores_full_marks(otter_runs, student):
-    scores = otter_scores(otter_runs["runs"][student])
-    assert points(scores) == {ex.id: ex.points for ex in build.EXERCISES}
+def test_otter_student_notebook_hides_solutions_and_tests(otter_assigned):
+    released = otter_assigned["released"].read_text()
+    hidden_from_students(released)
+    assert "BEGIN" not in released
 
 
-def test_otter_a_classmates_numbers_copied_score_nothing(otter_runs):
+@pytest.mark.parametrize("student", STUDENTS)
+def test_otter_gives_each_student_the_expected_points(otter_runs, student):
+    assert points(otter_scores(otter_runs["runs"][student])) == expected_points(student)
+
+
+def test_otter_run_writes_one_results_file_per_student_and_a_table(otter_runs):
+    """`otter run` without -o writes results.json in the working directory: a loop would
+    keep only the last student's. grade_all.py gives each student a folder."""
+    results = otter_runs["results"]
+    assert sorted(p.parent.name for p in results.glob("*/results.json")) == sorted(STUDENTS)
+    table = (results / "scores.csv").read_text().splitlines()
+    assert table[0] == "student,score,possible" and len(table) == len(STUDENTS) + 1
+    assert f"alice,{POINTS},{POINTS}" in table and f"mallory,2,{POINTS}" in table
+    assert f"graded {len(STUDENTS)} submissions with otter" in otter_runs["log"]
+
+
+def test_otter_a_classmates_id_and_answers_are_graded_as_the_submitters(otter_runs):
+    scores = otter_scores(otter_runs["runs"]["mallory"])
+    assert all(
+        "STUDENT_ID is 'bob', but mallory handed it in ($BACKPROP_STUDENT)" in scores[q][1]
+        for q in NUMERIC
+    ), scores
     scores = otter_scores(otter_runs["runs"]["carol"])
-    assert points(scores) == {ex.id: 0 if ex.id in NUMERIC else ex.points for ex in build.EXERCISES}
     assert all("AssertionError: Not quite: " in scores[q][1] for q in NUMERIC)
 
 
 def test_otter_seed_answer_scores_zero_and_names_the_impossible_factor(otter_runs):
     scores = otter_scores(otter_runs["runs"]["wrong"])
-    assert sum(s for s, _ in scores.values()) == 0
     assert "AssertionError: dw7/dh1: w7 is a weight" in scores["q1"][1]
     assert "No answer was given" in scores["q2"][1]
 
 
 def test_otter_empty_submission_scores_zero_and_says_to_set_student_id(otter_runs):
     scores = otter_scores(otter_runs["runs"]["empty"])
-    assert set(scores) == {ex.id for ex in build.EXERCISES}
-    assert sum(s for s, _ in scores.values()) == 0
     assert all(
-        "Not graded: no student id was given (got '')" in output for _, output in scores.values()
+        "STUDENT_ID was empty in the notebook handed in (got '')" in output
+        for _, output in scores.values()
     )
 
 
 def test_otter_hostile_submission_runs_nothing_and_scores_zero(otter_runs, capsys):
-    runs = otter_runs["runs"]
-    scores = otter_scores(runs["hostile"])
-    assert set(scores) == {ex.id for ex in build.EXERCISES}
-    assert sum(s for s, _ in scores.values()) == 0
     assert not MARK.exists()
-    # one run is a kernel start and the notebook; a hostile one should cost no more than that
-    # (printed, not asserted: a busy machine must not fail the test)
-    with capsys.disabled():
-        print(
-            f"\n[otter] hostile submission graded in {runs['hostile']['seconds']:.1f} s, "
-            f"alice's in {runs['alice']['seconds']:.1f} s"
-        )
+    with capsys.disabled():  # printed, not asserted: a busy machine must not fail the test
+        print(f"\n[otter] {len(STUDENTS)} submissions graded in {otter_runs['seconds']:.1f} s")

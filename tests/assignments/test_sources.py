@@ -131,3 +131,38 @@ def test_otters_export_cell_hands_in_an_answers_file_even_when_none_was_written(
         handed_in = z.read(bw.exercises.answers.FILENAME).decode()
     assert bw.exercises.answers.load(tmp_path / bw.exercises.answers.FILENAME).problem == ""
     assert handed_in.startswith('{"format": "backprop-widgets answers"')
+
+
+@pytest.mark.parametrize("readme", ["README.md", "assignments/README.md"])
+def test_the_readmes_grading_commands_name_paths_that_exist(readme):
+    """Follow each bash block's `cd`s from the repository's root: every folder it enters and
+    every file a command names (python scripts, otter assign's notebook) exists there
+    (issue 18: `cd assignments/nbgrader` then `otter assign otter/...` did not)."""
+    import re
+    import shlex
+
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "grade_all.py" in b]
+    assert blocks, "the grading commands"
+    for block in blocks:
+        cwd = ROOT
+        for line in block.splitlines():
+            words = shlex.split(line.split("#")[0])
+            if not words:
+                continue
+            if words[0] == "cd":
+                cwd = (cwd / words[1]).resolve()
+                assert cwd.is_dir(), line
+            elif words[0] == "python":
+                assert (cwd / words[1]).is_file(), line
+            elif words[:2] == ["otter", "assign"]:
+                assert (cwd / words[2]).is_file(), line
+
+
+def test_otter_requirements_name_this_versions_wheel_in_the_zip():
+    """The autograder zip installs this package from its own wheel (Gradescope, otter grade)."""
+    stored = build.OTTER_REQUIREMENTS.read_text(encoding="utf-8")
+    assert stored == build.otter_requirements(), "stale: run `python assignments/build.py`"
+    assert f"/autograder/source/files/wheels/{build.wheel_name()}" in stored.splitlines()
+    assert "requirements: requirements.txt" in build.OTTER_CONFIG
+    assert "autograder_files:\n  - wheels" in build.OTTER_CONFIG

@@ -108,3 +108,39 @@ def test_an_empty_folder_gives_an_empty_report_and_a_bad_folder_an_error(tmp_pat
     assert "no answers files" in report_chart(tmp_path).axes[0].get_title()
     with pytest.raises(Exception, match="folder must be a folder"):
         rows(tmp_path / "missing")
+
+
+def test_nbgraders_copies_of_a_submission_are_counted_once(collected):
+    """nbgrader's autograded/ and feedback/ hold copies of submitted/: one student each."""
+    import shutil
+
+    for step in ("autograded", "feedback"):
+        shutil.copytree(collected / "submitted", collected / step)
+    shutil.copytree(collected / "submitted" / "ana", collected / "release" / "x")  # not a student
+    table = rows(collected)
+    q1 = {r["code"]: r for r in table if r["exercise"] == "q1"}
+    assert q1["parameter_as_function"]["students"] == 2 and q1["missing_path"]["students"] == 2
+    assert q1["missing_path"]["tried"] == 5
+
+
+def test_each_diagnosis_separates_fixed_before_submitting_from_handed_in(collected):
+    q1 = {r["code"]: r for r in rows(collected) if r["exercise"] == "q1"}
+    # ana and ben moved past parameter_as_function; cy handed missing_path in, ben fixed it
+    assert (q1["parameter_as_function"]["handed_in"], q1["parameter_as_function"]["fixed"]) == (
+        0,
+        2,
+    )
+    assert (q1["missing_path"]["handed_in"], q1["missing_path"]["fixed"]) == (1, 1)
+
+
+def test_reteach_names_the_three_most_handed_in_diagnoses_with_an_example(collected):
+    top = bw_reteach(collected)
+    assert [r["code"] for r in top][:1] == ["missing_path"]  # the one handed in
+    assert len(top) == 3 and all(r["example"] for r in top)
+    assert "ana" not in str(top) and "ben" not in str(top)
+
+
+def bw_reteach(folder):
+    from backprop_widgets.exercises import reteach
+
+    return reteach(folder)
