@@ -121,7 +121,7 @@ export function renderDiagram({ model, el: root, live = null }) {
   }
 
   function edgeAt(ev) {
-    if (ev.target.closest && ev.target.closest("g.node")) return null;  // a bias square is a node
+    if (ev.target.closest && ev.target.closest("g.bpw-node")) return null;  // a bias square is a node
     const s = model.get("structure");
     const p = pointIn(ev);
     if (!p || !s || !s.edges) return null;
@@ -131,7 +131,7 @@ export function renderDiagram({ model, el: root, live = null }) {
   }
 
   function edgeOfTarget(ev) {
-    const g = ev.target.closest && ev.target.closest("g.edge[data-edge]");
+    const g = ev.target.closest && ev.target.closest("g.bpw-edge[data-edge]");
     return g ? parts.edges.get(g.dataset.edge) : null;
   }
 
@@ -196,23 +196,23 @@ export function renderDiagram({ model, el: root, live = null }) {
     parts = { edges: new Map(), nodes: new Map() };
     if (!s || !s.nodes) return;
     svg.setAttribute("viewBox", `0 0 ${s.width} ${s.height}`);
-    svg.classList.toggle("dense", !!s.dense);
+    svg.classList.toggle("bpw-dense", !!s.dense);
     const at = new Map(s.nodes.map((n) => [n.id, n]));
     const defs = el("defs", {}, svg);
-    const edgeLayer = el("g", { class: "edges" }, svg);
-    const labelLayer = el("g", { class: "labels" }, svg);
-    const nodeLayer = el("g", { class: "nodes" }, svg);
+    const edgeLayer = el("g", { class: "bpw-edges" }, svg);
+    const labelLayer = el("g", { class: "bpw-labels" }, svg);
+    const nodeLayer = el("g", { class: "bpw-nodes" }, svg);
     for (const e of s.edges) {
       const a = at.get(e.s), b = at.get(e.d);
-      const g = el("g", { class: `edge ${e.kind}`, "data-edge": e.id }, edgeLayer);
-      const line = el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "stroke" }, g);
+      const g = el("g", { class: `bpw-edge bpw-${e.kind}`, "data-edge": e.id }, edgeLayer);
+      const line = el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "bpw-stroke" }, g);
       let label = null;
       if (e.p) {
         g.dataset.param = e.p;
         g.setAttribute("tabindex", "0");
         g.setAttribute("role", "button");
         // a wide transparent line on top: a generous target for a finger or a projector pointer
-        el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "hit" }, g);
+        el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "bpw-hit" }, g);
         g.addEventListener("keydown", (ev) => {
           if (ev.key === " ") { ev.preventDefault(); select(e.p); }
           if (ev.key === "Enter") { ev.preventDefault(); select(e.p); openEditor(e, a, b); }
@@ -225,13 +225,13 @@ export function renderDiagram({ model, el: root, live = null }) {
           // Python places labels so that none stack; older structures fall back to a fraction
           const p = e.lx !== undefined ? { x: e.lx, y: e.ly } : labelPoint(a, b);
           const dy = e.lx !== undefined ? 0 : -4;
-          label = el("text", { x: p.x, y: p.y + dy, class: "edge-label", "data-label": e.id }, labelLayer);
+          label = el("text", { x: p.x, y: p.y + dy, class: "bpw-edge-label", "data-label": e.id }, labelLayer);
         }
       }
       parts.edges.set(e.id, { g, line, label, edge: e });
     }
     for (const n of s.nodes) {
-      const g = el("g", { class: `node ${n.kind}`, "data-node": n.id }, nodeLayer);
+      const g = el("g", { class: `bpw-node bpw-${n.kind}`, "data-node": n.id }, nodeLayer);
       // bias squares stay smaller than the neurons they feed, also in dense diagrams
       const biasR = s.dense ? Math.max(3, s.r * 0.6) : Math.max(8, s.r * 0.55);
       const square = n.kind === "bias" || n.kind === "param" || n.kind === "constant";
@@ -257,7 +257,7 @@ export function renderDiagram({ model, el: root, live = null }) {
       }
       if (n.name) {
         // an operation node shows its symbol inside and its name above, as in CS231n's circuits
-        el("text", { x: n.x, y: n.y - r - 4, class: "node-name" }, g).textContent = n.name;
+        el("text", { x: n.x, y: n.y - r - 4, class: "bpw-node-name" }, g).textContent = n.name;
       }
       let picture = null;
       if (n.kind === "hidden" || n.kind === "output") {
@@ -265,7 +265,7 @@ export function renderDiagram({ model, el: root, live = null }) {
         const clip = `${uid}-clip-${n.id}`.replace(/[^\w-]/g, "_");
         el("circle", { cx: n.x, cy: n.y, r: r - 1 }, el("clipPath", { id: clip }, defs));
         picture = el("image", {
-          x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, class: "picture",
+          x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, class: "bpw-picture",
           "clip-path": `url(#${clip})`, preserveAspectRatio: "none",
         }, g);
       }
@@ -278,14 +278,14 @@ export function renderDiagram({ model, el: root, live = null }) {
       }
       // Python puts a name beside its node (lx, anchor) where it does not fit inside
       const beside = n.lx !== undefined;
-      const text = el("text", { x: beside ? n.lx : n.x, y: n.y, class: beside ? "node-label beside" : "node-label" }, g);
+      const text = el("text", { x: beside ? n.lx : n.x, y: n.y, class: beside ? "bpw-node-label bpw-beside" : "bpw-node-label" }, g);
       if (beside) text.setAttribute("text-anchor", n.anchor);
       text.textContent = n.label ?? n.id;
       // an operation's symbol longer than two letters (tanh, relu, gelu) is set smaller to fit
-      if (n.name && text.textContent.length > 2) text.classList.add("long");
+      if (n.name && text.textContent.length > 2) text.classList.add("bpw-long");
       const below = n.kind === "net" ? Math.max(7, r * 0.62) : r;
       // a hanging baseline: the value's top sits just under the node at any text size
-      const value = el("text", { x: n.x, y: n.y + below + 3, class: "node-value" }, g);
+      const value = el("text", { x: n.x, y: n.y + below + 3, class: "bpw-node-value" }, g);
       parts.nodes.set(n.id, { g, value, picture });
     }
     mode = "";  // measured again for the new structure
@@ -345,31 +345,31 @@ export function renderDiagram({ model, el: root, live = null }) {
       const { edge, g, line, label } = part;
       const isLit = lit.has(id);
       if (isLit) { litNodes.add(edge.s); litNodes.add(edge.d); }
-      g.classList.toggle("lit", isLit);
-      g.classList.toggle("dim", lit.size > 0 && !isLit);
-      g.classList.toggle("selected", !!edge.p && edge.p === selected);
-      g.classList.toggle("known", (emphasis.known || []).includes(edge.p));
+      g.classList.toggle("bpw-lit", isLit);
+      g.classList.toggle("bpw-dim", lit.size > 0 && !isLit);
+      g.classList.toggle("bpw-selected", !!edge.p && edge.p === selected);
+      g.classList.toggle("bpw-known", (emphasis.known || []).includes(edge.p));
       if (edge.p) {
         const v = values[edge.p];
         line.setAttribute("stroke-width", edgeWidth(v, maxAbs));
-        g.classList.remove("pos", "neg");
-        g.classList.add(signClass(v));
+        g.classList.remove("bpw-pos", "bpw-neg");
+        g.classList.add(`bpw-${signClass(v)}`);
         const text = labelOf(valueLabels, edge.p);
         g.setAttribute("aria-label", `${edge.p} = ${text}, ${edge.kind === "bias" ? "bias into" : edge.s + " to"} ${edge.d}`);
         g.setAttribute("aria-pressed", String(edge.p === selected));
         if (label) label.textContent = edgeLabel(edge.p, text, showValues && mode !== "names");
         if (label) {
-          label.classList.toggle("lit", isLit || edge.p === selected);
-          label.classList.toggle("chosen", edge.p === selected);
+          label.classList.toggle("bpw-lit", isLit || edge.p === selected);
+          label.classList.toggle("bpw-chosen", edge.p === selected);
         }
       }
     }
     const revealed = new Set(emphasis.revealed || []);
     for (const [id, { g, value }] of parts.nodes) {
-      g.classList.toggle("lit", litNodes.has(id));
-      g.classList.toggle("selected", id === selected);
-      g.classList.toggle("revealed", revealed.has(id));
-      g.classList.toggle("current", emphasis.current === id);
+      g.classList.toggle("bpw-lit", litNodes.has(id));
+      g.classList.toggle("bpw-selected", id === selected);
+      g.classList.toggle("bpw-revealed", revealed.has(id));
+      g.classList.toggle("bpw-current", emphasis.current === id);
       value.textContent = labelOf(nodeLabels, id);
     }
     root.dataset.selected = selected;
@@ -382,7 +382,7 @@ export function renderDiagram({ model, el: root, live = null }) {
       const url = pictures[id];
       if (url) picture.setAttribute("href", url);
       else picture.removeAttribute("href");
-      g.classList.toggle("has-picture", !!url);
+      g.classList.toggle("bpw-has-picture", !!url);
     }
   }
 

@@ -527,7 +527,7 @@ def strip_ansi(text: str) -> str:
 # and an almost horizontal line has a zero-height box that Playwright calls invisible).
 _EDGE_POINT_JS = """
 ([root, param]) => {
-  const line = document.querySelector(`${root} g.edge[data-param="${param}"] line.hit`);
+  const line = document.querySelector(`${root} g.bpw-edge[data-param="${param}"] line.bpw-hit`);
   if (!line) return null;
   const m = line.ownerSVGElement.getScreenCTM();
   const at = (t) => {
@@ -538,7 +538,7 @@ _EDGE_POINT_JS = """
   for (const t of [0.3, 0.5, 0.4, 0.6, 0.2, 0.7, 0.8, 0.9]) {
     const q = at(t);
     const hit = document.elementFromPoint(q.x, q.y);
-    const g = hit && hit.closest('g.edge');
+    const g = hit && hit.closest('g.bpw-edge');
     if (g && g.dataset.param === param) return q;
   }
   return null;

@@ -29,19 +29,19 @@ def test_every_hidden_and_output_neuron_shows_its_picture(lab_server, page):
     path = write_notebook(lab_server.root, "pictures.ipynb", CELLS)
     open_notebook(page, lab_server, path)
     run_all_and_wait(page, SENTINEL)
-    images = page.locator(".pictures g.node.has-picture image.picture")
+    images = page.locator(".pictures g.bpw-node.bpw-has-picture image.bpw-picture")
     images.first.wait_for()
     assert images.count() == 33  # 16 + 16 hidden neurons and the output
     href = images.first.get_attribute("href")
     assert href.startswith("data:image/png;base64,")
     # each picture sits inside its own circle
-    circle = page.locator(".pictures g.node[data-node='h1'] circle").first.bounding_box()
-    image = page.locator(".pictures g.node[data-node='h1'] image").first.bounding_box()
+    circle = page.locator(".pictures g.bpw-node[data-node='h1'] circle").first.bounding_box()
+    image = page.locator(".pictures g.bpw-node[data-node='h1'] image").first.bounding_box()
     assert abs(circle["x"] - image["x"]) < 2 and abs(circle["width"] - image["width"]) < 2
     # hiding them from Python takes them away in the page
     kernel_exec(page, "d.hide_neuron_pictures()")
     page.wait_for_function(
-        "() => document.querySelectorAll('.pictures g.node.has-picture').length === 0"
+        "() => document.querySelectorAll('.pictures g.bpw-node.bpw-has-picture').length === 0"
     )
     kernel_exec(page, "d.show_neuron_pictures(extent_of(X))")
     images.first.wait_for()
@@ -60,7 +60,7 @@ EDIT_CELLS = [
 
 POINT_ON_EDGE_JS = """
 ([root, id, t, offset]) => {
-  const line = document.querySelector(`${root} g.edge[data-edge='${id}'] line.stroke`);
+  const line = document.querySelector(`${root} g.bpw-edge[data-edge='${id}'] line.bpw-stroke`);
   const svg = line.ownerSVGElement;
   const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((k) => +line.getAttribute(k));
   const p = new DOMPoint(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t + offset).matrixTransform(svg.getScreenCTM());
@@ -74,7 +74,7 @@ def test_a_click_picks_the_nearest_line_and_a_double_click_edits_the_weight(lab_
     open_notebook(page, lab_server, path)
     run_all_and_wait(page, SENTINEL)
     root = ".editing"
-    page.locator(f"{root} g.edge[data-edge='w6']").first.wait_for()
+    page.locator(f"{root} g.bpw-edge[data-edge='w6']").first.wait_for()
     # w6 and w7 cross at their midpoints: a click just beside the crossing, on w6's side
     for edge, other in (("w6", "w7"), ("w7", "w6")):
         x, y = page.evaluate(POINT_ON_EDGE_JS, [root, edge, 0.42, 0])
@@ -119,7 +119,7 @@ def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_s
     assert saves is True
     run_all_and_wait(page, SENTINEL)
     # (a diagonal edge: Playwright counts a horizontal SVG line as invisible)
-    page.locator(".editing g.edge[data-edge='w6']").first.wait_for()
+    page.locator(".editing g.bpw-edge[data-edge='w6']").first.wait_for()
     page.evaluate("() => jupyterapp.commands.execute('docmanager:save')")
     saved = {}
     for _ in range(50):
@@ -134,8 +134,8 @@ def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_s
     page.goto("about:blank")
     open_notebook(page, lab_server, path)
     shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    shown.locator(".editing g.edge[data-edge='w6']").first.wait_for(timeout=20_000)
-    assert shown.locator(".editing g.node[data-node='h1']").count() >= 1
+    shown.locator(".editing g.bpw-edge[data-edge='w6']").first.wait_for(timeout=20_000)
+    assert shown.locator(".editing g.bpw-node[data-node='h1']").count() >= 1
     text = shown.first.inner_text()
     assert "model not found" not in text and "Error displaying widget" not in text
     # drawn from the saved state: the new kernel has run nothing

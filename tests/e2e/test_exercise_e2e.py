@@ -101,8 +101,8 @@ def test_seed_answer_is_diagnosed_then_corrected(lab_server, page, page_errors):
     exercise = page.locator(".ex-seed")
     expect(exercise.locator(".bpw-question math").first).to_be_visible()
     # the asked weight is selected on the diagram, and only its own edge is lit
-    expect(exercise.locator("g.edge.selected[data-param='w1']")).to_have_count(1)
-    expect(exercise.locator("g.edge.lit")).to_have_count(1)
+    expect(exercise.locator("g.bpw-edge.bpw-selected[data-param='w1']")).to_have_count(1)
+    expect(exercise.locator("g.bpw-edge.bpw-lit")).to_have_count(1)
 
     box = exercise.locator("input.bpw-answer")
     expect(box).to_have_attribute("aria-label", "your answer: dL/dw1")
@@ -161,7 +161,7 @@ def test_the_exercise_by_keyboard_alone(lab_server, page, page_errors, capsys):
     expect(exercise.locator(".bpw-hint-panel li[data-hint='1']")).to_be_visible()
     expect(exercise.locator("button.bpw-hint")).to_have_text("Hint (2 left)")
     # the first hint lit every path on the diagram
-    expect(exercise.locator("g.edge.lit")).to_have_count(5)
+    expect(exercise.locator("g.bpw-edge.bpw-lit")).to_have_count(5)
     page.keyboard.press("Tab")  # to Show solution
     expect(exercise.locator("button.bpw-solution")).to_be_focused()
     # back to the checkbox under the diagram: Shift+Tab through the box, past the weights
@@ -169,12 +169,12 @@ def test_the_exercise_by_keyboard_alone(lab_server, page, page_errors, capsys):
     values.focus()
     page.keyboard.press("Space")
     wait_for_kernel_output(page, "print(ex.show_values)", "True")
-    expect(exercise.locator("text.edge-label", has_text="w1=")).to_have_count(1)
+    expect(exercise.locator("text.bpw-edge-label", has_text="w1=")).to_have_count(1)
     # every weight and bias on the diagram is reachable with Tab too, and Space selects it
-    expect(exercise.locator("g.edge[tabindex='0']")).to_have_count(12)
-    exercise.locator("g.edge[data-param='w5']").focus()
+    expect(exercise.locator("g.bpw-edge[tabindex='0']")).to_have_count(12)
+    exercise.locator("g.bpw-edge[data-param='w5']").focus()
     page.keyboard.press("Space")
-    expect(exercise.locator("g.edge.selected[data-param='w5']")).to_have_count(1)
+    expect(exercise.locator("g.bpw-edge.bpw-selected[data-param='w5']")).to_have_count(1)
     wait_for_kernel_output(page, "print(ex.selected)", "w5")
 
     # Check click -> the verdict in the page, each time a new answer

@@ -51,7 +51,7 @@ CLICK_TO_TYPESET_JS = """
   });
   observer.observe(box, {subtree: true, childList: true, attributes: true});
   setTimeout(() => { observer.disconnect(); reject(new Error('no typeset panel for ' + name)); }, 60000);  // generous: only a broken widget waits this long
-  box.querySelector(`g.edge[data-param='${name}']`).dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  box.querySelector(`g.bpw-edge[data-param='${name}']`).dispatchEvent(new MouseEvent('click', {bubbles: true}));
 })
 """
 
@@ -90,12 +90,12 @@ def test_clicking_w1_shows_both_paths_and_the_backprop_total(lab_server, page, p
     assert shown_total == "0.000438568" and digits >= 6  # Mazur's published dE/dw1
     # the click reached Python, and the diagram lit the two paths
     assert kernel_exec(page, "print(ex.selected)").strip() == "w1"
-    lit = page.locator(".ex-mazur g.edge.lit").evaluate_all("els => els.map(e => e.dataset.edge)")
+    lit = page.locator(".ex-mazur g.bpw-edge.bpw-lit").evaluate_all("els => els.map(e => e.dataset.edge)")
     assert sorted(lit) == ["o1>L", "o2>L", "w1", "w5", "w7"]
     # hovering the second product of the sum lights only its path: w1 -> h1 -> o2 -> L
     page.locator(".ex-mazur .bpw-term").nth(1).hover()
     page.wait_for_function(
-        """() => Array.from(document.querySelectorAll('.ex-mazur g.edge.lit'))
+        """() => Array.from(document.querySelectorAll('.ex-mazur g.bpw-edge.bpw-lit'))
                  .map(e => e.dataset.edge).sort().join(',') === 'o2>L,w1,w7'"""
     )
     assert page_errors == []
@@ -107,7 +107,7 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     run_all_and_wait(page, SENTINEL)
 
     # the seed's shared bias b: drawn once, two paths (through h, and straight into y')
-    page.locator(".ex-tiny g.node.bias[data-param='b']").click()
+    page.locator(".ex-tiny g.bpw-node.bpw-bias[data-param='b']").click()
     panel = ".ex-tiny .bpw-explorer-panel[data-param='b']"
     expect(page.locator(panel)).to_be_visible()
     assert "2 paths from b to L" in page.locator(f"{panel} h4").inner_text()
@@ -140,7 +140,7 @@ def test_step_through_and_speed(lab_server, page, capsys):
     for _ in range(4):
         step.click()
     expect(page.locator(".ex-mazur .bpw-step-panel [data-node='h1']")).to_be_visible()
-    expect(page.locator(".ex-mazur g.node.current[data-node='h1']")).to_be_visible()
+    expect(page.locator(".ex-mazur g.bpw-node.bpw-current[data-node='h1']")).to_be_visible()
 
     # click -> Python -> panel re-rendered and typeset, alternating between two weights.
     # Timed inside the page (click event to the typeset total in the new panel), and
@@ -160,7 +160,7 @@ def test_step_through_and_speed(lab_server, page, capsys):
     # one parameter change from Python -> the diagram's stroke redrawn
     start = time.perf_counter()
     kernel_exec(page, "net['w5'] = -2.0")
-    page.locator(".ex-mazur g.edge.neg[data-edge='w5']").wait_for(state="attached")
+    page.locator(".ex-mazur g.bpw-edge.bpw-neg[data-edge='w5']").wait_for(state="attached")
     update_ms = (time.perf_counter() - start) * 1000
     with capsys.disabled():
         print(

@@ -70,12 +70,12 @@ TYPESET = "mjx-container, .MathJax_CHTML, math"
 
 # The lecture starts with explorers of expressions (f = (x + y) z, colah's graph, a neuron);
 # the seed's network is the explorer whose diagram has the weight w1's line.
-SEED = ".bpw-explorer:has(g.edge[data-param='w1'])"
+SEED = ".bpw-explorer:has(g.bpw-edge[data-param='w1'])"
 
 
 def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:
     """Until the diagram is drawn and ``param``'s formula and total are typeset."""
-    page.locator(".bpw-diagram svg g.edge[data-param='w1']").wait_for(
+    page.locator(".bpw-diagram svg g.bpw-edge[data-param='w1']").wait_for(
         state="attached", timeout=timeout
     )
     for part in (".bpw-general", ".bpw-total"):
@@ -85,9 +85,9 @@ def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:
 def assert_diagram_drawn(page) -> None:
     """Every node and weight of the x -> h -> y' network, each with its label on the SVG."""
     diagram = page.locator(f"{SEED} .bpw-diagram svg").first
-    nodes = diagram.locator("g.node[data-node]").evaluate_all("els => els.map(e => e.dataset.node)")
+    nodes = diagram.locator("g.bpw-node[data-node]").evaluate_all("els => els.map(e => e.dataset.node)")
     assert {"x", "h", "y'", "L"} <= set(nodes), nodes
-    edges = diagram.locator("g.edge.weight").evaluate_all("els => els.map(e => e.dataset.param)")
+    edges = diagram.locator("g.bpw-edge.bpw-weight").evaluate_all("els => els.map(e => e.dataset.param)")
     assert sorted(edges) == ["w1", "w2"], edges
     labels = diagram.locator("text").evaluate_all("els => els.map(e => e.textContent.trim())")
     for name in ("w1", "w2", "x", "h", "y'", "L", "b"):
@@ -231,7 +231,7 @@ def test_voila_renders_the_lecture_and_a_click_updates_the_formula(
     assert "w2" in heading and "1 path" in heading, heading
     assert shown_total(page, "w2") == core_total("w2")
     assert page.locator(panel("w1")).count() == 0
-    lit = page.locator(".bpw-diagram g.edge.weight.selected").evaluate_all(
+    lit = page.locator(".bpw-diagram g.bpw-edge.bpw-weight.bpw-selected").evaluate_all(
         "els => els.map(e => e.dataset.param)"
     )
     assert lit == ["w2"], lit

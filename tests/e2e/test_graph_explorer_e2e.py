@@ -30,7 +30,7 @@ CELLS = [
 
 def click_node(page, root: str, name: str) -> None:
     """A real mouse click at the middle of a node's shape."""
-    node = page.locator(f"{root} g.node[data-node='{name}']")
+    node = page.locator(f"{root} g.bpw-node[data-node='{name}']")
     node.scroll_into_view_if_needed()
     box = node.locator("circle, rect").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -38,7 +38,7 @@ def click_node(page, root: str, name: str) -> None:
 
 def lit_edges(page, root: str) -> list[str]:
     return sorted(
-        page.locator(f"{root} g.edge.lit").evaluate_all("els => els.map(e => e.dataset.edge)")
+        page.locator(f"{root} g.bpw-edge.bpw-lit").evaluate_all("els => els.map(e => e.dataset.edge)")
     )
 
 
@@ -86,7 +86,7 @@ def test_a_click_on_a_leaf_of_any_graph_lights_its_paths_and_writes_its_derivati
         expected = float(kernel_exec(page, "print(f\"{net.gradients(xm, tm)['w1']:.6g}\")"))
         assert total_shown(page, ".ex-ops", "w1") == expected == 0.000438568
         # the operation level reads as micrograd draws it: a × node, a + node, a σ node
-        labels = page.locator(".ex-ops g.node.op .node-label").all_text_contents()
+        labels = page.locator(".ex-ops g.bpw-node.bpw-op .bpw-node-label").all_text_contents()
         assert {"×", "+", "σ"} <= set(labels)
         page.locator(".ex-ops").screenshot(path="test-artifacts/e2e/graph-explorer-ops.png")
         assert errors == []

@@ -111,7 +111,7 @@ SVG_TEXTS_JS = """
     let behind = C.pageBehind(text.ownerSVGElement);
     let on = 'page';
     const halo = C.rgba(style.stroke);
-    const shape = text.closest('g.node') && text.closest('g.node').querySelector('circle, rect');
+    const shape = text.closest('g.bpw-node') && text.closest('g.bpw-node').querySelector('circle, rect');
     if (style.stroke !== 'none' && parseFloat(style.strokeWidth) >= 2
         && style.paintOrder.startsWith('stroke') && halo[3] > 0) {
       behind = C.over(halo, behind); on = 'halo';
@@ -276,7 +276,7 @@ def test_every_widget_readable_in_light_and_dark(lab_server, page, page_errors, 
     # what is being judged: the wrong answer's message, the right one's, the current node
     expect(page.locator(".theme-wrong .bpw-verdict:not(.bpw-correct)")).to_be_visible()
     expect(page.locator(".theme-right .bpw-verdict.bpw-correct")).to_be_visible()
-    expect(page.locator(".theme-explorer .node.current")).to_have_count(1)
+    expect(page.locator(".theme-explorer .bpw-node.bpw-current")).to_have_count(1)
     expect(page.locator(".theme-explorer .bpw-term.pinned")).to_have_count(1)
 
     problems = check_theme(page, "JupyterLab Light", capsys)
