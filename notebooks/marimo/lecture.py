@@ -50,5 +50,13 @@ def _(bw, mo, net):
     return (diagram,)
 
 
+@app.cell
+def _(bw, mo, net, t, x):
+    question = bw.GradientQuestion(net, "w1", x, t)
+    exercise = mo.ui.anywidget(bw.GradientExercise(question, answers=False))
+    exercise
+    return (exercise,)
+
+
 if __name__ == "__main__":
     app.run()

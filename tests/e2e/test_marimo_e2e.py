@@ -94,6 +94,18 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         # the expression graph: df/dx = z = -4
         graph = page.locator(".bpw-explorer").nth(1)
         expect(graph.locator(".bpw-explorer-panel[data-param='x'] .bpw-total math")).to_contain_text("4")
+        # the exercise: type a chain-rule sum, press Enter, read the verdict
+        exercise = page.locator(".bpw-exercise").first
+        exercise.scroll_into_view_if_needed()
+        box = exercise.locator("input.bpw-answer")
+        box.fill("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2")  # the seed's mistake
+        box.press("Enter")
+        verdict = exercise.locator(".bpw-feedback .bpw-verdict")
+        expect(verdict).to_have_attribute("data-verdict", re.compile("incorrect|wrong"))
+        expect(exercise.locator(".bpw-feedback")).to_contain_text("w7")
+        box.fill("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)")
+        exercise.locator("button.bpw-check").click()
+        expect(verdict).to_have_attribute("data-verdict", "correct")
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS_DIR / "marimo-lecture.png"), full_page=True)
         assert errors == []
