@@ -53,6 +53,7 @@ class Node:
     inputs: tuple[str, ...] = ()
     locals: tuple[float, ...] = ()  # d node / d input, in the order of inputs
     constants: dict = field(default_factory=dict)  # an exponent, a softmax index, targets
+    args: tuple[str, ...] = ()  # the operation's arguments as called (x * x: x, x); () = inputs
 
 
 class Graph:
@@ -121,6 +122,75 @@ class Graph:
             deltas[name], counts[name] = d, c
         self._deltas, self._counts = deltas, counts
         self._other_levels: dict[str, Graph] = {level: self}
+
+    def with_values(self, **leaves) -> Graph:
+        """The same graph with new values for some leaves (by name); the others keep theirs.
+
+        Each operation node is computed again, in order, by its registry operation, with its
+        local derivatives; a network's graph is rebuilt through its network (parameters,
+        inputs and targets by name) at the same level. This graph is not changed. Raises
+        UnknownNameError (a KeyError) for a name that is no leaf, BackpropInputError where an
+        operation has no real value (a negative number to the power 0.5); a value that
+        overflows or a log of a negative number is left as the registry computes it (inf,
+        nan), for the caller to check.
+
+        >>> g = Graph((Value(-2.0, "x") + Value(5.0, "y")).named("q") * Value(-4.0, "z"))
+        >>> g.with_values(z=2.0).gradients()["x"]
+        2.0
+        """
+        targets = self.net.target_names if self.net is not None else ()
+        for name, value in leaves.items():
+            if name in targets:  # a network's targets are no nodes, but it takes them
+                pass
+            elif name not in self._nodes or self._nodes[name].op is not None:
+                leaf_names = [n for n in self._order if self._nodes[n].op is None]
+                raise unknown_name("leaf", name, leaf_names)
+            _checked_number(value, name)
+        if self.net is not None:
+            return self._network_with_values(leaves)
+        values: dict[str, float] = {}
+        nodes = []
+        for old in (self._nodes[n] for n in self._order):
+            if old.op is None:
+                value = float(leaves.get(old.name, old.value))
+                nodes.append(Node(old.name, old.kind, value))
+                values[old.name] = value
+                continue
+            op = OPERATIONS[old.op]
+            args = old.args or old.inputs
+            inputs = [values[a] for a in args]
+            try:
+                out = op.forward(*inputs, **old.constants)
+                partials = op.partials(inputs, out, **old.constants)
+                out = float(out)  # a complex power (a negative number to 0.5) raises here
+            except (ArithmeticError, ValueError, TypeError):
+                raise BackpropInputError(
+                    f"{old.name} = {self.formula(old.name)} has no value at these leaf values "
+                    f"({', '.join(f'{a}={values[a]:g}' for a in dict.fromkeys(args))}): "
+                    "the operation is outside its domain"
+                ) from None
+            merged, locals_ = _merged(args, partials)
+            nodes.append(Node(old.name, old.kind, out, old.op, merged, locals_, dict(old.constants), old.args))
+            values[old.name] = out
+        graph = Graph.__new__(Graph)
+        graph._assemble(nodes, self.end, self.level)
+        return graph
+
+    def _network_with_values(self, leaves: dict) -> Graph:
+        net = self.net.copy()
+        inputs = list(net.node_names[0])
+        x, t = self.x.copy(), self.t.copy()
+        targets = list(net.target_names)
+        params = {}
+        for name, value in leaves.items():
+            if name in inputs:
+                x[inputs.index(name)] = value
+            elif name in targets:
+                t[targets.index(name)] = value
+            else:
+                params[name] = float(value)
+        net.set_parameters(params)
+        return net.graph(x, t, level=self.level)
 
     # -------------------------------------------------------------- nodes
     def __contains__(self, name) -> bool:
@@ -605,7 +675,10 @@ def _nodes_of_value(end: Value) -> tuple[list[Node], str]:
         op = OPERATIONS[v._op]
         partials = op.partials([u.data for u in v._inputs], v.data, **v._constants)
         inputs, locals_ = _merged([names[id(u)] for u in v._inputs], partials)
-        nodes.append(Node(names[id(v)], "operation", v.data, v._op, inputs, locals_, dict(v._constants)))
+        args = tuple(names[id(u)] for u in v._inputs)
+        nodes.append(
+            Node(names[id(v)], "operation", v.data, v._op, inputs, locals_, dict(v._constants), args)
+        )
     return nodes, names[id(end)]
 
 

@@ -73,21 +73,24 @@ class Gradient(Asked):
     kind = "gradient"
     answer_kinds = ("number", "chain_rule", "formula")
 
-    def __init__(self, param: str):
+    def __init__(self, param: str, end: str = LOSS_NODE):
         self.param = param
+        self.end = end  # the node differentiated: a network's L, any graph's end (f, e)
 
     def value(self, draw) -> float:
         return draw.pre.gradient(self.param)
 
     @property
     def text(self) -> str:
-        return f"d{LOSS_NODE}/d{self.param}"
+        return f"d{self.end}/d{self.param}"
 
     @property
     def latex(self) -> str:
-        return rf"\frac{{\partial {LOSS_NODE}}}{{\partial {latex_name(self.param)}}}"
+        return rf"\frac{{\partial {latex_name(self.end)}}}{{\partial {latex_name(self.param)}}}"
 
     def slips(self, draws) -> list[hints.Slip]:
+        if draws[0].net is None:
+            return hints.graph_gradient_slips(self.param, draws)
         return hints.gradient_slips(self.param, draws)
 
 

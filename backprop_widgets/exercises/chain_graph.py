@@ -14,6 +14,8 @@ from ..core.chain_rule import LOSS_NODE
 from .vocabulary import Entry
 
 L = LOSS_NODE
+# the kinds of node a total d(end)/d(node) may be taken at (a network's, any graph's)
+NODE_KINDS = ("input", "net", "neuron", "operation")
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,17 @@ class Problem:
 
 # ---------------------------------------------------------------- the graph
 class ChainGraph:
-    """The core's computation graph of one example, asked about one parameter.
+    """The core's computation graph of one example, asked about one node (a parameter).
 
     Every fact about the graph (edges at either level, the map between the levels, paths,
-    local derivatives and totals) comes from :class:`~backprop_widgets.core.chain_rule.
-    ComputationGraph`; this class only adds what a judgement about ``param`` needs (which
-    nodes it reaches) and caches lookups.
+    local derivatives, totals, which nodes a node reaches) comes from the core's
+    :class:`~backprop_widgets.core.graph.Graph`; this class only adds what a judgement about
+    ``param`` needs and caches lookups.
+
+    A network's question passes its two levels (``net`` the network); a question on any
+    other graph passes ``net=None`` and the one graph as both levels, so the judge works on
+    any computation graph: its end (``self.end``: ``L``, ``f``, ``e``) is where every chain
+    ends, and its leaves (inputs and parameters) are where chains start.
     """
 
     PRE = "pre-activation"
@@ -40,20 +47,36 @@ class ChainGraph:
         self.net = net
         self.param = param
         self.core = pre_graph
-        self.graphs = {g.level: g for g in (neuron_graph, pre_graph)}
+        self.end = pre_graph.end
+        self.graphs = {"neuron": neuron_graph, self.PRE: pre_graph}
         self._known = {
-            level: {*g.node_names, *net.parameter_names} for level, g in self.graphs.items()
+            level: {*g.node_names, *g.parameter_names} for level, g in self.graphs.items()
         }
-        self.kinds = {name: "parameter" for name in net.parameter_names}
+        self.kinds = {name: "parameter" for name in pre_graph.parameter_names}
         self.kinds.update({n: pre_graph.kind(n) for n in pre_graph.node_names})
-        self.order = {name: -1 for name in net.parameter_names}
+        self.order = {name: -1 for name in pre_graph.parameter_names}
         self.order.update({n: i for i, n in enumerate(pre_graph.node_names)})
+        # where a chain to the end may start: a network's parameters; any graph's leaves
+        self.starts = ("parameter",) if net is not None else ("parameter", "input")
         self._below: dict[str, frozenset[str]] = {}
-        # The graph's paths from param to L at each level (None when too many to list).
+        # The graph's paths from param to the end at each level (None when too many to list).
         self.paths: dict[str, list[tuple[str, ...]] | None] = {}
         for level, g in self.graphs.items():
+            if level in self.paths:
+                continue
             cr = g.chain_rule(param)
             self.paths[level] = cr.paths if cr.enumerated else None
+        if neuron_graph is pre_graph:
+            self.paths["neuron"] = self.paths[self.PRE]
+
+    @property
+    def is_network(self) -> bool:
+        return self.net is not None
+
+    @property
+    def nodes_word(self) -> str:
+        """What a chain passes through: a network's neurons, any graph's nodes."""
+        return "neurons" if self.is_network else "operation nodes"
 
     def levels(self, num: str, den: str) -> set[str]:
         """The levels at which num depends directly on den (empty: not an edge)."""
@@ -67,7 +90,11 @@ class ChainGraph:
         return bool(self.levels(num, den))
 
     def local(self, num: str, den: str) -> float:
-        """d num / d den along an edge."""
+        """d num / d den along an edge (an edge into the end is its local derivative, not
+        the total: in f = u(x) * x, df/dx along the edge x -> f is u, not df/dx)."""
+        for g in self.graphs.values():
+            if g.has_edge(num, den):
+                return g.local(num, den)
         return self.core.derivative(num, den)
 
     def children(self, name: str, level: str | None = None) -> list[str]:
@@ -79,16 +106,10 @@ class ChainGraph:
         return out
 
     def descendants(self, name: str) -> frozenset[str]:
-        """Every node reachable from name along edges."""
+        """Every node reachable from name along edges (the core's reach; the finer level
+        holds every node of the coarser one, and reaches the same ones)."""
         if name not in self._below:
-            seen: set[str] = set()
-            stack = self.children(name)
-            while stack:
-                node = stack.pop()
-                if node not in seen:
-                    seen.add(node)
-                    stack.extend(self.children(node))
-            self._below[name] = frozenset(seen)
+            self._below[name] = frozenset(self.core.reaches(name)) if name in self.core else frozenset()
         return self._below[name]
 
     def reaches(self, name: str) -> bool:
@@ -102,7 +123,16 @@ class ChainGraph:
         return self.core.refine(path)
 
     def parameter_word(self, name: str) -> str:
+        """weight or bias for a network's parameter; "parameter" for any graph's."""
+        if self.net is None:
+            return "parameter"
         return self.net.parameter_info(name).kind
+
+    def uses(self, name: str) -> list[str]:
+        """The nodes a parameter (or any node) enters directly."""
+        if self.net is not None and name in self.net.parameter_names:
+            return list(self.net.parameter_info(name).targets)
+        return self.core.children(name)
 
 
 @dataclass(frozen=True)
@@ -116,12 +146,14 @@ class Closer:
     node: str
     output: str | None = None
 
+    end: str = L
+
     def text(self) -> str:
-        return f"d{'L' if self.output is None else 'E_' + self.output}/d{self.node}"
+        return f"d{self.end if self.output is None else 'E_' + self.output}/d{self.node}"
 
     def value(self, cg: ChainGraph) -> float:
         if self.output is None:
-            return cg.core.derivative(L, self.node)
+            return cg.core.derivative(cg.end, self.node)
         return cg.core.loss_share(self.output, self.node)
 
     def paths(self, cg: ChainGraph) -> list[tuple[str, ...]]:
@@ -132,9 +164,9 @@ def closer_of(num: Entry, den: Entry, cg: ChainGraph) -> Closer | None:
     """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge."""
     if num.kind not in ("loss", "loss_share") or cg.has_edge(num.name, den.name):
         return None
-    if den.kind not in ("input", "net", "neuron"):
+    if den.kind not in NODE_KINDS:
         return None
-    return Closer(den.name, num.node if num.kind == "loss_share" else None)
+    return Closer(den.name, num.node if num.kind == "loss_share" else None, cg.end)
 
 
 # ---------------------------------------------------------------- text helpers

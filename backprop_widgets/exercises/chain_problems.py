@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 from .chain_graph import (
+    NODE_KINDS,
     ChainGraph,
     Closer,
-    L,
     Problem,
     chain_of,
     factor_text,
@@ -35,13 +35,14 @@ def check_factor(
         if level is not None and level not in cg.levels(a, b):
             return Problem("wrong_level", _level_message(f, a, b, cg, level))
         return None
+    E = cg.end
     if num.kind in ("loss", "loss_share") and den.kind != "loss":
         return total_problem(num, den, cg)
     for entry in (num, den):
         if entry.kind == "delta":
             return Problem(
                 "not_an_edge",
-                f"{f}: {entry.name} is a delta, a derivative of L itself; it stands on its own "
+                f"{f}: {entry.name} is a delta, a derivative of {E} itself; it stands on its own "
                 f"as a factor, as in d{cg.param}... * {entry.name}, not inside another one.",
             )
     if a == b:
@@ -54,6 +55,8 @@ def check_factor(
                 f"of {b}."
             )
         return Problem("upside_down", text)
+    if num.kind in ("parameter", "input") and not cg.is_network:
+        return _leaf_problem(num, f, a, b, term, cg)
     if num.kind == "parameter":
         return Problem("parameter_as_function", _parameter_message(f, a, b, term, cg))
     if num.kind == "input":
@@ -69,10 +72,10 @@ def check_factor(
                 what = "a constant"
             return Problem(
                 "not_an_edge",
-                f"{f}: {entry.name} is {what}; it is not on any path from {cg.param} to L.",
+                f"{f}: {entry.name} is {what}; it is not on any path from {cg.param} to {E}.",
             )
     if den.kind == "loss":
-        return Problem("not_an_edge", f"{f}: nothing depends on L; L is the end of every chain.")
+        return Problem("not_an_edge", f"{f}: nothing depends on {E}; {E} is the end of every chain.")
     if a in cg.descendants(b):
         # name the way through at the level the student is writing in
         net_level = level == "pre-activation" or "net" in (cg.kinds.get(a), cg.kinds.get(b))
@@ -89,7 +92,7 @@ def check_factor(
     return Problem(
         "not_an_edge",
         f"{f}: {a} does not depend on {b} at all (no path leads from {b} to {a}), so "
-        f"{f} = 0 and it has no place in a chain from {cg.param} to L.",
+        f"{f} = 0 and it has no place in a chain from {cg.param} to {E}.",
     )
 
 
@@ -100,31 +103,41 @@ def total_problem(num: Entry, den: Entry, cg: ChainGraph) -> Problem | None:
     question's own parameter it restates the question, of another it is off every path.
     """
     f = f"d{num.name}/d{den.name}"
-    p = cg.param
-    if den.kind == "parameter":
-        if den.name == p:
-            text = (
-                f"{f} is the gradient the question asks for, so an answer that contains it "
-                f"restates the question instead of deriving it (× 1 or not). Write it with "
-                f"local derivatives along the paths from {p} to L, or with totals at the nodes "
-                f"{p} feeds ({names(cg.children(p, 'neuron'))})."
-            )
-        else:
-            text = (
-                f"{f} is the gradient of another parameter, {den.name}; it is not a step on "
-                f"the way from {p} to L. A chain from {p} passes through neurons only, never "
-                "through another parameter."
-            )
+    p, E = cg.param, cg.end
+    if den.name == p:
+        what = "gradient" if den.kind == "parameter" else "derivative"
+        text = (
+            f"{f} is the {what} the question asks for, so an answer that contains it "
+            f"restates the question instead of deriving it (× 1 or not). Write it with "
+            f"local derivatives along the paths from {p} to {E}, or with totals at the nodes "
+            f"{p} feeds ({names(cg.children(p, 'neuron'))})."
+        )
         return Problem("total_of_parameter", text)
-    if den.kind not in ("input", "net", "neuron"):
+    if den.kind == "parameter" and not cg.is_network:
+        text = (
+            f"{f} is the derivative of {E} with respect to another leaf, {den.name}; it is not "
+            f"a step on the way from {p} to {E}. A chain from {p} passes through the nodes "
+            f"{p} reaches, never through another leaf."
+        )
+        return Problem("total_of_parameter", text)
+    if den.kind == "parameter":
+        text = (
+            f"{f} is the gradient of another parameter, {den.name}; it is not a step on "
+            f"the way from {p} to L. A chain from {p} passes through neurons only, never "
+            "through another parameter."
+        )
+        return Problem("total_of_parameter", text)
+    if den.kind not in NODE_KINDS:
         return Problem("not_an_edge", f"{f}: {den.name} is not a node of the graph.")
     if not cg.reaches(den.name):
-        what = "an input, data given to the network" if den.kind == "input" else "a node"
+        what = "a node"
+        if den.kind == "input":
+            what = "an input, data given to the network" if cg.is_network else "an input"
         return Problem(
             "unreachable_total",
             f"{f}: {den.name} is {what} that {p} does not reach (no path leads from {p} to "
-            f"{den.name}), so how L changes with {den.name} is no part of dL/d{p}. A total "
-            f"belongs in the answer only at a node on the way from {p} to L.",
+            f"{den.name}), so how {E} changes with {den.name} is no part of d{E}/d{p}. A total "
+            f"belongs in the answer only at a node on the way from {p} to {E}.",
         )
     if num.kind == "loss_share" and not (
         den.name == num.node or num.node in cg.descendants(den.name)
@@ -153,6 +166,24 @@ def say_once(problems: list) -> list:
             explained = True
         out.append(p)
     return out
+
+
+def _leaf_problem(num: Entry, f: str, a: str, b: str, term, cg: ChainGraph) -> Problem:
+    """d(leaf)/d(node) in any graph's chain: nothing flows into a leaf (the seed's dw7/dh1,
+    in its general form)."""
+    code = "parameter_as_function" if num.kind == "parameter" else "input_as_function"
+    text = (
+        f"{a} is {'a parameter' if num.kind == 'parameter' else 'an input'}: nothing flows "
+        f"into it, so {f} is not a step of the graph. A chain to {cg.end} only moves forward, "
+        f"from a node to a node computed from it."
+    )
+    after = [n.name for n, d in term if d.name == a and cg.has_edge(n.name, b)]
+    if after:
+        m = after[0]
+        text += f" Go straight from {b} to {m} with d{m}/d{b}: {a} shows up inside it."
+    elif cg.has_edge(b, a):
+        pass  # upside down: said before this is reached
+    return Problem(code, text)
 
 
 def _parameter_message(f: str, a: str, b: str, term, cg: ChainGraph) -> str:
@@ -209,6 +240,7 @@ def total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Proble
     end = chain_of(edges)[-1]
     node = closer.node
     core = cg.core
+    E = cg.end
     chain = chain_of(edges)
     if chain is not None and node in chain[:-1]:
         after = chain[chain.index(node) :]
@@ -216,7 +248,7 @@ def total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Proble
         return Problem(
             "extra_factor",
             f"{where} goes on past {node} with {extra}, but {closer.text()} already stands "
-            f"for every path from {node} to L, those steps included: {extra} is counted twice. "
+            f"for every path from {node} to {E}, those steps included: {extra} is counted twice. "
             f"Stop the chain at {node}.",
         )
     if core.neuron_of(end) == core.neuron_of(node) and cg.has_edge(node, end):
@@ -229,26 +261,27 @@ def total_elsewhere(edges, closer: Closer, where: str, cg: ChainGraph) -> Proble
         return Problem(
             "broken_chain",
             f"{where} has already passed {node} on its way to {end}, so it counts "
-            f"d{end}/d{node} twice: take d{'L' if closer.output is None else 'E_' + closer.output}"
+            f"d{end}/d{node} twice: take d{E if closer.output is None else 'E_' + closer.output}"
             f"/d{end} instead of {closer.text()}.",
         )
-    if end == L:
+    if end == E:
         return Problem(
             "product_not_sum",
-            f"{where} already reaches L and also multiplies {closer.text()}: a product is one "
-            "path; it ends at L or with one total, not both.",
+            f"{where} already reaches {E} and also multiplies {closer.text()}: a product is one "
+            f"path; it ends at {E} or with one total, not both.",
         )
     return Problem(
         "broken_chain",
         f"{where} reaches {end}, but its total is {closer.text()}: a total is taken where "
-        f"the chain arrived, so write d{'L' if closer.output is None else 'E_' + closer.output}"
+        f"the chain arrived, so write d{E if closer.output is None else 'E_' + closer.output}"
         f"/d{end} (or carry the chain on to {node}).",
     )
 
 
 def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
+    E = cg.end
     foreign = next(
-        ((num, den) for num, den in term if den != cg.param and cg.kinds.get(den) == "parameter"),
+        ((num, den) for num, den in term if den != cg.param and cg.kinds.get(den) in cg.starts),
         None,
     )
     if foreign is not None and any(den == cg.param for _, den in term):
@@ -259,7 +292,7 @@ def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
     branch = next(
         ((den, sorted(set(nums))) for den, nums in by_den.items() if len(set(nums)) > 1), None
     )
-    ends = sum(1 for num, _ in term if num == L)
+    ends = sum(1 for num, _ in term if num == E)
     if branch is not None or ends > 1:
         if branch is not None:
             den, nums = branch
@@ -268,7 +301,7 @@ def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
                 "so they belong to different paths"
             )
         else:
-            detail = f"it reaches L {ends} times, so it holds more than one path"
+            detail = f"it reaches {E} {ends} times, so it holds more than one path"
         return Problem(
             "product_not_sum",
             f"{where} multiplies paths together: {detail}. Multiply the factors along one "
@@ -285,7 +318,7 @@ def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
     dens = {den for _, den in term}
     ordered = sorted(term, key=lambda f: cg.order.get(f[1], 0))
     for num, den in ordered:
-        if num != L and num not in dens:
+        if num != E and num not in dens:
             nxt = [f for f in ordered if cg.order.get(f[1], 0) > cg.order.get(num, 0)]
             but = f", but the next factor is {factor_text(nxt[0])}" if nxt else ""
             return Problem(
@@ -298,7 +331,7 @@ def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
     detail = f": several factors arrive at {merged[0]}" if merged else ""
     return Problem(
         "broken_chain",
-        f"{where} does not form one chain from {cg.param} to L{detail}. Each factor starts "
+        f"{where} does not form one chain from {cg.param} to {E}{detail}. Each factor starts "
         "where the previous one ended.",
     )
 
@@ -306,16 +339,19 @@ def not_a_chain(term, where: str, cg: ChainGraph) -> Problem:
 def _foreign_edge(factor, term, where: str, cg: ChainGraph) -> Problem:
     """do2/dw7 inside a product for dL/dw1: the edge from another parameter, kept by mistake."""
     num, other = factor
-    word = cg.parameter_word(other)
+    word = cg.parameter_word(other) if cg.kinds.get(other) == "parameter" else "input"
     reached = [n for n, _ in term if n != num and cg.has_edge(num, n)]
     fix = f" Write d{num}/d{reached[0]} in its place: {other} shows up inside that factor." if (
         reached
     ) else ""
+    through = "neurons only, never through another parameter" if cg.is_network else (
+        "the nodes it reaches, never through another leaf"
+    )
     return Problem(
         "extra_factor",
         f"{where} contains d{num}/d{other}, the edge from the {word} {other} into {num}. It "
-        f"is the extra factor: a path from {cg.param} to L passes through neurons only, never "
-        f"through another parameter, so it never crosses that edge.{fix}",
+        f"is the extra factor: a path from {cg.param} to {cg.end} passes through {through}, "
+        f"so it never crosses that edge.{fix}",
     )
 
 
@@ -327,7 +363,7 @@ def sum_not_product(named, cg: ChainGraph) -> Problem | None:
         chain = chain_of(term)
         if chain is None:  # factors multiplied out of order: not an addition of pieces
             return None
-        if chain[0] == cg.param and chain[-1] == L:
+        if chain[0] == cg.param and chain[-1] == cg.end:
             return None
     coarse = [cg.project(p) for p in cg.paths["pre-activation"]]
     on_paths = {(p[k], p[k + 1]) for p in coarse for k in range(len(p) - 1)}
@@ -337,11 +373,12 @@ def sum_not_product(named, cg: ChainGraph) -> Problem | None:
     projected = {(a, b) for a, b in projected if a != b}
     if not projected <= on_paths:
         return None
-    if not any(den == cg.param for _, den in factors) or not any(n == L for n, _ in factors):
+    E = cg.end
+    if not any(den == cg.param for _, den in factors) or not any(n == E for n, _ in factors):
         return None
     return Problem(
         "sum_not_product",
         "These factors are added, but the factors along one path are multiplied: "
-        f"dL/d{cg.param} is a sum of products, one product for each path from {cg.param} "
-        "to L.",
+        f"d{E}/d{cg.param} is a sum of products, one product for each path from {cg.param} "
+        f"to {E}.",
     )

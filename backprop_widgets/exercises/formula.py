@@ -276,7 +276,11 @@ def evaluate(
 
 
 class Draw:
-    """One choice of parameters, input and target, with everything a formula can name."""
+    """One choice of parameters, input and target, with everything a formula can name.
+
+    ``Draw(net, x, t, asked)`` for a network; ``Draw.of_graph(graph, asked)`` for any
+    computation graph (``net`` is then None, and every name is a node of ``pre``).
+    """
 
     def __init__(self, net, x, t, asked):
         self.net = net
@@ -285,6 +289,16 @@ class Draw:
         self.parameters = net.parameters()
         self.targets = dict(zip(net.target_names, np.atleast_1d(t).tolist(), strict=True))
         self.expected = asked.value(self)  # the asked quantity (see .asked) at this draw
+
+    @classmethod
+    def of_graph(cls, graph, asked) -> Draw:
+        draw = cls.__new__(cls)
+        draw.net, draw.x, draw.t = None, None, None
+        draw.pre = graph
+        draw.parameters = {p: graph.value(p) for p in graph.parameter_names}
+        draw.targets = {}
+        draw.expected = asked.value(draw)
+        return draw
 
     def value(self, entry: Entry, convention: str = "node") -> float:
         """A name's value; a delta in the given convention (see ComputationGraph.delta)."""
@@ -334,6 +348,46 @@ def make_draws(net, x, t, asked, count: int, seed: int) -> list[Draw]:
         except BackpropInputError:  # a loss that wants other targets: keep the example's
             draws.append(Draw(other, x, t, asked))
     return draws
+
+
+GRAPH_DRAW_ATTEMPTS = 50
+
+
+def make_graph_draws(graph, asked, count: int, seed: int) -> list[Draw]:
+    """A computation graph's draws: its own values first, then ``count`` random ones (seeded),
+    each a new value in [-1.5, 1.5] for every input and parameter leaf, rebuilt with
+    :meth:`~backprop_widgets.core.graph.Graph.with_values`. A draw where an operation leaves
+    its domain (the log of a negative number, a division by zero: a value that is not
+    finite) is drawn again."""
+    draws = [Draw.of_graph(graph, asked)]
+    rng = np.random.default_rng(seed)
+    leaves = [n for n in (*graph.node_names, *graph.parameter_names)
+              if graph.kind(n) in ("input", "parameter")]  # fmt: skip
+    for _ in range(count):
+        for _attempt in range(GRAPH_DRAW_ATTEMPTS):
+            values = {n: float(rng.uniform(-1.5, 1.5)) for n in leaves}
+            other = finite_graph(graph, values)
+            if other is not None:
+                break
+        else:
+            other = graph  # no draw in the domain: judge at the question's own values
+        draws.append(Draw.of_graph(other, asked))
+    return draws
+
+
+def finite_graph(graph, values: dict):
+    """graph.with_values(**values), or None where a value or a local derivative is not
+    finite (an operation outside its domain)."""
+    try:
+        with np.errstate(all="ignore"):
+            other = graph.with_values(**values)
+    except (ArithmeticError, ValueError, BackpropInputError):
+        return None
+    numbers = [other.value(n) for n in (*other.node_names, *other.parameter_names)]
+    numbers += list(other.gradients().values())
+    if not all(math.isfinite(v) for v in numbers):
+        return None
+    return other
 
 
 def agrees(value: float, expected: float, rtol: float) -> bool:

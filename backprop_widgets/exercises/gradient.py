@@ -10,13 +10,15 @@ from __future__ import annotations
 from ..core import numbers as fmt
 from ..core import validation
 from ..core.chain_rule import LEVELS, LOSS_NODE
+from ..core.errors import BackpropInputError
+from ..core.graph import Graph
 from . import structure
 from .asked import Gradient
 from .chain_graph import ChainGraph, Problem, path_text
 from .chain_problems import check_factor, total_problem
 from .leibniz import judge
 from .parser import Name, Partial
-from .question import GRAPH_KINDS, KINDS, Feedback, Question
+from .question import GRAPH_KINDS, KINDS, Feedback, Question, graph_of
 from .vocabulary import Entry
 
 
@@ -25,12 +27,16 @@ class GradientQuestion(Question):
 
     Parameters
     ----------
-    net : Network
-        Copied: later changes to ``net`` do not change the question.
+    net : Network or Graph
+        Copied: later changes to ``net`` do not change the question. Any computation graph
+        (``bw.expression``, ``bw.trace``, ``bw.Graph(value)``) asks for d(end)/d(node) at its
+        leaves' values: ``GradientQuestion(graph, "x")``; a network's graph
+        (``net.graph(x, t)``) is its network's question at its example.
     param : str
-        The parameter asked about, such as ``"w1"``.
+        The parameter asked about, such as ``"w1"``; on a graph, any node but the end
+        (a leaf such as ``"x"``, or an intermediate node).
     x, t : array-like
-        One input and its target.
+        One input and its target (a network's question only).
     rtol : float
         Relative tolerance for a number (default 0.1 %). A number correctly rounded to at
         least 3 significant figures also counts, whatever its leading digit.
@@ -39,7 +45,7 @@ class GradientQuestion(Question):
         more); ``rtol`` then applies to formulas only. See :attr:`tolerance_text`.
     level : {None, "neuron", "pre-activation"}
         For chain-rule answers: None accepts either level and mixtures; a level reports
-        factors of the other level as ``wrong_level``.
+        factors of the other level as ``wrong_level``. A graph has one level: None.
     accept : tuple of str
         Which kinds of answer count: any of "number", "chain_rule", "formula".
     draws : int
@@ -62,14 +68,23 @@ class GradientQuestion(Question):
     True
     >>> q.check("dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2").problems[0]
     'parameter_as_function'
+
+    Any computation graph, CS231n's circuit:
+
+    >>> g = bw.expression("q = x + y; f = q * z", x=-2, y=5, z=-4)
+    >>> q = GradientQuestion(g, "x")
+    >>> q.check("dq/dx * df/dq").correct, q.check("z").correct, q.check("-4").correct
+    (True, True, True)
+    >>> print(q.check("dq/dx * dz/dq * df/dz").details[0])
+    z is an input: nothing flows into it, so dz/dq is not a step of the graph. ...
     """
 
     def __init__(
         self,
         net,
         param: str,
-        x,
-        t,
+        x=None,
+        t=None,
         *,
         rtol: float = 1e-3,
         sig_figs: int | None = None,
@@ -79,12 +94,21 @@ class GradientQuestion(Question):
         seed: int = 0,
         full_expansion: bool = False,
     ):
-        if param not in net.parameter_names:
-            net.parameter_info(param)  # raises the core's 'unknown parameter' error
+        graph, network, _, _ = graph_of(net, x, t)
+        end = LOSS_NODE
+        if graph is not None:
+            _check_node(graph, param)
+            end = graph.end
+            if level is not None:
+                raise BackpropInputError(
+                    f"level must be None for a computation graph (it has one level); got {level!r}"
+                )
+        elif param not in network.parameter_names:
+            network.parameter_info(param)  # raises the core's 'unknown parameter' error
         level = validation.one_of(level, LEVELS, "level", allow_none=True)
         full_expansion = validation.flag(full_expansion, "full_expansion")
         super().__init__(
-            net, x, t, Gradient(param), rtol=rtol, sig_figs=sig_figs, accept=accept,
+            net, x, t, Gradient(param, end), rtol=rtol, sig_figs=sig_figs, accept=accept,
             draws=draws, seed=seed,
         )  # fmt: skip
         self.param = param
@@ -94,6 +118,7 @@ class GradientQuestion(Question):
         graph = self._pre if level == "pre-activation" else self._neuron
         self.chain_rule = graph.chain_rule(param)
         self._graph = ChainGraph(self.net, self._neuron, self._pre, param)
+        self._end = self._pre.end
 
     def _rebuilt(self, net, x, t) -> GradientQuestion:
         return GradientQuestion(net, self.param, x, t, **self._options)
@@ -110,7 +135,7 @@ class GradientQuestion(Question):
         cr = self.chain_rule
         count = f"{cr.path_count} path{'s' if cr.path_count != 1 else ''}"
         first = [f"{self.prompt} adds one product of local derivatives for each of the {count} "
-                 f"from {self.param} to L."]  # fmt: skip
+                 f"from {self.param} to {self._end}."]  # fmt: skip
         if cr.enumerated:
             first.append(
                 f"Along {path_text(cr.paths[0])}: {' * '.join(f.text() for f in cr.terms[0])}."
@@ -130,7 +155,7 @@ class GradientQuestion(Question):
             return self._wrong(
                 "invalid",
                 "wrong_parameter",
-                f"The left side is dL/d{den}, but the question asks for {self.prompt}.",
+                f"The left side is d{self._end}/d{den}, but the question asks for {self.prompt}.",
             )
         return None
 
@@ -143,8 +168,8 @@ class GradientQuestion(Question):
         return (
             num is not None
             and den is not None
-            and num.name == LOSS_NODE
-            and (den.kind == "parameter")
+            and num.name == self._end
+            and (den.kind == "parameter" or (self.net is None and den.name == self.param))
         )
 
     def _factor(self, factor, convention: str) -> tuple[Entry, Entry]:
@@ -156,7 +181,7 @@ class GradientQuestion(Question):
         node = resolve(factor.text).node
         if convention == "net":
             node = graph.net_input_of(node) or node
-        return Entry(LOSS_NODE, "loss"), Entry(node, graph.kind(node))
+        return Entry(self._end, "loss"), Entry(node, graph.kind(node))
 
     def _partial_problem(self, num, den):
         if num.kind in ("loss", "loss_share") and den.kind in GRAPH_KINDS:
@@ -164,6 +189,8 @@ class GradientQuestion(Question):
         return check_factor(num, den, [], self._graph)
 
     def _structure_problems(self, node, convention, lead):
+        if self.net is None:  # structure knows a network's slopes and weights
+            return None
         paths = self._graph.paths["pre-activation"]
         found = structure.diagnose_gradient(
             node,
@@ -221,13 +248,28 @@ class GradientQuestion(Question):
         )
         message = (
             f"Correct: {self.prompt} adds one product of local derivatives for {count} from "
-            f"{self.param} to L ({listed}), and your answer covers each once{how}. Here it "
+            f"{self.param} to {self._end} ({listed}), and your answer covers each once{how}. Here it "
             f"equals {verdict.value:.9g}."
         )
         if note:
             message += "\n" + note
         message += "".join("\n" + line for line in verdict.notes[:1])  # one line says it
         return self._right("chain_rule", message, interpreted, verdict.value)
+
+
+def _check_node(graph: Graph, name) -> None:
+    """The asked node must be a node of the graph other than its end (and not a constant)."""
+    if not isinstance(name, str) or name not in graph or graph.kind(name) == "constant":
+        known = [n for n in (*graph.node_names, *graph.parameter_names)
+                 if graph.kind(n) != "constant" and n != graph.end]  # fmt: skip
+        raise BackpropInputError(
+            f"param must be a node of the graph other than its end {graph.end!r} "
+            f"({', '.join(known)}); got {name!r}"
+        )
+    if name == graph.end:
+        raise BackpropInputError(
+            f"param must be a node other than the end {graph.end!r}: d{graph.end}/d{graph.end} is 1"
+        )
 
 
 def _lead(problems: list[Problem], lead: str, prompt: str) -> list[Problem]:

@@ -19,6 +19,7 @@ Codes, in the order they are tried:
 ``forgot_slope``     dL/dp without the slope σ′(net) of the neuron the parameter feeds.
 ``updated_weight``   the updated parameter p − lr·dL/dp typed in place of the gradient.
 ``partial_sum``      the sum over some of the paths only (a path left out).
+``local_only``       (any computation graph) the first local derivative d child/d node alone.
 ``imprecise``        (numbers only) within 5 %, not within the tolerance, and no other slip.
 ``wrong_value``      none of these.
 """
@@ -88,6 +89,44 @@ def gradient_slips(param: str, draws: list[Draw], gradient=None) -> list[Slip]:
     return found
 
 
+def graph_gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
+    """The slips worth testing for d end / d node on any computation graph: the derivative
+    with respect to another leaf or node, the sign, one local derivative alone, and the sum
+    over some of the paths only."""
+    graph = draws[0].pre
+    end = graph.end
+    others = [n for n in (*graph.node_names, *graph.parameter_names)
+              if n not in (param, end) and graph.kind(n) != "constant"]  # fmt: skip
+    found = [
+        Slip(
+            "wrong_parameter",
+            f"This is d{end}/d{other}, but the question asks for d{end}/d{param}.",
+            lambda d, q=other: d.pre.gradient(q),
+        )
+        for other in others
+    ]
+    found.append(
+        Slip(
+            "wrong_sign",
+            f"The size is right but the sign is wrong. Check every minus sign on the way from "
+            f"{param} to {end}.",
+            lambda d: -d.expected,
+        )
+    )
+    found += [
+        Slip(
+            "local_only",
+            f"This is d{child}/d{param}, the first step only: d{end}/d{param} goes on from "
+            f"{child} to {end} (multiply by d{end}/d{child}).",
+            lambda d, c=child: d.pre.local(c, param),
+        )
+        for child in graph.children(param)
+        if child != end
+    ]
+    found += _partial_sums(param, draws[0])
+    return found
+
+
 def _constant_slips(net, of) -> list[Slip]:
     """k·q for the constants of this loss that are easy to drop or add; q = of(draw), the
     gradient or the delta the slip is made from."""
@@ -148,15 +187,21 @@ def slope_text(op, unit: str) -> str:
     return symbol
 
 
+def _coarsest(draw: Draw):
+    """The graph whose paths a student counts: a network's neuron level, any other graph."""
+    return draw.pre if draw.net is None else draw.pre.both_levels("neuron")
+
+
 def _partial_sums(param: str, draw: Draw) -> list[Slip]:
-    paths = draw.pre.both_levels("neuron").chain_rule(param)
+    paths = _coarsest(draw).chain_rule(param)
+    end = draw.pre.end
     if not (2 <= paths.path_count <= MAX_SUBSET_PATHS):
         return []
     values: dict[int, list[float]] = {}  # each draw's path values, computed once per diagnosis
 
     def subset_value(d: Draw, subset) -> float:
         if id(d) not in values:
-            values[id(d)] = d.pre.both_levels("neuron").chain_rule(param).term_values()
+            values[id(d)] = _coarsest(d).chain_rule(param).term_values()
         return math.fsum(values[id(d)][k] for k in subset)
 
     found = []
@@ -168,8 +213,8 @@ def _partial_sums(param: str, draw: Draw) -> list[Slip]:
             found.append(
                 Slip(
                     "partial_sum",
-                    f"This is the contribution of {shown} only: dL/d{param} adds {every} "
-                    f"paths from {param} to L.",
+                    f"This is the contribution of {shown} only: d{end}/d{param} adds {every} "
+                    f"paths from {param} to {end}.",
                     lambda d, s=subset: subset_value(d, s),
                 )
             )
@@ -430,6 +475,7 @@ _WORDS = {
     "forgot_slope": "a missing slope",
     "updated_weight": "the updated weight",
     "partial_sum": "some of the paths",
+    "local_only": "the first step only",
     "gradient_for_update": "the gradient",
     "step_only": "the step alone",
     "frozen_moved": "a step of a frozen parameter",

@@ -11,6 +11,10 @@ Factors may be written at the neuron level (``do1/dh1``), at the pre-activation 
 (``level="neuron"`` or ``"pre-activation"``) reports factors of the other as
 ``wrong_level``.
 
+The same judge works on any computation graph (``GradientQuestion(graph, "x")``): there the
+end is the graph's (``f``, ``e``), a factor is an edge of that graph, and a chain may start at
+any leaf; messages name the end where a network's say L.
+
 Problem codes, each with a plain message naming the factor, term or path (the messages
 for one factor or one product are worded in :mod:`.chain_problems`):
 
@@ -42,7 +46,6 @@ from dataclasses import dataclass
 from .chain_graph import (
     ChainGraph,
     Closer,
-    L,
     Problem,
     chain_of,
     closer_of,
@@ -201,7 +204,7 @@ def judge(
         for edges, closers in split
     )
     totals = tuple(dict.fromkeys(c.text() for _, closers in split for c in closers))
-    named = [edges + [(L, c.node) for c in closers] for edges, closers in split]
+    named = [edges + [(cg.end, c.node) for c in closers] for edges, closers in split]
     sum_problem = sum_not_product(named, cg)
     if sum_problem is not None:
         return ChainVerdict((sum_problem,), value, totals)
@@ -282,8 +285,8 @@ def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> lis
         return [
             Problem(
                 "wrong_parameter",
-                f"These are paths from {starts}, for dL/d{starts}, but the question asks for "
-                f"dL/d{cg.param}: every term must start with a factor d?/d{cg.param}.",
+                f"These are paths from {starts}, for d{cg.end}/d{starts}, but the question asks "
+                f"for d{cg.end}/d{cg.param}: every term must start with a factor d?/d{cg.param}.",
             )
         ]
     return [
@@ -291,7 +294,7 @@ def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> lis
             "extra_path",
             f"{_where(k, named[k], len(named))} is the path {path_text(cg.project(path))}, "
             f"which starts at {path[0]}, not at {cg.param}: it does not belong in "
-            f"dL/d{cg.param}.",
+            f"d{cg.end}/d{cg.param}.",
         )
         for k, path in others
     ]
@@ -357,9 +360,10 @@ def _missing_message(paths, cg: ChainGraph, n_paths: int) -> str:
             f"{' + '.join(product_text(path_factors(p)) for p in paths)}."
         )
     text += (
-        f" dL/d{cg.param} adds one product for each of the {n_paths} paths from {cg.param} to L."
+        f" d{cg.end}/d{cg.param} adds one product for each of the {n_paths} paths from "
+        f"{cg.param} to {cg.end}."
     )
-    uses = cg.net.parameter_info(cg.param).targets
+    uses = cg.uses(cg.param)
     if len(uses) > 1:
         text += (
             f" {cg.param} is used in {len(uses)} places ({names(list(uses))}), and each use "
@@ -392,19 +396,19 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
     if chain is None:
         return "problem", not_a_chain(edges, where, cg)
     start, end = chain[0], chain[-1]
-    goal = L if closer is None else closer.node
+    goal = cg.end if closer is None else closer.node
     if start == cg.param and end == goal:
         fine = cg.refine(chain)
         if closer is not None:
             below = closer.paths(cg)
             fine = [head + tail[1:] for head in fine for tail in below]
         return "path", fine
-    if cg.kinds.get(start) == "parameter" and end == goal:
-        return "other", chain if closer is None else (*chain, L)
-    if cg.kinds.get(start) == "parameter" and start != cg.param:
+    if cg.kinds.get(start) in cg.starts and end == goal:
+        return "other", chain if closer is None else (*chain, cg.end)
+    if cg.kinds.get(start) in cg.starts and start != cg.param:
         return "problem", Problem(
             "wrong_parameter",
-            f"{where} starts at {start}, but the question asks for dL/d{cg.param}: the first "
+            f"{where} starts at {start}, but the question asks for d{cg.end}/d{cg.param}: the first "
             f"factor must differentiate with respect to {cg.param}.",
         )
     if start != cg.param:
@@ -416,8 +420,8 @@ def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
         )
     if closer is not None:
         return "problem", total_elsewhere(edges, closer, where, cg)
-    add = f" (add dL/d{end})" if cg.has_edge(L, end) else ""
+    add = f" (add d{cg.end}/d{end})" if cg.has_edge(cg.end, end) else ""
     return "problem", Problem(
         "stops_early",
-        f"{where} stops at {end}: the chain must go on until it reaches L{add}.",
+        f"{where} stops at {end}: the chain must go on until it reaches {cg.end}{add}.",
     )

@@ -9,9 +9,10 @@ from numbers import Real
 import numpy as np
 
 from ..core import validation
-from . import hints, variants
+from ..core.graph import Graph
+from . import graph_variants, hints, variants
 from .chain_graph import Problem
-from .formula import FormulaError, agrees, evaluate, make_draws, rounds_to
+from .formula import FormulaError, agrees, evaluate, make_draws, make_graph_draws, rounds_to
 from .latex import to_latex
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .notation import expand_index_sums, read_generic
@@ -27,7 +28,7 @@ NOT_FINITE = (
     "This is not a finite number: computing it overflows to infinity (or has no value). "
     "A gradient is an ordinary finite number."
 )
-GRAPH_KINDS = ("parameter", "input", "net", "neuron", "loss")
+GRAPH_KINDS = ("parameter", "input", "net", "neuron", "loss", "operation")
 _KIND_SHORT = {"number": "a number", "chain_rule": "a chain-rule sum", "formula": "a formula"}
 _KIND_WORDS = {
     "number": "a number",
@@ -84,10 +85,14 @@ class Question:
 
     Parameters
     ----------
-    net : Network
-        Copied: later changes to ``net`` do not change the question.
+    net : Network or Graph
+        Copied: later changes to ``net`` do not change the question. Any computation graph
+        (``bw.expression(...)``, ``bw.trace(...)``, ``bw.Graph(value)``) asks about that
+        graph at its leaves' values (``x`` and ``t`` are then not given, :attr:`net` is
+        None and :attr:`graph` is the graph); a network's graph (``net.graph(x, t)``) is
+        its network's question at its example.
     x, t : array-like
-        One input and its target.
+        One input and its target (a network's question only).
     asked : Asked
         The quantity (see :mod:`.asked`).
     rtol, sig_figs, accept, draws, seed
@@ -117,9 +122,10 @@ class Question:
             raise validation.fail("accept", f"some of {', '.join(kinds)}", accept)
         draws = validation.integer(draws, "draws", 0, at_most=100)
         seed = validation.seed(seed)
-        self.net = net.copy()
-        self.x = _vector(x, "x")
-        self.t = _vector(t, "t")
+        graph, net, x, t = graph_of(net, x, t)
+        self.net = None if net is None else net.copy()
+        self.x = None if graph is not None else _vector(x, "x")
+        self.t = None if graph is not None else _vector(t, "t")
         self.asked = asked
         self.rtol = float(rtol)
         self.sig_figs = sig_figs
@@ -128,12 +134,18 @@ class Question:
         self.seed = seed
         self._options = {"rtol": rtol, "sig_figs": sig_figs, "accept": accept, "draws": draws,
                          "seed": seed}  # fmt: skip
-        self._neuron = self.net.graph(self.x, self.t, level="neuron")
-        self._pre = self._neuron.both_levels("pre-activation")  # one snapshot, both levels
-        self.vocabulary = Vocabulary(self.net, self._pre)
-        # Formulas are judged at these draws, and a hint about a number is confirmed at them;
-        # made once, so that checking stays fast.
-        self._draws = make_draws(self.net, self.x, self.t, asked, draws, seed)
+        if graph is not None:  # any computation graph: one level, its leaves' values
+            self._neuron = self._pre = graph
+            self.vocabulary = Vocabulary(None, graph)
+            self._draws = make_graph_draws(graph, asked, draws, seed)
+        else:
+            self._neuron = self.net.graph(self.x, self.t, level="neuron")
+            self._pre = self._neuron.both_levels("pre-activation")  # one snapshot, both levels
+            self.vocabulary = Vocabulary(self.net, self._pre)
+            # Formulas are judged at these draws, and a hint about a number is confirmed at
+            # them; made once, so that checking stays fast.
+            self._draws = make_draws(self.net, self.x, self.t, asked, draws, seed)
+        self.graph = self._neuron  # the graph the question is about
         self.expected = self._draws[0].expected
         self._slips = asked.slips(self._draws)
 
@@ -188,8 +200,11 @@ class Question:
     def variant(self, student: str):
         """The same question with this student's own numbers (see :mod:`.variants`).
 
-        Deterministic: the autograder rebuilds the same variant from the same id.
+        Deterministic: the autograder rebuilds the same variant from the same id. A question
+        on a computation graph gets new values for its leaves (see :mod:`.graph_variants`).
         """
+        if self.net is None:
+            return self._rebuilt(graph_variants.graph_for(self, student), None, None)
         net, x, t = variants.numbers_for(self, student)
         return self._rebuilt(net, x, t)
 
@@ -197,6 +212,12 @@ class Question:
         raise NotImplementedError
 
     def __repr__(self) -> str:
+        if self.net is None:
+            g = self.graph
+            leaves = [n for n in (*g.node_names, *g.parameter_names)
+                      if g.kind(n) in ("input", "parameter")]  # fmt: skip
+            at = ", ".join(f"{n}={g.value(n):g}" for n in leaves)
+            return f"<{type(self).__name__} {self.prompt} at {at}>"
         return f"<{type(self).__name__} {self.prompt} at x={self.x.tolist()}, t={self.t.tolist()}>"
 
     # ------------------------------------------------------------ checking
@@ -314,7 +335,8 @@ class Question:
     def _judge(self, node) -> Feedback:
         """The verdict on one side, after the notations that need the network are read."""
         notes: list[str] = []
-        for read in (expand_index_sums, read_generic):
+        # a network's notations (Σ over a layer, a generic f at a net input); no graph has them
+        for read in (expand_index_sums, read_generic) if self.net is not None else ():
             reading = read(node, self.vocabulary, self.net)
             if reading.problem is not None:
                 shown = to_latex(node, self._shown_name)
@@ -521,15 +543,16 @@ class Question:
                 return self._wrong(
                     "formula",
                     "matches_only_here",
-                    "Your formula gives the right value for these weights, but not for others: "
-                    f"with other weights, inputs and targets it gives {v:.6g} where "
+                    f"Your formula gives the right value for these {self._numbers[0]}, but not for "
+                    f"others: with other {self._numbers[1]} it gives {v:.6g} where "
                     f"{self.prompt} is {draw.expected:.6g}. A formula must hold whatever the "
-                    "weights are; a number typed in place of a quantity only fits these values.",
+                    f"{self._numbers[0]} are; a number typed in place of a quantity only fits "
+                    "these values.",
                     interpreted,
                     value=value,
                 )
         others = (
-            f" and at {len(draws) - 1} other random choices of the weights, inputs and targets"
+            f" and at {len(draws) - 1} other random choices of the {self._numbers[1]}"
             if len(draws) > 1
             else ""
         )
@@ -561,6 +584,13 @@ class Question:
         )
 
     # ------------------------------------------------------------ helpers
+    @property
+    def _numbers(self) -> tuple[str, str]:
+        """What a formula must hold for: (these ..., other ...)."""
+        if self.net is None:
+            return "values", "leaves' values"
+        return "weights", "weights, inputs and targets"
+
     def _guess(self, values: list[float], lead: str) -> Problem:
         """The slip behind a wrong value, verified at the draws; lead + ' dL/dp.' starts it.
 
@@ -638,6 +668,20 @@ def _remembered(value_of):
 
 def _no_partial(node) -> float:
     raise FormulaError("syntax_error", "a derivative cannot stand in a plain number")
+
+
+def graph_of(net, x, t):
+    """(graph, net, x, t): a computation graph alone (net, x and t None), or a network's
+    question's network and example (graph None; a network's graph gives its own)."""
+    if not isinstance(net, Graph):
+        return None, net, x, t
+    if net.net is not None:  # a network's graph: its network, at its example
+        return None, net.net, net.x if x is None else x, net.t if t is None else t
+    if x is not None or t is not None:
+        raise validation.fail(
+            "x and t", "None for a computation graph (its leaves have their values)", (x, t)
+        )
+    return net, None, None, None
 
 
 def _vector(values, argname: str) -> np.ndarray:

@@ -30,6 +30,7 @@ _KIND_WORDS = {
     "target": "targets",
     "loss": "loss",
 }
+_GRAPH_WORDS = {"input": "inputs", "operation": "nodes", "parameter": "parameters", "loss": "end"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class Vocabulary:
     def __init__(self, net, pre_graph):
         self._entries: dict[str, Entry] = {}
         self._order: list[Entry] = []
+        self._what = "network" if net is not None else "graph"
+        if net is None:
+            self._of_graph(pre_graph)
+            return
         for node in pre_graph.node_names:
             self._add(node, Entry(node, pre_graph.kind(node)), listed=True)
         for p in net.parameter_names:
@@ -83,6 +88,28 @@ class Vocabulary:
             self._add(alias, Entry(LOSS_NODE, "loss"))
         for const in CONSTANTS:
             self._add(const, Entry(const, "constant"))
+        self._fold()
+
+    def _of_graph(self, graph) -> None:
+        """Any computation graph's names: its leaves (constants aside: a number is typed as a
+        number) and nodes, the end (kind "loss": every chain ends there, and the loss's
+        aliases name it when it is called L), and delta_q for every other node."""
+        for name in [*graph.node_names, *graph.parameter_names]:
+            kind = graph.kind(name)
+            if kind == "constant":
+                continue
+            self._add(name, Entry(name, "loss" if name == graph.end else kind), listed=True)
+        for name in graph.node_names:
+            if name != graph.end and graph.kind(name) != "constant":
+                self._add("delta_" + name, Entry("delta_" + name, "delta", name))
+        if graph.end == LOSS_NODE:
+            for alias in LOSS_ALIASES:
+                self._add(alias, Entry(LOSS_NODE, "loss"))
+        for const in CONSTANTS:
+            self._add(const, Entry(const, "constant"))
+        self._fold()
+
+    def _fold(self) -> None:
         self._folded: dict[str, list[Entry]] = {}
         for key, entry in self._entries.items():
             folded = self._folded.setdefault(key.lower(), [])
@@ -123,9 +150,10 @@ class Vocabulary:
         groups: dict[str, list[str]] = {}
         for entry in self._order:
             groups.setdefault(entry.kind, []).append(entry.name)
+        words = _KIND_WORDS if self._what == "network" else _GRAPH_WORDS
         parts = [
-            f"{_KIND_WORDS[kind]} {_short(names)}"
-            for kind in ("input", "neuron", "net", "parameter", "target", "loss")
+            f"{words[kind]} {_short(names)}"
+            for kind in ("input", "neuron", "net", "operation", "parameter", "target", "loss")
             if (names := groups.get(kind))
         ]
         return "; ".join(parts)
@@ -143,7 +171,7 @@ class Vocabulary:
     def unknown_message(self, text: str) -> str:
         close = self.suggest(text)
         hint = f" Did you mean {close}?" if close else ""
-        return f"I don't know the name '{text}'.{hint} This network's names are: {self.describe()}."
+        return f"I don't know the name '{text}'.{hint} This {self._what}'s names are: {self.describe()}."
 
 
 def _short(names: list[str], limit: int = 10) -> str:

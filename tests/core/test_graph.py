@@ -300,3 +300,63 @@ def test_mazur_at_the_operation_level_reads_as_micrograd():
     cr = g.chain_rule("w1")
     assert cr.paths[0] == ("w1", "w1_i1", "net_h1", "h1", "w5_h1", "net_o1", "o1", "L")
     assert cr.value == pytest.approx(0.000438568, rel=1e-5)  # Mazur's published dE/dw1
+
+
+# ---------------------------------------------------------------- with_values
+def _finite_difference(graph, leaf, h=1e-6):
+    v = graph.value(leaf)
+    up = graph.with_values(**{leaf: v + h})
+    down = graph.with_values(**{leaf: v - h})
+    return (up.value(up.end) - down.value(down.end)) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}),
+        ("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}),
+        ("a = w * x; h = tanh(a); y = w * h; L = 0.5*(y - t)^2", {"x": 0.7, "w": 0.6, "t": 0.1}),
+        ("s = x * x; g = log(s + y) / exp(-y); f = sigma(g) + relu(x - y)", {"x": 0.9, "y": 0.3}),
+    ],
+)
+def test_with_values_rebuilds_values_and_gradients(text, values):
+    g = bw.expression(text, **values)
+    moved = {k: v + 0.37 for k, v in values.items()}
+    other = g.with_values(**moved)
+    direct = bw.expression(text, **moved)
+    assert other.end == g.end and other.node_names == g.node_names
+    for name in direct.node_names:
+        assert other.value(name) == pytest.approx(direct.value(name), rel=1e-12)
+    for leaf in values:
+        assert other.gradient(leaf) == pytest.approx(direct.gradient(leaf), rel=1e-12, abs=1e-12)
+        assert other.gradient(leaf) == pytest.approx(_finite_difference(other, leaf), rel=1e-5, abs=1e-8)
+    assert g.value(g.end) == direct.with_values(**values).value(g.end)  # and back; g unchanged
+
+
+def test_with_values_keeps_a_repeated_argument():
+    x = Value(3.0, "x")
+    g = Graph((x * x).named("s") + x)  # x * x: one edge x -> s with local 2x
+    other = g.with_values(x=2.0)
+    assert other.local("s", "x") == 4.0 and other.gradient("x") == 5.0
+
+
+def test_with_values_of_a_network_graph_rebuilds_through_its_net():
+    net, x, t = bw.presets.mazur()
+    g = net.graph(x, t, level="pre-activation")
+    other = g.with_values(w1=0.3, i1=0.1, t2=0.5)
+    net2 = net.copy()
+    net2.set_parameters({"w1": 0.3})
+    direct = net2.graph([0.1, x[1]], [t[0], 0.5], level="pre-activation")
+    assert other.level == "pre-activation"
+    assert other.gradient("w1") == pytest.approx(direct.gradient("w1"), rel=1e-12)
+    assert g.value("w1") == net["w1"]  # the original graph is not changed
+
+
+def test_with_values_refuses_an_operation_node_and_an_unknown_name():
+    g = bw.expression("q = x + y; f = q * z", x=-2, y=5, z=-4)
+    with pytest.raises(KeyError, match="leaf"):
+        g.with_values(q=1.0)
+    with pytest.raises(KeyError):
+        g.with_values(w=1.0)
+    with pytest.raises(BackpropInputError, match="finite"):
+        g.with_values(x=float("nan"))
