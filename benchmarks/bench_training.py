@@ -131,14 +131,12 @@ def render_costs(repeats: int) -> dict:
         views._draw_curve()  # evaluate, readout, blit, PNG, send
 
     out = {
-        "curve frame (blit + PNG + readout)": timed(curve_frame),
+        "curve frame (blit + changed pixels' PNG + readout)": timed(curve_frame),
         "curve full redraw (new axis limits)": timed(
             lambda: (curve.full_draw(), curve.render(history))
         ),
-        "decision map frame (40x40 grid + PNG)": timed(
-            lambda: setattr(dash.map_image, "value", views.map.render())
-        ),
-        "diagram refresh (337 values)": timed(dash.diagram.refresh),
+        "decision map frame (40x40 values + boundary)": timed(views._draw_map),
+        "diagram frame (337 weights + 33 pictures)": timed(views._draw_diagram),
     }
     dash.close()
     return out

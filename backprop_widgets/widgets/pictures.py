@@ -43,7 +43,36 @@ def picture_png(values: np.ndarray, activation: str) -> str:
 def neuron_pictures(net, grids: dict[str, np.ndarray]) -> dict[str, str]:
     """Every grid coloured by its own layer's activation."""
     activation_of = {
-        name: act for names, act in zip(net.node_names[1:], net.activation, strict=True)
+        name: act
+        for names, act in zip(net.node_names[1:], net.activation, strict=True)
         for name in names
     }
     return {name: picture_png(grid, activation_of[name]) for name, grid in grids.items()}
+
+
+def picture_levels(net, grids: dict[str, np.ndarray]) -> bytes:
+    """Every grid as one greyscale PNG, the tiles one under another (the order of ``grids``):
+    grey 0 is the activation's low end, 255 its high end, as :func:`picture_colours` paints
+    them. Measured on [2, 16, 16, 1] at 16 x 16: 4.7 kB, against 8.4 kB as raw bytes and
+    about 20 kB as a PNG per neuron (and no base64)."""
+    activation_of = {
+        name: act
+        for names, act in zip(net.node_names[1:], net.activation, strict=True)
+        for name in names
+    }
+    levels = [signed_level(grid, activation_of[name]) for name, grid in grids.items()]
+    if not levels:
+        return b""
+    stacked = np.nan_to_num(np.round((np.stack(levels) + 1.0) * 127.5), nan=127.0)
+    tiles = stacked.astype(np.uint8).reshape(-1, stacked.shape[-1])
+    buffer = io.BytesIO()
+    Image.fromarray(tiles, "L").save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def picture_colours() -> list[int]:
+    """The 256 colours (r, g, b flattened) of the levels of :func:`picture_levels`: the same
+    orange-white-blue as :func:`picture_png`."""
+    level = (np.arange(256) / 127.5 - 1.0)[:, None]
+    rgb = np.where(level >= 0, MIDDLE + (HIGH - MIDDLE) * level, MIDDLE + (LOW - MIDDLE) * -level)
+    return rgb.round().astype(int).ravel().tolist()

@@ -35,7 +35,7 @@ from ..core.network import Network
 from ..core.training import TrainingHistory
 
 DPI = 100
-MAX_POINTS = 800  # longer histories are averaged into this many bins before drawing
+MAX_POINTS = 400  # longer histories are averaged into 200-400 bins: as many as the axes have pixels
 TRAIN_COLOR = "#2f6fb7"
 BATCH_COLOR = "#9bb7dc"
 VAL_COLOR = "#e07b1a"
@@ -119,11 +119,16 @@ def _nice_at_least(value: float) -> float:
 
 
 def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS):
-    """At most ``max_points`` points: consecutive runs averaged (the x of each run's middle)."""
+    """At most about ``max_points`` points: runs of a power-of-two length, aligned at step 0,
+    averaged (the x of each run's middle); the newest point kept exactly.
+
+    The runs stay the same as the history grows (their length doubles now and then), so a new
+    frame of the curve differs from the last one only at its end: only that region is sent.
+    """
     n = len(y)
     if n <= max_points:
         return x, y
-    size = math.ceil(n / max_points)
+    size = 1 << math.ceil(math.log2(n / max_points))
     m = n // size
     head_x = x[: m * size].reshape(m, size)
     head_y = y[: m * size].reshape(m, size)
@@ -133,6 +138,46 @@ def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS):
         xs = np.append(xs, x[-1])
         ys = np.append(ys, y[-1])
     return xs, ys
+
+
+class PictureStream:
+    """The frames of one Agg canvas as PNG patches: the first (and the first after
+    :meth:`resend`) whole, then only the rectangle of pixels that changed since the last
+    frame sent (None: nothing changed). Each frame comes with its box
+    ``[x, y, width, height, seq, whole]``: where the patch goes in a picture of
+    ``width`` x ``height``, its number, and whether it is the whole picture; a patch applies
+    on top of frame ``seq - 1`` (the page asks for the whole picture when it has not got it).
+    """
+
+    def __init__(self):
+        self.previous: np.ndarray | None = None
+        self.seq = 0
+
+    def resend(self) -> None:
+        self.previous = None
+
+    def frame(self, canvas: FigureCanvasAgg) -> tuple[bytes, list] | None:
+        rgba = np.asarray(canvas.buffer_rgba())
+        height, width = rgba.shape[:2]
+        pixels = rgba.view(np.uint32).reshape(height, width)
+        whole = self.previous is None or self.previous.shape != pixels.shape
+        if whole:
+            y0, y1, x0, x1 = 0, height, 0, width
+        else:
+            changed = pixels != self.previous
+            rows = np.flatnonzero(changed.any(axis=1))
+            if not len(rows):
+                return None
+            cols = np.flatnonzero(changed.any(axis=0))
+            y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        self.previous = pixels.copy()
+        self.seq += 1
+        patch = np.ascontiguousarray(rgba[y0:y1, x0:x1])
+        out = io.BytesIO()
+        # small patches (a paced curve's new end) compress harder at no cost worth counting
+        level = 6 if patch.size < 200_000 else 1
+        Image.fromarray(patch, "RGBA").save(out, format="PNG", compress_level=level)
+        return out.getvalue(), [x0, y0, width, height, self.seq, whole]
 
 
 class _BlitFigure:
@@ -258,8 +303,10 @@ class LossCurve(_BlitFigure):
         show_batch: bool = False,
         mark: tuple[int, float] | None = None,
         current: tuple[int, float] | None = None,
-    ) -> bytes:
-        """Draw ``history`` and return the PNG.
+        encode: bool = True,
+    ) -> bytes | None:
+        """Draw ``history`` and return the PNG (None with ``encode=False``: the dashboard
+        sends only the pixels that changed, see :class:`PictureStream`).
 
         ``show_batch``: mini-batch training, where ``history.loss`` is the noisy per-batch
         loss, drawn faintly under the full training loss (``history.train_loss``).
@@ -299,7 +346,7 @@ class LossCurve(_BlitFigure):
         self.diverged_line.set_visible(mark is not None)
         self.diverged_text.set_visible(mark is not None)
         self.blit([*self.legend_lines, self.now_dot, self.diverged_line, self.diverged_text])
-        return self.png()
+        return self.png() if encode else None
 
     def _fit(self, x_last: int, ys) -> None:
         """Grow the limits in coarse steps, so that most frames keep the background."""
@@ -492,3 +539,67 @@ class DecisionMap(_BlitFigure):
         artists = [self._image] + ([self._contour] if self._contour is not None else [])
         self.blit(artists + self._points)
         return self.png()
+
+    # ---------------------------------------------------------------- for the page to paint
+    # The dashboard sends the map in three layers: the 40 x 40 values as bytes the page paints
+    # (smoothly scaled to the axes), the 0.5 boundary as lines in pixels, and over them this
+    # figure's axes, ticks, title and data points, drawn by matplotlib and sent again only
+    # when the data or the theme change.
+    def values_frame(self) -> tuple[bytes, list]:
+        """The network's output on the grid as bytes (rows from the top; one byte per cell
+        on the colour map's 256 steps, or three (RGB) for several outputs), and the decision
+        boundary as lines of pixel coordinates ``[x0, y0, x1, y1, ...]`` in the figure."""
+        r = self.resolution
+        with np.errstate(all="ignore"):
+            y = self.net.forward(self._grid_points)
+        lines: list = []
+        if y.shape[1] == 1:
+            z = y[:, 0].reshape(r, r)
+            lo, hi = self._range
+            level = np.clip((np.nan_to_num(z, nan=lo) - lo) / (hi - lo), 0.0, 1.0)
+            cells = np.round(level * 255).astype(np.uint8)
+            if np.isfinite(z).all() and z.min() < self._level < z.max():
+                lines = self._boundary(z)
+        else:
+            p = np.clip(np.nan_to_num(y), 0.0, None)
+            p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+            rgb = 1.0 - p @ (1.0 - self._palette) * 0.45
+            cells = np.round(rgb.reshape(r, r, 3) * 255).astype(np.uint8)
+        return np.ascontiguousarray(cells[::-1]).tobytes(), lines
+
+    def _boundary(self, z) -> list:
+        from contourpy import contour_generator
+
+        gx, gy = self._grid
+        height = self.figure.bbox.height
+        out = []
+        for line in contour_generator(gx, gy, z).lines(self._level):
+            px = self.ax.transData.transform(line)
+            px[:, 1] = height - px[:, 1]
+            out.append(np.round(px, 1).ravel().tolist())
+        return out
+
+    def layout(self) -> dict:
+        """Where the values go: the axes' box ``[left, top, width, height]`` in pixels of the
+        figure ``size``, the grid's side ``r`` and its bytes per cell."""
+        if self._background is None:
+            self.full_draw()
+        box = self.ax.get_window_extent()
+        height = self.figure.bbox.height
+        return {
+            "size": [int(self.figure.bbox.width), int(height)],
+            "box": [round(float(v), 2) for v in (box.x0, height - box.y1, box.width, box.height)],
+            "r": self.resolution,
+            "channels": 1 if self.net.sizes[-1] == 1 else 3,
+        }
+
+    def colour_map(self) -> list:
+        """The 256 colours of a one-output map (the page paints byte k in colour k)."""
+        if self.net.sizes[-1] != 1:
+            return []
+        rgb = PROB_CMAP(np.linspace(0.0, 1.0, 256))[:, :3]
+        return np.round(rgb * 255).astype(int).ravel().tolist()
+
+    def draw_overlay(self) -> None:
+        """The axes, ticks, title and data points (no map, no boundary) on the canvas."""
+        self.blit(self._points)

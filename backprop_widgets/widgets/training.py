@@ -10,13 +10,20 @@ The dashboard is the layout and the wiring; each job has its own module:
   chunk.
 - ``widgets/training_refresh.py``: the views (loss curve, decision map, digits, diagram or
   per-layer bars), their frame budgets (``widgets/throttle.py``) for paced and full-speed
-  play, the readout and the message.
-- ``widgets/training_controls.py``: what each slider, box and picker does.
+  play, the readout and the message, written into this widget's traits: pictures as bytes,
+  only what changed.
+- ``widgets/training_controls.py``: what each message from the page (a click, a slider
+  move, a typed value, a pick) does.
 - ``widgets/training_data.py``: the ``datasets=`` picker's entries, the built-in datasets,
   how often the validation loss is recorded.
-- ``widgets/training_html.py`` and ``static/training.css``: the readout and the message;
-  ``widgets/training_layout.py``: the controls and their rows; ``static/training.js``
-  reports the page's theme so the plots (``widgets/plots.py``) follow it.
+- ``widgets/training_html.py``: the readout's and message's words;
+  ``widgets/training_layout.py``: the controls' ranges and values.
+
+One anywidget: ``static/diagram.js`` and ``static/training.js``, joined into one ES module,
+draw everything (the controls, the readout, the pictures, the diagram) from the traits and
+report what the student does; ``static/training.css`` lays it out and follows the host's
+theme; the page reports its colours so the matplotlib pictures (``widgets/plots.py``) are
+drawn in them. It runs wherever anywidget does.
 
 *Speed.* By default Play runs 50 SGD steps per second: on the moons preset the loss falls
 from 0.69 to 0.03 in 2-4 s (lr 1 or 0.5) and keeps falling on the log scale for a minute, and
@@ -33,19 +40,22 @@ rate that line names; Reset starts over.
 
 from __future__ import annotations
 
+import base64
 import inspect
-import threading
 from collections.abc import Mapping
 
-import ipywidgets as widgets
+import anywidget
 import numpy as np
+import traitlets
 
-from ..core import presets, validation
+from ..core import numbers, presets, validation
 from ..core.errors import BackpropInputError
 from ..core.network import Network, check_network
 from ..core.training import Trainer, TrainingHistory
-from .diagram import StrictWidget
+from .diagram import DiagramState, StrictWidget
+from .pictures import picture_colours
 from .player import Player, check_speed, running_loop
+from .static_files import module, styles
 from .training_controls import ControlHandlers
 from .training_data import (
     builtin_datasets,
@@ -54,13 +64,8 @@ from .training_data import (
     starting_data,
     validation_every,
 )
-from .training_layout import (
-    PAUSE_LOOK,
-    PLAY_LOOK,
-    TrainingStyle,
-    arrange,
-    build_controls,
-)
+from .training_html import message_html, readout_html
+from .training_layout import controls_state, why_no_diagram
 from .training_refresh import DashboardViews
 
 __all__ = ["DEFAULT_SPEED", "TrainingDashboard"]
@@ -68,7 +73,7 @@ __all__ = ["DEFAULT_SPEED", "TrainingDashboard"]
 DEFAULT_SPEED = 50.0  # steps/s: a moons run takes seconds, not a blink (module docstring)
 
 
-class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
+class TrainingDashboard(ControlHandlers, DiagramState, StrictWidget, anywidget.AnyWidget):
     """Train ``net`` on ``(X, T)`` with SGD, live: Play/Pause, Step, Step xN, Reset, the learning
     rate, the speed and the batch size, a readout, the loss curve, the decision map (2-input
     networks) and the network diagram, all updating while it trains.
@@ -118,6 +123,42 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
     >>> bw.TrainingDashboard.from_dataset("spiral", lr=0.3)      # doctest: +SKIP
     """
 
+    _esm = module("diagram.js", "training.js")
+    _css = styles("diagram.css", "training.css")
+
+    # which views the page draws, in order ("curve", "map", "digits", "diagram", "layers")
+    views = traitlets.List().tag(sync=True)
+    controls = traitlets.Dict().tag(sync=True)  # training_layout.controls_state
+    playing_now = traitlets.Bool(False).tag(sync=True)
+    progress = traitlets.List().tag(sync=True)  # [done, of] during a blocking run(); [] hidden
+    readout = traitlets.Dict().tag(sync=True)  # training_html.readout_state
+    readout_titles = traitlets.Dict().tag(sync=True)
+    message = traitlets.Dict().tag(sync=True)  # {"text", "kind", "details"}; {} for none
+    # pictures: PNG patches of the pixels that changed (plots.PictureStream) and their boxes
+    curve_png = traitlets.Bytes(b"").tag(sync=True)
+    curve_box = traitlets.List().tag(sync=True)
+    map_png = traitlets.Bytes(b"").tag(sync=True)  # the map's axes, ticks and points
+    map_box = traitlets.List().tag(sync=True)
+    digits_png = traitlets.Bytes(b"").tag(sync=True)
+    digits_box = traitlets.List().tag(sync=True)
+    layers_png = traitlets.Bytes(b"").tag(sync=True)
+    layers_box = traitlets.List().tag(sync=True)
+    layers_note = traitlets.Unicode("").tag(sync=True)
+    # the decision map's values, a byte (or RGB) per cell, painted under the axes
+    map_cells = traitlets.Bytes(b"").tag(sync=True)
+    map_layout = traitlets.Dict().tag(sync=True)
+    map_colours = traitlets.List().tag(sync=True)
+    map_boundary = traitlets.List().tag(sync=True)  # lines of [x0, y0, x1, y1, ...] px
+    # the diagram's weights per frame: float32 in the order of param_names, labels as text
+    param_names = traitlets.List().tag(sync=True)
+    param_values = traitlets.Bytes(b"").tag(sync=True)
+    param_labels = traitlets.Unicode("").tag(sync=True)  # one per line
+    # neuron pictures: one greyscale PNG, a tile per neuron (pictures.picture_levels), its
+    # grey levels painted with picture_colours
+    picture_names = traitlets.List().tag(sync=True)
+    pictures_png = traitlets.Bytes(b"").tag(sync=True)
+    picture_colours = traitlets.List().tag(sync=True)
+
     def __new__(cls, *args, **kwargs):
         # traitlets would only warn about an unknown keyword: fail loudly, naming the real ones
         unknown = sorted(set(kwargs) - set(_keywords(cls.__init__)))
@@ -148,15 +189,17 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         check_network(net)
         if diagram not in (None, True, False):
             raise BackpropInputError(f"diagram must be True, False or None (auto); got {diagram!r}")
+        steps_per_click = validation.integer(steps_per_click, "steps_per_click", 1)
         self._datasets = check_datasets(datasets, dataset)
+        self._dataset = None if datasets is None else (dataset or next(iter(self._datasets)))
         X, T, X_val, T_val = starting_data(self._datasets, dataset, X, T, X_val, T_val)
-        self.net = net
         self.trainer = Trainer(
             net, X, T, lr=lr, batch_size=batch_size, seed=seed, X_val=X_val, T_val=T_val,
             eval_every=None,
         )  # fmt: skip
         self._schedule_validation()
-        self._local = threading.local()  # per thread: is this thread echoing a change?
+        self._steps_per_click = steps_per_click
+        self.page_theme: dict = {}  # the page's colours, as static/training.js reports them
         self.player = Player(
             self.trainer,
             speed=speed,
@@ -165,22 +208,30 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
             on_chunk=lambda steps: self._views.frame(),
             frame_due_at=lambda: self._views.clocks["curve"].next_time(),
         )
+        reason = why_no_diagram(net)
+        if diagram is True or (diagram is None and reason is None):
+            start = self._start_diagram(net, auto_update=False, highlight_paths=True)
+            start.pop("values")  # the weights travel as float32 (show_weights), per frame
+            reason = None
+        else:
+            self._net, self._graph, self._drawn = net, None, None
+            self.auto_update, self.highlight_paths = False, True
+            start = {"structure": {}}
+            reason = reason or "diagram=False"
         t = self.trainer
-        controls = build_controls(
-            steps_per_click=steps_per_click, lr=t.lr, speed=self.player.speed,
-            n=t.n_samples, batch_size=t.batch_size, datasets=self._datasets, dataset=dataset,
+        super().__init__(
+            **start,
+            controls=controls_state(
+                steps_per_click=steps_per_click, lr=t.lr, speed=self.player.speed,
+                n=t.n_samples, batch_size=batch_size, datasets=self._datasets,
+                dataset=self._dataset,
+            ),
+            param_names=list(net.parameter_names) if reason is None else [],
+            picture_colours=picture_colours(),
         )  # fmt: skip
-        for name, widget in controls.items():  # dash.play_button, dash.lr_slider, ...
-            setattr(self, name, widget)
-        self._views = DashboardViews(net, t, self.player, controls, diagram)
+        self._views = DashboardViews(self, net, t, self.player, reason)
         self._views.apply_speed(self.player.speed)
-        for name in ("loss_image", "map_image", "digits_image", "diagram", "layers_image",
-                     "layers_note"):  # fmt: skip
-            setattr(self, name, getattr(self._views, name))
-        self._style = TrainingStyle(layout={"display": "none"})
-        super().__init__(children=arrange(controls, self._views.widgets, self._style))
-        self.add_class("bpw-training")
-        self._wire()
+        self.on_msg(self._on_msg)
         self._views.frame(force=True)
 
     @classmethod
@@ -209,6 +260,9 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         X0, T0 = data[check_builtin_name(name)][:2]
         net, _, _ = presets.classifier(X0, T0, hidden=hidden, activation=activation, seed=seed)
         return cls(net, datasets=data, dataset=name, seed=seed, **kwargs)
+
+    def _fallback(self) -> tuple[str, str]:
+        return _fallback_of(self)
 
     def _schedule_validation(self) -> None:
         t = self.trainer
@@ -282,17 +336,35 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
 
     @property
     def dataset(self) -> str | None:
-        return None if self.dataset_picker is None else self.dataset_picker.value
+        return self._dataset
 
     @dataset.setter
     def dataset(self, name: str) -> None:
-        if self.dataset_picker is None:
+        if self._datasets is None:
             raise BackpropInputError("this dashboard has no dataset picker (pass datasets=...)")
         if name not in self._datasets:
             raise BackpropInputError(
                 f"dataset must be one of {', '.join(map(repr, self._datasets))}; got {name!r}"
             )
-        self.dataset_picker.value = name
+        self.player.dispatch(lambda: self._switch_dataset(name))
+
+    @property
+    def shows_diagram(self) -> bool:
+        """Whether the network diagram is drawn (else the per-layer bars, with a note why)."""
+        return "diagram" in self.views
+
+    def show_weights(self) -> None:
+        """Send the weights now: float32 for the lines, and their labels (written here)."""
+        params = self.net.parameters()
+        values = np.array([params[n] for n in self.param_names], dtype=np.float32)
+        with self.hold_sync():
+            self.param_values = values.tobytes()
+            self.param_labels = "\n".join(numbers.plain(params[n]) for n in self.param_names)
+
+    def weights_shown(self) -> dict[str, float]:
+        """The weights the page was last sent (float32), by name."""
+        values = np.frombuffer(self.param_values, dtype=np.float32)
+        return dict(zip(self.param_names, values.tolist()))
 
     @property
     def message_text(self) -> str:
@@ -317,7 +389,7 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
 
     def step_n(self, n: int | None = None) -> None:
         """N steps (default: the Step ×N box), animated in the background like Play."""
-        n = self.step_n_count.value if n is None else validation.integer(n, "n", 1)
+        n = self._steps_per_click if n is None else validation.integer(n, "n", 1)
         self.player.dispatch(lambda: self._step_n(n))
 
     def reset(self) -> None:
@@ -334,9 +406,7 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         self.pause()
         self._prepare_run()
         self._views.progress_start = self.trainer.step
-        self.progress.max = max(steps, 1)
-        self.progress.value = 0
-        self.progress.layout.display = None
+        self.progress = [0, max(steps, 1)]
         try:
             self.player.run(steps, speed)
         finally:
@@ -348,12 +418,6 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         player = getattr(self, "player", None)
         if player is not None and player.playing:
             self.pause()
-        views = getattr(self, "_views", None)
-        if views is not None:
-            views.close()
-        style = getattr(self, "_style", None)
-        if style is not None:
-            style.close()
         super().close()
 
     # ------------------------------------------------------------------ running
@@ -383,7 +447,7 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
             return
         if running_loop() is not None:
             self._prepare_run()
-            self.progress.layout.display = "none"
+            self.progress = []
         self.player.start(stop_at)  # raises without a running loop
 
     def _reset(self) -> None:
@@ -391,7 +455,7 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
         self.trainer.reset()
         self._views.reset()
         self.player.clear_rates()
-        self.progress.layout.display = "none"
+        self.progress = []
         self._views.frame(force=True)
 
     def _prepare_run(self) -> None:
@@ -402,13 +466,31 @@ class TrainingDashboard(ControlHandlers, StrictWidget, widgets.VBox):
             self._show_lr(self.trainer.resume())  # the trainer may have lowered it itself
 
     def _show_playing(self, playing: bool) -> None:
-        with self.play_button.hold_sync():
-            for key, value in (PAUSE_LOOK if playing else PLAY_LOOK).items():
-                setattr(self.play_button, key, value)
+        self.playing_now = playing
 
     def _after_run(self) -> None:
         self._show_playing(False)
         self._views.stopped()
+
+
+def _fallback_of(dash: TrainingDashboard) -> tuple[str, str]:
+    last = dash._views.last
+    loss = "–" if last["loss"] is None else numbers.plain(last["loss"])
+    text = f"TrainingDashboard: step {dash.step_count:,}, loss {loss}, lr {dash.lr:g}"
+    curve = base64.b64encode(dash._views.curve.png()).decode("ascii")
+    status = "diverged" if dash.diverged else "paused"
+    page = (
+        f"{readout_html(status, step=dash.step_count, loss=last['loss'], grad=last['grad'])}"
+        f"{message_html(**_message_args(dash.message))}"
+        f'<img alt="loss curve" src="data:image/png;base64,{curve}">'
+    )
+    return text, page
+
+
+def _message_args(message: dict) -> dict:
+    if not message:
+        return {"text": "", "kind": None}
+    return {"text": message["text"], "kind": message["kind"], "details": message["details"]}
 
 
 def _keywords(init) -> list[str]:

@@ -21,8 +21,7 @@ def number(value: float | None, digits: int = numbers.DIGITS) -> str:
     return "–" if value is None else numbers.plain(value, digits)
 
 
-def readout_html(
-    status: str,
+def readout_items(
     *,
     step: int,
     loss: float | None,
@@ -32,38 +31,61 @@ def readout_html(
     accuracy: float | None = None,
     val_accuracy: float | None = None,
     rate: float | None = None,
-) -> str:
-    """One wrapping row: status, step, epoch, loss, val loss, |∇L|, accuracy, steps/s.
-
-    ``status`` is one of ``STATUS_TEXT``; None-valued optional items are left out. Every
-    number is at the same parameters, those after ``step`` updates (the gradient too: not the
-    one the last step used); each item's tooltip says so.
-
-    >>> readout_html("paused", step=1200, loss=0.25, grad=None)[:60]
-    '<div class="bpw-readout-row"><span class="bpw-status" data-s'
-    """
-    at = f"at the parameters after step {step:,}" if step else "at the initial parameters"
+) -> list[tuple[str, str, str, str]]:
+    """The readout's items ``(label, value, key, title)``: step, epoch, loss, val loss, |∇L|,
+    accuracy, steps/s; None-valued optional items are left out. A title's ``{at}`` is where
+    the number was measured (:func:`measured_at`): every number is at the same parameters,
+    those after ``step`` updates (the gradient too: not the one the last step used)."""
     items = [("step", f"{step:,}", "step", "SGD updates applied so far")]
     if epoch is not None:
         items.append(("epoch", f"{epoch:.1f}", "epoch", "passes over the training data"))
-    items.append(("loss", number(loss), "loss", f"loss on all the training data, {at}"))
+    items.append(("loss", number(loss), "loss", "loss on all the training data, {at}"))
     if val_loss is not None:
         items.append(
-            ("val loss", number(val_loss), "val-loss", f"loss on the validation data, {at}")
+            ("val loss", number(val_loss), "val-loss", "loss on the validation data, {at}")
         )
-    items.append(("|∇L|", number(grad, 3), "grad", f"size of the full-batch gradient, {at}"))
+    items.append(("|∇L|", number(grad, 3), "grad", "size of the full-batch gradient, {at}"))
     if accuracy is not None:
         acc = f"{100 * accuracy:.1f}%"
         if val_accuracy is not None:
             acc += f" (val {100 * val_accuracy:.1f}%)"
-        items.append(("accuracy", acc, "accuracy", f"share classified right, {at}"))
+        items.append(("accuracy", acc, "accuracy", "share classified right, {at}"))
     if rate is not None:
         items.append(("steps/s", f"{rate:,.0f}", "rate", "SGD steps per second, measured"))
+    return items
+
+
+def measured_at(step: int) -> str:
+    return f"at the parameters after step {step:,}" if step else "at the initial parameters"
+
+
+def readout_state(status: str, **numbers_) -> tuple[dict, dict]:
+    """The readout as the page draws it: ``{"status", "status_text", "at", "items": [[key,
+    label, value], ...]}`` (sent with every frame of the curve), and the items' titles by key
+    (``{at}`` filled in by the page; sent again only when they change)."""
+    items = readout_items(**numbers_)
+    state = {
+        "status": status,
+        "status_text": STATUS_TEXT[status],
+        "at": measured_at(numbers_["step"]),
+        "items": [[key, label, value] for label, value, key, _ in items],
+    }
+    return state, {key: title for _, _, key, title in items}
+
+
+def readout_html(status: str, **numbers_) -> str:
+    """One wrapping row: status, step, epoch, loss, val loss, |∇L|, accuracy, steps/s (see
+    :func:`readout_items`); for a page with no widget manager (the dashboard's fallback).
+
+    >>> readout_html("paused", step=1200, loss=0.25, grad=None)[:60]
+    '<div class="bpw-readout-row"><span class="bpw-status" data-s'
+    """
+    at = measured_at(numbers_["step"])
     cells = "".join(
-        f'<span class="bpw-readout-item" title="{html.escape(title)}">'
+        f'<span class="bpw-readout-item" title="{html.escape(title.format(at=at))}">'
         f'<span class="bpw-label">{html.escape(label)}</span> '
         f'<b data-field="{key}">{html.escape(value)}</b></span>'
-        for label, value, key, title in items
+        for label, value, key, title in readout_items(**numbers_)
     )
     return (
         f'<div class="bpw-readout-row"><span class="bpw-status" data-status="{status}" '

@@ -18,8 +18,16 @@ per second and on the share of wall-clock time spent drawing it), set by the spe
   of the map's 9 ms; the rest is drawing the points and the PNG.)
 
 The readout and the message are rebuilt with the curve (the numbers they show are the ones
-the curve just drew); their HTML comes from ``training_html.py``, their colours from
+the curve just drew); their words come from ``training_html.py``, their colours from
 ``static/training.css``.
+
+*What travels.* Every view writes traits of the one dashboard widget (its ``host``), and one
+frame is one message (``hold_sync``). Pictures are bytes (comm buffers), never base64, and
+only what changed: the loss curve, the digits and the per-layer bars as PNG patches of the
+pixels that changed since the last frame (``plots.PictureStream``: a paced curve's new end is
+a few hundred bytes); the decision map as its 40 x 40 values (1.6 kB) and the boundary's
+lines, under the matplotlib axes and points sent once; the diagram's weights as float32 and
+their labels as text, the neuron pictures as one byte per cell, painted by the page.
 """
 
 from __future__ import annotations
@@ -27,31 +35,31 @@ from __future__ import annotations
 import math
 import time
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..core import datasets as _datasets
 from ..core.advice import divergence_lead, lr_advice
-from ..core.pictures import extent_of
-from .diagram import NetworkDiagram
-from .plots import DecisionMap, LossCurve, theme_from_page
+from ..core.pictures import extent_of, neuron_grids
+from .pictures import picture_levels
+from .plots import DecisionMap, LossCurve, PictureStream, theme_from_page
 from .throttle import FrameBudget
-from .training_html import message_html, no_diagram_note, readout_html
-from .training_layout import why_no_diagram
+from .training_html import no_diagram_note, readout_state
 from .training_views import DigitGrid, LayerNorms, fits_digits
 
 PACED_SPEED = 1000.0
 # (max frames per second, max share of wall-clock time) per view: (paced, full speed)
 RATES = {
-    "curve": ((40.0, 0.4), (10.0, 0.05)),
+    # paced: 60 fps lets every step of the default 50 steps/s be a frame (a cap of 40 drew
+    # every other step: 25 fps); full speed: 20 fps at most 10 % (a frame costs 3-6 ms)
+    "curve": ((60.0, 0.4), (20.0, 0.1)),
     "map": ((6.0, 0.06), (1.5, 0.02)),
-    "diagram": ((4.0, 0.04), (1.0, 0.015)),  # with the neuron pictures: ~3 ms for [2, 16, 16, 1]
+    # with the neuron pictures: ~3 ms and ~9 kB for [2, 16, 16, 1]
+    "diagram": ((3.0, 0.04), (1.0, 0.015)),
     "layers": ((4.0, 0.03), (1.5, 0.015)),  # the per-layer bars: 4-25 ms a frame
     "digits": ((5.0, 0.25), (2.0, 0.04)),  # the digit images' labels: 15-50 ms a frame
 }
 DIGITS_SHOWN = 16
 PICTURE_RESOLUTION = 16  # cells per side of a neuron's picture in the diagram
-IMAGE = {"max_width": "100%", "height": "auto"}
 
 
 def paced(speed: float | None) -> bool:
@@ -59,16 +67,12 @@ def paced(speed: float | None) -> bool:
 
 
 class DashboardViews:
-    """The views of one dashboard's ``trainer``, drawn between the ``player``'s chunks.
+    """The views of one dashboard's ``trainer``, drawn between the ``player``'s chunks into
+    the traits of ``host`` (the dashboard widget). ``diagram_reason`` is None when the host
+    draws the network diagram, else why the per-layer bars stand in its place."""
 
-    ``controls`` are the dashboard's widgets by name (the readout, message and progress bar
-    are written here); ``diagram`` is the dashboard's argument (None: when it fits).
-    """
-
-    def __init__(self, net, trainer, player, controls: dict, diagram: bool | None):
-        self.net, self.trainer, self.player = net, trainer, player
-        self.readout, self.message = controls["readout"], controls["message"]
-        self.progress = controls["progress"]
+    def __init__(self, host, net, trainer, player, diagram_reason: str | None):
+        self.host, self.net, self.trainer, self.player = host, net, trainer, player
         self.classify = net.loss_name in ("bce", "cross_entropy")
         self.clocks = {name: FrameBudget(*rates[0]) for name, rates in RATES.items()}
         # what the message depends on besides the history
@@ -80,61 +84,58 @@ class DashboardViews:
         self.last = {"step": -1, "loss": None, "val": None, "grad": None, "acc": None,
                      "val_acc": None}  # fmt: skip
         self.drawn: dict[str, int] = {}  # step each view last showed
-        self._build(diagram)
+        self.streams: dict[str, PictureStream] = {}
+        self._build(diagram_reason)
 
     # ------------------------------------------------------------------ construction
-    def _build(self, diagram: bool | None) -> None:
+    def _build(self, diagram_reason: str | None) -> None:
         t = self.trainer
         self.curve = LossCurve()
-        self.loss_image = widgets.Image(format="png", layout={"width": "400px", **IMAGE})
-        self.loss_image.add_class("bpw-loss-curve")
+        self.streams["curve"] = PictureStream()
         self.views = [("curve", self._draw_curve)]
-        self.map = self.map_image = None
+        self.map = None
         if self.net.sizes[0] == 2:
             self.map = DecisionMap(self.net, t.X, t.T, t.X_val, t.T_val)
-            self.map_image = widgets.Image(format="png", layout={"width": "290px", **IMAGE})
-            self.map_image.add_class("bpw-heatmap")
+            self.streams["map"] = PictureStream()
+            self.host.map_colours = self.map.colour_map()
             self.views.append(("map", self._draw_map))
-        self.digits = self.digits_image = None
+        self.digits = None
         if fits_digits(self.net):
             self.digits = DigitGrid(*self.digits_shown(), n=DIGITS_SHOWN)
-            self.digits_image = widgets.Image(format="png", layout={"width": "432px", **IMAGE})
-            self.digits_image.add_class("bpw-digits")
+            self.streams["digits"] = PictureStream()
             self.views.append(("digits", self._draw_digits))
-        self.diagram = self.layers = self.layers_image = self.layers_note = None
+        self.layers = None
         self.picture_extent = None
-        self.network_view = self._build_network_view(diagram)
-        self.figures = [f for f in (self.curve, self.map, self.digits, self.layers) if f]
-
-    def _build_network_view(self, diagram: bool | None) -> widgets.Widget:
-        """The diagram when asked for or when it fits, else the per-layer bars and a note."""
-        reason = why_no_diagram(self.net)
-        if diagram or (diagram is None and reason is None):
-            self.diagram = NetworkDiagram(
-                self.net,
-                auto_update=False,
-                layout={"flex": "1 1 240px", "min_width": "220px", "max_width": "440px"},
-            )
+        if diagram_reason is None:
             if self.net.sizes[0] == 2:  # what each neuron computes over the input plane
-                t = self.trainer
                 self.picture_extent = extent_of(
                     t.X if t.X_val is None else np.vstack([t.X, t.X_val])
                 )
             self.views.append(("diagram", self._draw_diagram))
-            return self.diagram
-        self.layers = LayerNorms(self.net.sizes)
-        self.layers_image = widgets.Image(format="png", layout={"width": "330px", **IMAGE})
-        self.layers_image.add_class("bpw-layers")
-        self.layers_note = widgets.HTML(no_diagram_note(self.net.sizes, reason or "diagram=False"))
-        self.layers_note.add_class("bpw-layers-note")
-        self.views.append(("layers", self._draw_layers))
-        return widgets.VBox([self.layers_image, self.layers_note], layout={"width": "340px"})
+        else:
+            self.layers = LayerNorms(self.net.sizes)
+            self.streams["layers"] = PictureStream()
+            self.host.layers_note = no_diagram_note(self.net.sizes, diagram_reason)
+            self.views.append(("layers", self._draw_layers))
+        self.figures = [f for f in (self.curve, self.map, self.digits, self.layers) if f]
+        self.host.views = [name for name, _ in self.views]
 
-    @property
-    def widgets(self) -> list:
-        """The view widgets in the order the dashboard lays them out."""
-        shown = [self.loss_image, self.map_image, self.digits_image, self.network_view]
-        return [w for w in shown if w is not None]
+    def _send(self, name: str, canvas, whole: bool = False) -> None:
+        """The stream ``name``'s next frame (the changed pixels) into ``<name>_png`` and
+        ``<name>_box``; nothing when no pixel changed."""
+        stream = self.streams[name]
+        if whole:
+            stream.resend()
+        frame = stream.frame(canvas)
+        if frame is not None:
+            setattr(self.host, f"{name}_png", frame[0])
+            setattr(self.host, f"{name}_box", frame[1])
+
+    def resend(self) -> None:
+        """A page has just drawn the widget: every picture whole on the next frame."""
+        for stream in self.streams.values():
+            stream.resend()
+        self.frame(force=True)
 
     def digits_shown(self):
         """The images the digits view shows: the validation set's first, else the training's."""
@@ -153,11 +154,13 @@ class DashboardViews:
         theme = theme_from_page(report)
         for figure in self.figures:
             figure.set_theme(theme)
+        self._map_base_due = True
         self.frame(force=True)
 
     def set_data(self, X, T, X_val, T_val) -> None:
         if self.map is not None:
             self.map.set_data(X, T, X_val, T_val)
+            self._map_base_due = True
         if self.digits is not None:
             self.digits.set_data(*self.digits_shown(), n=DIGITS_SHOWN)
 
@@ -166,37 +169,44 @@ class DashboardViews:
         self.last["step"] = -1
         self.curve.reset()
 
-    def close(self) -> None:
-        for w in (self.diagram, self.loss_image, self.map_image, self.digits_image,
-                  self.layers_image, self.layers_note, self.network_view):  # fmt: skip
-            if w is not None:
-                w.close()
-
     # ------------------------------------------------------------------ drawing
     def frame(self, force: bool = False) -> None:
         """Draw the views that are due (all of them when forced) and have a new step to show."""
         step = self.trainer.step
-        for name, draw in self.views:
-            clock = self.clocks[name]
-            if force or (self.drawn.get(name) != step and clock.due(time.perf_counter())):
-                start = time.perf_counter()
-                draw()
-                clock.record(start, time.perf_counter(), force)
-                self.drawn[name] = step
+        with self.host.hold_sync():  # one message per frame, whatever views it holds
+            for name, draw in self.views:
+                clock = self.clocks[name]
+                if force or (self.drawn.get(name) != step and clock.due(time.perf_counter())):
+                    start = time.perf_counter()
+                    draw()
+                    clock.record(start, time.perf_counter(), force)
+                    self.drawn[name] = step
 
     def _draw_diagram(self) -> None:
-        with self.diagram.hold_sync():  # the weights and the pictures of one step, together
-            self.diagram.refresh()
-            if self.picture_extent is not None:
-                self.diagram.show_neuron_pictures(self.picture_extent, PICTURE_RESOLUTION)
+        """The weights (float32) and their labels; the neuron pictures (a byte per cell)."""
+        self.host.show_weights()
+        if self.picture_extent is not None:
+            grids = neuron_grids(self.net, self.picture_extent, PICTURE_RESOLUTION)
+            self.host.picture_names = list(grids)
+            self.host.pictures_png = picture_levels(self.net, grids)
+
+    _map_base_due = True
 
     def _draw_map(self) -> None:
-        self.map_image.value = self.map.render()
+        cells, lines = self.map.values_frame()
+        if self._map_base_due or self.map._background is None:
+            self.host.map_layout = self.map.layout()
+            self.map.draw_overlay()
+            self._send("map", self.map.canvas, whole=True)
+            self._map_base_due = False
+        self.host.map_cells = cells
+        self.host.map_boundary = lines
 
     def _draw_digits(self) -> None:
         X = self.digits_shown()[0][:DIGITS_SHOWN]
         with np.errstate(all="ignore"):
-            self.digits_image.value = self.digits.render(self.net.forward(X))
+            self.digits.render(self.net.forward(X), encode=False)
+        self._send("digits", self.digits.canvas)
 
     def _draw_layers(self) -> None:
         """|W| now and |dL/dW| of the last step (before any: the full-batch gradient)."""
@@ -207,19 +217,22 @@ class DashboardViews:
             with np.errstate(all="ignore"):
                 grads = self.net.gradients(self.trainer.X, self.trainer.T).layer_norms()
         weights = [float(np.linalg.norm(W)) for W in self.net.weights]
-        self.layers_image.value = self.layers.render(weights, grads)
+        self.layers.render(weights, grads, encode=False)
+        self._send("layers", self.layers.canvas)
 
     def _draw_curve(self) -> None:
         self.evaluate()
         t = self.trainer
-        self.loss_image.value = self.curve.render(
+        self.curve.render(
             t.history,
             show_batch=self.batch_size is not None,
             mark=self.mark,
             current=(t.step, self.last["loss"]),
+            encode=False,
         )
+        self._send("curve", self.curve.canvas)
         if self.progress_start is not None:
-            self.progress.value = t.step - self.progress_start
+            self.host.progress = [t.step - self.progress_start, self.host.progress[1]]
         self.update_readout()
         self.update_message()
 
@@ -255,7 +268,7 @@ class DashboardViews:
         t, last = self.trainer, self.last
         playing = self.player.playing
         status = "training" if playing else "diverged" if t.diverged else "paused"
-        self.readout.value = readout_html(
+        self.host.readout, self.host.readout_titles = readout_state(
             status,
             step=t.step,
             epoch=t.epoch if self.batch_size is not None else None,  # full batch: epoch = step
@@ -285,9 +298,7 @@ class DashboardViews:
     def update_message(self) -> None:
         text, kind, details = self._message()
         self.message_text = f"{text} {details}" if details else text
-        value = message_html(text, kind, details)
-        if self.message.value != value:
-            self.message.value = value
+        self.host.message = {"text": text, "kind": kind or "", "details": details} if text else {}
 
     def stopped(self) -> None:
         """After a run ends: say why if an error stopped it, mark a divergence, draw all."""
@@ -296,4 +307,6 @@ class DashboardViews:
             self.notice = (f"Training stopped: {type(error).__name__}: {error}", math.inf)
         if self.trainer.diverged:
             self.mark = (self.trainer.history.diverged_at, self.trainer.lr)
+        for stream in self.streams.values():  # the state a page opened later finds: whole
+            stream.resend()
         self.frame(force=True)

@@ -87,7 +87,7 @@ class LayerNorms(_BlitFigure):
         self._ylim = (1e-3, 1e2)
         self.ax.set_ylim(*self._ylim)
 
-    def render(self, weight_norms, grad_norms=None) -> bytes:
+    def render(self, weight_norms, grad_norms=None, encode: bool = True) -> bytes | None:
         w = np.asarray(weight_norms, dtype=float)
         g = None if grad_norms is None else np.asarray(grad_norms, dtype=float)
         if len(w) != self.n_layers or (g is not None and len(g) != self.n_layers):
@@ -104,7 +104,7 @@ class LayerNorms(_BlitFigure):
                     bar.set_y(lo)
                     bar.set_height(value - lo)
         self.blit([*self.weight_bars, *self.grad_bars])
-        return self.png()
+        return self.png() if encode else None
 
     def _fit(self, rows) -> None:
         values = np.concatenate(rows)
@@ -172,11 +172,12 @@ class DigitGrid(_BlitFigure):
         Y = np.asarray(Y, dtype=float)[: self.n]
         return labels(np.nan_to_num(Y, nan=0.0))
 
-    def render(self, Y) -> bytes:
-        """Label each image with its prediction from the outputs ``Y`` and return the PNG."""
+    def render(self, Y, encode: bool = True) -> bytes | None:
+        """Label each image with its prediction from the outputs ``Y`` and return the PNG
+        (None with ``encode=False``)."""
         for label, guess, truth in zip(self.labels_, self.predictions(Y), self.truth):
             right = guess == truth
             label.set_text(f"{guess} ✓" if right else f"{guess} ✗ ({truth})")
             label.set_color(self.theme.text(*(RIGHT_TEXT if right else WRONG_TEXT)))
         self.blit(self.labels_)
-        return self.png()
+        return self.png() if encode else None

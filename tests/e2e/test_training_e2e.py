@@ -43,15 +43,16 @@ CELLS = [
     f"print({SENTINEL!r})",
 ]
 
-# Counts the distinct src values an <img> takes (each frame is a new blob URL).
+# Counts the frames a picture's <canvas> paints (static/training.js numbers each in data-frame).
 WATCH_FRAMES_JS = """
 (selector) => {
-  const img = document.querySelector(selector);
-  const seen = {srcs: new Set([img.src]), times: []};
+  const canvas = document.querySelector(selector);
+  const seen = {frames: new Set([canvas.dataset.frame]), times: []};
   const observer = new MutationObserver(() => {
-    if (!seen.srcs.has(img.src)) { seen.srcs.add(img.src); seen.times.push(performance.now()); }
+    const f = canvas.dataset.frame;
+    if (!seen.frames.has(f)) { seen.frames.add(f); seen.times.push(performance.now()); }
   });
-  observer.observe(img, {attributes: true, attributeFilter: ['src']});
+  observer.observe(canvas, {attributes: true, attributeFilter: ['data-frame']});
   window.__bpwFrames = seen;
   window.__bpwFramesStop = () => observer.disconnect();
 }
@@ -90,18 +91,18 @@ BASELINE = (
 STAMP_SELECTION = (
     "import time as _time\n"
     "selected_at = []\n"
-    "dash.diagram.observe(lambda change: selected_at.append(_time.time()), names='selected')"
+    "dash.observe(lambda change: selected_at.append(_time.time()), names='selected')"
 )
 
 
-def frames_since(page, selector: str = "img.bpw-loss-curve") -> None:
-    """Start counting the frames an <img> receives (stopping the previous count)."""
+def frames_since(page, selector: str = "canvas.bpw-loss-curve") -> None:
+    """Start counting the frames a <canvas> paints (stopping the previous count)."""
     page.evaluate("() => window.__bpwFramesStop && window.__bpwFramesStop()")
     page.evaluate(WATCH_FRAMES_JS, selector)
 
 
 def wait_for_frames(page, n: int, what: str) -> dict:
-    """Wait until the counted <img> has received ``n`` new frames; return the count so far."""
+    """Wait until the counted <canvas> has painted ``n`` new frames; return the count so far."""
     try:
         page.wait_for_function(f"() => window.__bpwFrames.times.length >= {n}", timeout=WAIT_MS)
     except Exception as exc:  # Playwright's TimeoutError: say what never came
@@ -124,15 +125,17 @@ def rate_between(page, seconds: float) -> float:
 
 
 def drag_speed_to_full(page) -> None:
-    """Drag the speed slider's handle past its right end (full speed), as a student would."""
-    handle = page.locator(".bpw-speed-slider .noUi-handle")
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    track = page.locator(".bpw-speed-slider .noUi-target").bounding_box()
+    """Drag the speed slider's thumb past its right end (full speed), as a student would."""
+    slider = page.locator("input.bpw-speed-slider")
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
     y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, y)
+    value = float(slider.input_value())
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    x = box["x"] + 8 + (box["width"] - 16) * (value - low) / (high - low)  # the thumb
+    page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(track["x"] + track["width"] + 30, y, steps=8)
+    page.mouse.move(box["x"] + box["width"] + 30, y, steps=8)
     page.mouse.up()
 
 
@@ -143,9 +146,10 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     root = page.locator(".bpw-training")
     expect(root).to_be_visible()
-    curve = page.locator("img.bpw-loss-curve")
+    curve = page.locator("canvas.bpw-loss-curve")
     expect(curve).to_be_visible()
-    expect(page.locator("img.bpw-heatmap")).to_be_visible()
+    expect(page.locator("canvas.bpw-heatmap")).to_be_visible()
+    expect(page.locator("canvas.bpw-map-cells")).to_be_visible()
     expect(page.locator('[data-edge="w1"]')).to_be_attached()
     expect(page.locator(".bpw-speed-label")).to_have_text("50 steps/s")
     # static/training.css reached the page: the readout is its flex row, coloured by the theme
@@ -159,7 +163,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     baseline_before = float(py(page, BASELINE))  # steps/s with no widget, same kernel
     kernel_exec(page, STAMP_SELECTION)
     loss_before = float(py(page, "dash.loss"))
-    src_before = curve.get_attribute("src")
+    frame_before = curve.get_attribute("data-frame")
     frames_since(page)
 
     # ---- Play at the default speed: watchable
@@ -187,7 +191,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     )
 
     # ---- the typed learning rate, while playing
-    lr_box = page.locator(".bpw-lr-text input")
+    lr_box = page.locator("input.bpw-lr-text")
     lr_box.fill("0.2")
     lr_box.press("Enter")
     wait_for_kernel_output(page, "print(dash.lr)", "0.2", timeout=WAIT_MS)
@@ -200,12 +204,12 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     else:  # no uncovered pixel of w1 on screen: click the element itself
         page.locator('[data-edge="w1"]').dispatch_event("click")
     page.wait_for_function(
-        "() => document.querySelector('[data-edge=\"w1\"]').classList.contains('lit')",
+        "() => document.querySelector('[data-edge=\"w1\"]').classList.contains('lit') || document.querySelector('[data-edge=\"w1\"]').classList.contains('bpw-lit')",
         polling="raf",
         timeout=WAIT_MS,
     )
     round_trip_ms = 1000 * (time.perf_counter() - clicked)
-    assert py(page, "dash.diagram.selected") == "w1"
+    assert py(page, "dash.selected") == "w1"
     one_way_ms = 1000 * (float(py(page, "selected_at[0]")) - clicked_wall)
 
     time.sleep(max(0.0, 2.5 - (time.monotonic() - t_full)))
@@ -245,7 +249,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     loss_after = float(py(page, "dash.loss"))
     assert loss_after < loss_before, f"loss did not go down: {loss_before} -> {loss_after}"
-    assert curve.get_attribute("src") != src_before, "the loss curve image never changed"
+    assert curve.get_attribute("data-frame") != frame_before, "the loss curve never changed"
     lr_used = json.loads(py(page, "sorted(set(dash.history.lr.tolist()))"))
     assert lr_used == [0.2, 0.5], f"the typed learning rate was not used: {lr_used}"
 
@@ -298,8 +302,8 @@ DIVERGE_CELLS = [
     "import backprop_widgets as bw",
     "net, X, T = bw.presets.moons()\ndash = bw.TrainingDashboard(net, X, T, lr=0.5)\ndash",
     # the step the kernel was at when the typed lr arrived (the observer runs on arrival)
-    "changed_at = []\ndash.lr_text.observe(lambda c: changed_at.append(dash.step_count), "
-    "names='value')",
+    "changed_at = []\ndash.observe(lambda c: c['new']['lr_text'] != c['old'].get('lr_text') "
+    "and changed_at.append(dash.step_count), names='controls')",
     "net_d, X_d, T_d = bw.presets.digits()\n"
     "digits = bw.TrainingDashboard(net_d, X_d, T_d, lr=0.5, batch_size=32)\ndigits",
     f"print({SENTINEL!r})",
@@ -339,7 +343,7 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_one_press_of_play_resumes(
     paced_rate = rate_between(page, 1.0)
     wait_for_steps_beyond(page, "dash", 0)  # lr 100 is typed into a run that has trained
     paced_frames = page.evaluate(READ_FRAMES_JS)
-    lr_box = page.locator(".bpw-lr-text input").first
+    lr_box = page.locator("input.bpw-lr-text").first
     lr_box.fill("100")
     lr_box.press("Enter")
     wait_for_kernel_output(page, "print(dash.diverged)", "True", timeout=WAIT_MS)
@@ -349,9 +353,7 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_one_press_of_play_resumes(
         f"lr 100 typed at step {changed}, caught at {diverged_at}"
     )
     assert py(page, "dash.playing") == "False"
-    expect(page.locator(".bpw-message").first).to_contain_text(
-        "Training diverged", timeout=WAIT_MS
-    )
+    expect(page.locator(".bpw-message").first).to_contain_text("Training diverged", timeout=WAIT_MS)
     assert "lr = 100" in message_text(page)
     assert "nan" not in page.locator(".bpw-readout").first.inner_text().lower()
     expect(page.locator(".bpw-readout [data-field=status]").first).to_have_text("■ diverged")
@@ -381,13 +383,13 @@ def test_a_huge_lr_typed_while_playing_is_caught_then_one_press_of_play_resumes(
 
     # ---- the digits preset: images with predicted digits, and the per-layer view
     digits_root = page.locator(".bpw-training").nth(1)
-    digits_img = digits_root.locator("img.bpw-digits")
+    digits_img = digits_root.locator("canvas.bpw-digits")
     digits_root.scroll_into_view_if_needed()
     expect(digits_img).to_be_visible()
-    expect(digits_root.locator("img.bpw-layers")).to_be_visible()
+    expect(digits_root.locator("canvas.bpw-layers")).to_be_visible()
     expect(digits_root.locator(".bpw-note")).to_contain_text("No diagram")
     assert digits_root.locator(".bpw-diagram").count() == 0
-    frames_since(page, "img.bpw-digits")
+    frames_since(page, "canvas.bpw-digits")
     t0 = time.monotonic()
     kernel_exec(page, "digits.run(400, speed=200)", timeout=WAIT_MS)  # 2 s, animated
     run_seconds = time.monotonic() - t0
@@ -428,7 +430,7 @@ THEME_CELLS = [
 # opaque pixels that are light (text on a dark page) or dark (text on a light page)
 CURVE_PIXELS = (
     "import io as _io, numpy as _np, PIL.Image as _im\n"
-    "_a = _np.asarray(_im.open(_io.BytesIO(dash.loss_image.value)).convert('RGBA')).astype(int)\n"
+    "_a = _np.asarray(_im.open(_io.BytesIO(dash._views.curve.png())).convert('RGBA')).astype(int)\n"
     "_o = _a[_a[..., 3] > 200][:, :3]\n"
     "print(_a[0, 0, 3], int((_o.min(axis=1) > 190).sum()), int((_o.max(axis=1) < 70).sum()))"
 )
@@ -453,12 +455,12 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
     run_all_and_wait(page, SENTINEL)
     root = page.locator(".bpw-training")
     expect(root).to_be_visible()
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=WAIT_MS)
+    wait_for_kernel_output(page, "print(dash.page_theme.get('dark'))", "False", timeout=WAIT_MS)
     alpha, light_px, dark_px = curve_pixels(page, lambda alpha, light, dark: dark > 200)
     assert alpha == 0 and dark_px > 200, (alpha, light_px, dark_px)  # dark text, no panel
-    # the icons are FontAwesome glyphs that JupyterLab ships: drawn, with a width
+    # the icons are the widget's own inline SVG (no host font): drawn, with a width
     for name in ("play", "step-forward", "undo"):
-        icon = root.locator(f"button i.fa-{name}").first
+        icon = root.locator(f"button svg.bpw-icon[data-icon='{name}']").first
         expect(icon).to_be_attached()
         assert icon.bounding_box()["width"] > 4, f"the {name} icon has no width"
 
@@ -467,11 +469,11 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
         "{theme: 'JupyterLab Dark'})"
     )
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=WAIT_MS)
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "True", timeout=WAIT_MS)
+    wait_for_kernel_output(page, "print(dash.page_theme.get('dark'))", "True", timeout=WAIT_MS)
     # the kernel knows the theme before the throttled redraw has run: wait for the curve
     alpha, light_px, dark_px = curve_pixels(page, lambda alpha, light, dark: light > 200)
     assert alpha == 0 and light_px > 200 and dark_px < light_px, (alpha, light_px, dark_px)
-    theme = py(page, "dash._style.theme")
+    theme = py(page, "dash.page_theme")
     time.sleep(0.5)  # the redrawn frames reach the page
     root.scroll_into_view_if_needed()
     page.screenshot(path=_artifact("training-dark-theme.png"))
@@ -479,7 +481,7 @@ def test_the_plots_follow_jupyterlabs_dark_theme_and_the_buttons_show_their_icon
         "() => window.jupyterapp.commands.execute('apputils:change-theme', "
         "{theme: 'JupyterLab Light'})"
     )
-    wait_for_kernel_output(page, "print(dash._style.theme.get('dark'))", "False", timeout=WAIT_MS)
+    wait_for_kernel_output(page, "print(dash.page_theme.get('dark'))", "False", timeout=WAIT_MS)
     report(capsys, f"dark theme as the page reported it: {theme}; curve light text px {light_px}")
     assert unexpected_page_errors(page_errors) == []
 

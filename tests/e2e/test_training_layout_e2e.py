@@ -36,7 +36,7 @@ CELLS = [
 ]
 DASHBOARDS = ["tl-moons", "tl-diverged", "tl-playground"]
 MUST_SHOW = [".bpw-play", ".bpw-reset", ".bpw-lr-slider", ".bpw-speed-slider", ".bpw-batch",
-             "img.bpw-loss-curve"]  # fmt: skip
+             "canvas.bpw-loss-curve"]  # fmt: skip
 
 BOXES_JS = """
 ([cls, selectors]) => {
@@ -105,7 +105,7 @@ def test_on_a_1366x768_laptop_the_controls_and_the_loss_curve_are_on_screen_toge
                 for s, b in got["found"].items()
                 if b["top"] < shown["top"] - 1 or b["bottom"] > shown["bottom"] + 1
             }
-            curve = got["found"]["img.bpw-loss-curve"]
+            curve = got["found"]["canvas.bpw-loss-curve"]
             print(
                 f"{cls}, file browser {'open' if browser_open else 'closed'}: loss curve "
                 f"{round(curve['top'])}-{round(curve['bottom'])} px in a panel showing "

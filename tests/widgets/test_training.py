@@ -29,6 +29,26 @@ def exploding_dashboard():
     return TrainingDashboard(net, X, T, lr=5.0)
 
 
+def press(dash, kind: str, **content) -> None:
+    """What the page sends when a student uses a control (static/training.js)."""
+    dash._on_msg(dash, {"type": kind, **content}, [])
+
+
+def curve_png(dash) -> bytes:
+    """The loss curve as the page shows it now (the patches sent add up to this)."""
+    return dash._views.curve.png()
+
+
+def readout_field(dash, key: str) -> str:
+    if key == "status":
+        return dash.readout["status_text"]
+    return next(value for k, _, value in dash.readout["items"] if k == key)
+
+
+def has_field(dash, key: str) -> bool:
+    return any(k == key for k, _, _ in dash.readout["items"])
+
+
 def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
@@ -93,9 +113,8 @@ def test_scripted_run_matches_bw_train_for_the_same_seed_and_fills_the_progress_
     expected = train(reference, X, T, lr=0.5, steps=400, batch_size=16, seed=3)
     assert np.array_equal(history.loss, expected.loss)
     assert np.array_equal(net.parameter_vector, reference.parameter_vector)
-    assert (dash.progress.value, dash.progress.max) == (400, 400)
-    assert dash.progress.layout.display != "none"
-    assert 'data-field="step">400<' in dash.readout.value
+    assert dash.progress == [400, 400]  # shown, full
+    assert readout_field(dash, "step") == "400"
     assert not dash.playing
 
 
@@ -103,14 +122,14 @@ def test_one_figure_per_view_for_the_dashboards_whole_life():
     before = plt.get_fignums()
     dash = dashboard()
     curve_fig, map_fig = dash._views.curve.figure, dash._views.map.figure
-    first = dash.loss_image.value
+    first = curve_png(dash)
     dash.run(300)
     for _ in range(5):
         dash.step()
     assert dash._views.curve.figure is curve_fig and dash._views.map.figure is map_fig
     assert plt.get_fignums() == before  # nothing through pyplot: no figure leaks into outputs
-    assert dash.loss_image.value != first and dash.loss_image.value[:4] == b"\x89PNG"
-    assert dash.map_image.value[:4] == b"\x89PNG"
+    assert curve_png(dash) != first and dash.curve_png[:4] == b"\x89PNG"
+    assert dash.map_png[:4] == b"\x89PNG" and len(dash.map_cells) == 40 * 40
 
 
 def test_reset_returns_to_the_initial_parameters_and_an_empty_history():
@@ -120,25 +139,25 @@ def test_reset_returns_to_the_initial_parameters_and_an_empty_history():
     dash.reset()
     assert np.array_equal(dash.net.parameter_vector, initial)
     assert dash.step_count == 0 and dash.history.steps == 0
-    assert 'data-field="step">0<' in dash.readout.value
+    assert readout_field(dash, "step") == "0"
     assert np.array_equal(dash.run(100).loss, first)  # same seed, same mini-batches
 
 
 def test_step_buttons_take_one_and_n_steps():
     dash = dashboard()
-    dash.step_button.click()
+    press(dash, "step")
     assert dash.step_count == 1
-    dash.step_n_count.value = 25
-    assert dash.step_n_button.description == "Step ×25"
+    press(dash, "step_n_count", n=25)
+    assert dash.controls["steps_per_click"] == 25  # the button says "Step ×25"
 
     async def click_and_wait():
-        dash.step_n_button.click()  # animated on the loop, like Play
+        press(dash, "step_n")  # animated on the loop, like Play
         assert dash.playing
         while dash.playing:
             await asyncio.sleep(0.01)
 
     asyncio.run(click_and_wait())
-    assert dash.step_count == 26 and dash.play_button.description == "Play"
+    assert dash.step_count == 26 and not dash.playing_now
 
 
 def test_play_trains_in_the_background_and_pause_stops_the_steps():
@@ -146,10 +165,10 @@ def test_play_trains_in_the_background_and_pause_stops_the_steps():
     loss0 = dash.loss
 
     async def go():
-        dash.play_button.click()
-        assert dash.playing and dash.play_button.description == "Pause"
+        press(dash, "play")
+        assert dash.playing and dash.playing_now  # the button says Pause
         await until(lambda: dash.step_count > 100)
-        dash.play_button.click()
+        press(dash, "play")
         stopped_at = dash.step_count
         await asyncio.sleep(0.2)
         return stopped_at
@@ -157,7 +176,7 @@ def test_play_trains_in_the_background_and_pause_stops_the_steps():
     stopped_at = asyncio.run(go())
     assert stopped_at > 100 and dash.step_count == stopped_at
     assert dash.loss < loss0
-    assert not dash.playing and dash.play_button.description == "Play"
+    assert not dash.playing and not dash.playing_now
 
 
 def test_at_full_speed_many_steps_per_chunk_and_far_more_steps_than_frames():
@@ -174,7 +193,7 @@ def test_learning_rate_changed_while_playing_takes_effect():
     async def go():
         dash.play()
         await until(lambda: dash.step_count > 0)
-        dash.lr_text.set_state({"value": 0.02})
+        press(dash, "lr", source="text", text="0.02")
         changed_at = dash.step_count
         await until(lambda: dash.step_count > changed_at)
         dash.pause()
@@ -187,45 +206,47 @@ def test_learning_rate_changed_while_playing_takes_effect():
 
 def test_slider_and_typed_learning_rate_stay_in_sync():
     dash = dashboard()
-    dash.lr_slider.set_state({"value": 0.031622776601683794})  # a drag, as the browser sends it
-    assert dash.lr == 0.0316 and dash.lr_text.value == 0.0316
-    dash.lr_text.set_state({"value": 3e-6})  # below the slider's range: typed values still count
-    assert dash.lr == 3e-6 and dash.lr_slider.value == pytest.approx(1e-4)
+    press(dash, "lr", source="slider", position=-1.5)  # a drag, as the page sends it
+    assert dash.lr == 0.0316 and dash.controls["lr_text"] == "0.0316"
+    press(dash, "lr", source="text", text="3e-6")  # below the slider's range: still counts
+    assert dash.lr == 3e-6 and dash.controls["lr_slider"] == pytest.approx(-4)
     dash.lr = 2.0
-    assert dash.lr_slider.value == 2.0 and dash.lr_text.value == 2.0
+    assert 10 ** dash.controls["lr_slider"] == pytest.approx(2.0)
+    assert dash.controls["lr_text"] == "2"
 
 
 def test_the_slider_snapping_to_its_grid_does_not_change_the_learning_rate():
     dash = dashboard(lr=0.5)
-    dash.lr_slider.set_state({"value": 10**-0.3})  # what the browser sends back on render
-    assert dash.lr == 0.5 and dash.lr_text.value == 0.5
-    dash.lr_slider.set_state({"value": 10**-0.25})  # one step up: a real drag
+    press(dash, "lr", source="slider", position=-0.3)  # the slider snapped to its grid
+    assert dash.lr == 0.5 and dash.controls["lr_text"] == "0.5"
+    press(dash, "lr", source="slider", position=-0.25)  # one step up: a real drag
     assert dash.lr == 0.562
 
 
 def test_a_typed_zero_learning_rate_is_refused_and_explained():
     dash = dashboard()
-    dash.lr_text.set_state({"value": 0.0})
-    assert dash.lr == 0.5 and dash.lr_text.value == 0.5
+    press(dash, "lr", source="text", text="0")
+    assert dash.lr == 0.5 and dash.controls["lr_text"] == "0.5"
     assert "lr must be a positive" in dash.message_text
-    assert "stays 0.5" in dash.message.value
+    assert "stays 0.5" in dash.message["text"]
+    press(dash, "lr", source="text", text="fast")  # not a number: refused the same way
+    assert dash.lr == 0.5 and "got 'fast'" in dash.message["text"]
 
 
 def test_batch_size_controls():
     dash = dashboard()
-    assert (
-        dash.batch_size is None and dash.batch_mode.value == "full" and dash.batch_size_box.disabled
-    )
-    dash.batch_mode.value = "single"
+    c = dash.controls
+    assert dash.batch_size is None and c["batch_mode"] == "full" and c["batch_size"] == 32
+    press(dash, "batch", mode="single", size=32)
     assert dash.batch_size == 1
-    dash.batch_mode.value = "mini"
-    assert dash.batch_size == 32 and not dash.batch_size_box.disabled
-    dash.batch_size_box.value = 12
+    press(dash, "batch", mode="mini", size=32)
+    assert dash.batch_size == 32 and dash.controls["batch_mode"] == "mini"
+    press(dash, "batch", mode="mini", size=12)
     assert dash.trainer.batch_size == 12
     dash.batch_size = 120  # every sample: that is the full batch
-    assert dash.batch_mode.value == "full" and dash.batch_size is None
+    assert dash.controls["batch_mode"] == "full" and dash.batch_size is None
     dash.batch_size = 7
-    assert dash.batch_mode.value == "mini" and dash.batch_size_box.value == 7
+    assert dash.controls["batch_mode"] == "mini" and dash.controls["batch_size"] == 7
     history = dash.run(5)
     assert history.batch_size == 7
     # mini-batch training shows the noisy batch loss under the full training loss
@@ -240,9 +261,9 @@ def test_divergence_pauses_marks_the_curve_and_says_what_to_try():
     assert np.isfinite(dash.net.parameter_vector).all() and np.isfinite(dash.loss)
     assert "Training diverged" in dash.message_text
     assert f"step {h.diverged_at}" in dash.message_text and "Try lr = 0.05" in dash.message_text
-    assert 'data-kind="error"' in dash.message.value
-    assert "diverged" in dash.readout.value
-    assert has_colour(dash.loss_image.value, DIVERGED_RGB)  # the dashed red marker
+    assert dash.message["kind"] == "error"
+    assert readout_field(dash, "status") == "■ diverged"
+    assert has_colour(curve_png(dash), DIVERGED_RGB)  # the dashed red marker
 
 
 def test_the_diverged_note_is_above_the_curve_not_inside_the_axes():
@@ -274,14 +295,14 @@ def test_the_diverged_note_is_above_the_curve_not_inside_the_axes():
 def test_playing_into_divergence_stops_the_task_and_lower_lr_resumes():
     dash = exploding_dashboard()
     play_until(dash, lambda: not dash.playing)  # divergence stops it
-    assert dash.diverged and not dash.playing and dash.play_button.description == "Play"
+    assert dash.diverged and not dash.playing and not dash.playing_now
     kept = dash.step_count
     dash.lr = 0.05
     dash.run(20)
     assert not dash.diverged and dash.step_count == kept + 20
-    assert has_colour(dash.loss_image.value, DIVERGED_RGB)  # the mark stays until Reset
+    assert has_colour(curve_png(dash), DIVERGED_RGB)  # the mark stays until Reset
     dash.reset()
-    assert not has_colour(dash.loss_image.value, DIVERGED_RGB)
+    assert not has_colour(curve_png(dash), DIVERGED_RGB)
 
 
 def test_the_lr_advice_is_shown_as_a_warning(monkeypatch):
@@ -297,7 +318,7 @@ def test_the_lr_advice_is_shown_as_a_warning(monkeypatch):
     dash = dashboard(lr=0.5)
     dash.run(20)
     assert dash.message_text == "lr = 60 is probably too large. Try lr = 6."
-    assert 'data-kind="warning"' in dash.message.value
+    assert dash.message["kind"] == "warning"
     steps, lr, batch_size, initial, current = asked[-1]
     assert (steps, lr, batch_size, initial) == (20, 0.5, None, dash.trainer.initial_loss)
     assert current == pytest.approx(dash.loss)
@@ -311,16 +332,18 @@ def test_play_needs_a_running_event_loop():
 
 def test_dataset_picker_switches_data_and_starts_again():
     dash = TrainingDashboard.from_dataset("moons", lr=0.5)
-    assert dash.dataset_picker.options == ("moons", "circles", "xor", "spiral")
+    assert dash.controls["datasets"] == ["moons", "circles", "xor", "spiral"]
     initial = dash.net.parameter_vector
-    moons_map = dash.map_image.value
+    moons_map = dash.map_png
     dash.run(50)
-    dash.dataset_picker.value = "circles"
+    press(dash, "dataset", name="circles")
     assert dash.dataset == "circles" and dash.step_count == 0
     assert np.array_equal(dash.net.parameter_vector, initial)
     assert dash.trainer.n_samples == 150 and dash.trainer.X_val.shape == (50, 2)
-    assert dash.map_image.value != moons_map
-    assert "val loss" in dash.readout.value
+    assert dash.map_png != moons_map and dash.controls["dataset"] == "circles"
+    assert has_field(dash, "val-loss")
+    dash.dataset = "xor"
+    assert dash.dataset == "xor" and dash.controls["dataset"] == "xor"
     with pytest.raises(BackpropInputError, match=r"name must be one of 'moons'.*got 'mnist'"):
         TrainingDashboard.from_dataset("mnist")
 
@@ -330,44 +353,45 @@ def test_networks_without_two_inputs_have_no_map_and_multiclass_maps_mix_colours
     T = (X.sum(axis=1, keepdims=True) > 0).astype(float)
     net = bw.Network([3, 4, 1], activation=["tanh", "sigmoid"], loss="bce")
     dash = TrainingDashboard(net, X, T)
-    assert dash.map_image is None and dash._views.map is None
+    assert "map" not in dash.views and dash._views.map is None
     assert dash.run(10).steps == 10
     X3, T3 = bw.datasets.gaussian_clusters(90, k=3)
     net3 = bw.Network([2, 8, 3], activation=["tanh", "softmax"], loss="cross_entropy")
     dash3 = TrainingDashboard(net3, X3, T3, lr=0.5)
     dash3.run(200)
-    assert "accuracy" in dash3.readout.value and dash3.map_image.value[:4] == b"\x89PNG"
+    assert has_field(dash3, "accuracy") and len(dash3.map_cells) == 40 * 40 * 3
 
 
 def test_the_diagram_follows_training_once_per_frame_not_per_step():
     dash = dashboard()
     sent = []
-    dash.diagram.observe(lambda change: sent.append(time.perf_counter()), names="values")
+    dash.observe(lambda change: sent.append(time.perf_counter()), names="param_values")
     dash.run(2000)
     assert 1 <= len(sent) < 100
-    assert dash.diagram.values["w1"] == pytest.approx(dash.net["w1"], rel=1e-5)
+    assert dash.weights_shown()["w1"] == pytest.approx(dash.net["w1"], rel=1e-5)
+    labels = dict(zip(dash.param_names, dash.param_labels.split("\n")))
+    assert labels["w1"] == bw.core.numbers.plain(dash.net["w1"])
 
 
 def test_readout_shows_step_loss_gradient_and_accuracy():
     dash = dashboard()
     start_grad = dash.net.gradients(dash.trainer.X, dash.trainer.T).norm()
-    assert f'data-field="grad">{start_grad:.3g}<' in dash.readout.value  # before any step
+    assert readout_field(dash, "grad") == f"{start_grad:.3g}"  # before any step
     dash.run(200)
-    html = dash.readout.value
     for field in ("step", "loss", "grad", "accuracy"):
-        assert f'data-field="{field}"' in html
-    assert 'data-field="epoch"' not in html  # full batch: an epoch is a step
-    assert f"{dash.loss:.4g}" in html
+        assert has_field(dash, field)
+    assert not has_field(dash, "epoch")  # full batch: an epoch is a step
+    assert readout_field(dash, "loss") == f"{dash.loss:.4g}"
     # the gradient at the parameters the loss is measured at, not the one the last step used
     now = dash.net.gradients(dash.trainer.X, dash.trainer.T).norm()
-    assert f'data-field="grad">{now:.3g}<' in html
+    assert readout_field(dash, "grad") == f"{now:.3g}"
+    assert dash.readout["at"] == "at the parameters after step 200"
+    assert dash.readout_titles["loss"].format(at=dash.readout["at"]) == (
+        "loss on all the training data, at the parameters after step 200"
+    )
     dash.batch_size = 30
     dash.run(10)  # 200 full passes, then 300 samples of 120
-    assert 'data-field="epoch">202.5<' in dash.readout.value
-
-
-def readout_field(dash, key: str) -> str:
-    return dash.readout.value.split(f'data-field="{key}">')[1].split("<")[0]
+    assert readout_field(dash, "epoch") == "202.5"
 
 
 def test_after_one_step_the_loss_and_the_gradient_in_the_readout_are_at_the_same_parameters():
@@ -375,7 +399,7 @@ def test_after_one_step_the_loss_and_the_gradient_in_the_readout_are_at_the_same
     net, X, T = bw.presets.moons()
     shadow = net.copy()
     dash = TrainingDashboard(net, X, T, lr=1.0, speed=50)
-    dash.step_button.click()
+    press(dash, "step")
     shadow.step(X, T, 1.0)  # the same step, taken apart from the dashboard
     used = dash.history.grad_norm[-1]  # the gradient the step used, at the old parameters
     now = shadow.gradients(X, T).norm()
@@ -386,8 +410,7 @@ def test_after_one_step_the_loss_and_the_gradient_in_the_readout_are_at_the_same
 
 
 def readout_step(dash) -> int:
-    text = dash.readout.value.split('data-field="step">')[1].split("<")[0]
-    return int(text.replace(",", ""))
+    return int(readout_field(dash, "step").replace(",", ""))
 
 
 def test_a_click_delivered_on_another_thread_acts_between_two_chunks():
@@ -402,7 +425,7 @@ def test_a_click_delivered_on_another_thread_acts_between_two_chunks():
     async def go():
         dash.play()
         await asyncio.sleep(0.3)
-        clicker = threading.Thread(target=dash.play_button.click)
+        clicker = threading.Thread(target=lambda: press(dash, "play"))
         clicker.start()
         while clicker.is_alive():
             await asyncio.sleep(0.005)
@@ -435,8 +458,8 @@ def test_pause_from_another_thread_stops_a_blocking_run():
 def test_the_default_speed_is_watchable_and_shown_on_the_slider():
     dash = dashboard()
     assert dash.speed == 50.0
-    assert dash.speed_slider.value == pytest.approx(50.0)
-    assert dash.speed_text.value == "50 steps/s"
+    assert 10 ** dash.controls["speed_slider"] == pytest.approx(50.0)
+    assert dash.controls["speed_label"] == "50 steps/s"
     assert dash.steps_per_second is None  # measured, and nothing has run yet
 
 
@@ -460,24 +483,25 @@ def test_speed_is_validated_naming_the_argument_the_value_and_what_is_accepted()
 def test_speed_setter_slider_and_label_stay_in_sync():
     dash = dashboard()
     dash.speed = 200
-    assert dash.speed == 200.0 and dash.speed_slider.value == 200.0
-    assert dash.speed_text.value == "200 steps/s"
+    c = dash.controls
+    assert dash.speed == 200.0 and 10 ** c["speed_slider"] == pytest.approx(200.0)
+    assert c["speed_label"] == "200 steps/s"
     dash.speed = None
-    assert dash.speed is None and dash.speed_text.value == "full speed"
-    assert dash.speed_slider.value == pytest.approx(10**4)  # the right end
-    dash.speed_slider.set_state({"value": 10**1.3})  # a drag, as the browser sends it
-    assert dash.speed == 20.0 and dash.speed_text.value == "20 steps/s"
-    dash.speed_slider.set_state({"value": 10**4})  # all the way right
+    assert dash.speed is None and dash.controls["speed_label"] == "full speed"
+    assert dash.controls["speed_slider"] == pytest.approx(4)  # the right end
+    press(dash, "speed", position=1.3)  # a drag, as the page sends it
+    assert dash.speed == 20.0 and dash.controls["speed_label"] == "20 steps/s"
+    press(dash, "speed", position=4)  # all the way right
     assert dash.speed is None
-    dash.speed_slider.set_state({"value": 1.0})
-    assert dash.speed == 1.0 and dash.speed_text.value == "1 steps/s"
+    press(dash, "speed", position=0)
+    assert dash.speed == 1.0 and dash.controls["speed_label"] == "1 steps/s"
 
 
 def test_the_speed_slider_snapping_to_its_grid_does_not_change_the_speed():
     dash = dashboard(speed=150)
-    dash.speed_slider.set_state({"value": 10**2.2})  # 158.5: what the browser sends back
+    press(dash, "speed", position=2.2)  # 158.5: the slider snapped to its grid
     assert dash.speed == 150.0
-    dash.speed_slider.set_state({"value": 10**2.3})  # one step up: a real drag
+    press(dash, "speed", position=2.3)  # one step up: a real drag
     assert dash.speed == 200.0
 
 
@@ -491,7 +515,7 @@ def test_play_keeps_to_the_speed_and_a_change_while_playing_acts_at_once(capsys)
         t0 = loop.time()
         await asyncio.sleep(0.6)
         marks["slow"] = (dash.step_count, loop.time() - t0, dash.steps_per_second)
-        dash.speed_slider.set_state({"value": 10**4})  # dragged to full speed while playing
+        press(dash, "speed", position=4)  # dragged to full speed while playing
         s1, t1 = dash.step_count, loop.time()
         # full speed runs far ahead of the old pace (waited for: how soon depends on the load)
         await until(lambda: dash.step_count - s1 > 5 * (20 * (loop.time() - t1) + 2))
@@ -539,52 +563,54 @@ def test_a_scripted_run_is_full_speed_unless_given_one():
 
 
 # ---------------------------------------------------------------- the readout's look
-def test_readout_and_message_have_no_inline_styles_and_their_classes_are_in_the_css():
-    dash = exploding_dashboard()
-    dash.run(500)
-    html_out = dash.readout.value + dash.message.value
-    assert "style=" not in html_out
-    css = dash._style._css
-    for cls in ("bpw-readout-row", "bpw-readout-item", "bpw-label", "bpw-status", "bpw-msg"):
-        assert f'class="{cls}"' in html_out
+def test_one_anywidget_with_one_module_and_no_child_widgets():
+    import anywidget
+    import ipywidgets
+
+    dash = dashboard()
+    assert isinstance(dash, anywidget.AnyWidget)
+    assert not any(isinstance(v, ipywidgets.Widget) for v in vars(dash).values())
+    # diagram.js and training.js joined: only the last keeps its default export
+    assert dash._esm.count("export default") == 1 and "renderDiagram" in dash._esm
+    css = dash._css
+    for cls in ("bpw-readout-row", "bpw-readout-item", "bpw-label", "bpw-status", "bpw-msg",
+                "bpw-controls", "bpw-loss-curve", "bpw-button.bpw-play"):  # fmt: skip
         assert f".bpw-training .{cls}" in css
-    assert 'data-status="diverged"' in dash.readout.value
     for variable in ("--jp-ui-font-color1", "--jp-layout-color1", "--jp-error-color1"):
         assert f"var({variable}" in css
+    assert "prefers-color-scheme: dark" in css and 'data-jp-theme-light="false"' in css
 
 
-def test_the_controls_are_a_column_beside_the_loss_curve_under_the_readout_and_message():
-    dash = TrainingDashboard.from_dataset("spiral", lr=0.2, batch_size=64)
-    readout, message, views = dash.children[:3]
-    assert (readout, message) == (dash.readout, dash.message)
-    controls, curve = views.children[:2]
-    assert curve is dash.loss_image and "bpw-controls" in controls._dom_classes
-    assert views.layout.flex_flow == "row wrap"  # a narrow screen: the curve goes below
-    rows = [list(row.children) for row in controls.children]
-    assert rows[0] == [dash.play_button, dash.step_button, dash.step_n_button,
-                       dash.step_n_count, dash.reset_button]  # fmt: skip
-    assert rows[1] == [dash.lr_slider, dash.lr_text]
-    assert rows[2] == [dash.speed_slider, dash.speed_text]
-    assert rows[3] == [dash.batch_mode, dash.batch_size_box]
-    assert rows[4] == [dash.dataset_picker, dash.progress]
-    # the column is no wider than its widest row: 420 px beside a 400 px curve fit in the
-    # output area of a 1366 px screen with JupyterLab's file browser open (934 px)
-    assert controls.layout.width == "420px"
-    widest = max(
-        sum(
-            int(w.layout.width.removesuffix("px"))
-            for w in row
-            if (w.layout.width or "").endswith("px")
-        )
-        for row in rows[1:]
-    )
-    assert widest <= 420
+def test_the_pictures_travel_as_bytes_and_a_paced_frame_sends_only_what_changed():
+    from tests.widgets.recording_comm import RecordingComm
 
-
-def test_the_stylesheet_rides_on_a_hidden_anywidget_in_the_dashboard():
     dash = dashboard()
-    assert dash._style in dash.children and dash._style.layout.display == "none"
-    assert ".bpw-training" in dash._style._css
+    dash.run(200)
+    sent = []
+
+    class Counting(RecordingComm):
+        def send(self, data=None, buffers=None):
+            sent.append((data, [bytes(b) for b in buffers or []]))
+
+    dash.comm = Counting()
+    whole = len(curve_png(dash))
+    for _ in range(20):
+        dash.trainer.run(3)
+        dash._views.frame(force=True)
+    assert len(sent) == 20  # one message per frame
+    for data, _ in sent:
+        state = data["state"]
+        assert "readout" in state and "structure" not in state and "controls" not in state
+        for path in data["buffer_paths"]:
+            assert path[0] in {"curve_png", "map_cells", "param_values", "pictures_png"}
+        assert "base64" not in str(state)
+    patches = [d["state"]["curve_box"] for d, _ in sent if "curve_box" in d["state"]]
+    assert len(patches) >= 10 and not any(box[5] for box in patches)  # patches, not whole pictures
+    curve_bytes = [len(b) for (d, bufs) in sent for p, b in zip(d["buffer_paths"], bufs)
+                   if p[0] == "curve_png"]  # fmt: skip
+    assert max(curve_bytes) < whole / 3, (curve_bytes, whole)
+    dash._on_msg(dash, {"type": "resend"}, [])  # a page that missed a patch
+    assert sent[-1][0]["state"]["curve_box"][5] is True
 
 
 def test_one_press_of_play_after_a_divergence_goes_on_as_the_message_says():
@@ -600,13 +626,13 @@ def test_one_press_of_play_after_a_divergence_goes_on_as_the_message_says():
     )
 
     async def press_play_once():
-        dash.play_button.click()
+        press(dash, "play")
         await until(lambda: dash.step_count > kept + 5)
         dash.pause()
 
     asyncio.run(press_play_once())
     assert dash.lr == pytest.approx(diverged_lr / 100) and not dash.diverged
-    assert float(dash.lr_text.value) == pytest.approx(diverged_lr / 100)  # the controls follow
+    assert float(dash.controls["lr_text"]) == pytest.approx(diverged_lr / 100)  # controls follow
     # it went on from the restored parameters: the history up to the kept step is unchanged
     assert dash.history.steps > kept and dash.history.divergences[-1].kept == kept
 
@@ -623,7 +649,7 @@ def test_one_press_resumes_with_the_last_lr_that_trained_and_step_resumes_too():
         "Training diverged with lr = 30. Try lr = 1, the last one that trained: "
         "Play goes on with it, Reset starts over."
     )
-    dash.step_button.click()  # Step, like Play, goes on at once
+    press(dash, "step")  # Step, like Play, goes on at once
     assert not dash.diverged and dash.lr == 1.0 and dash.step_count == kept + 1
 
 
@@ -641,16 +667,12 @@ def test_the_divergence_message_leads_with_the_advice_and_keeps_the_numbers_behi
     dash = exploding_dashboard()
     dash.run(500)
     h = dash.history
-    html = dash.message.value
-    lead = html.split('<div class="bpw-msg-lead">')[1].split("</div>")[0]
+    lead, details = dash.message["text"], dash.message["details"]
     assert lead.startswith("Training diverged with lr = 5. Try lr = 0.05")
     assert "\n" not in lead and len(lead) <= 110  # one line at 1366 px
     for number in ("counts as diverged", "times", "restored", f"step {h.diverged_at}"):
         assert number not in lead  # the thresholds and steps are the details
-    details = html.split('<details class="bpw-msg-details"><summary>details</summary>')[1]
     assert "counts as diverged" in details and "were restored" in details
-    assert html.index("Try lr") < html.index("<details")  # advice first, numbers after
-    assert "<details open" not in html  # closed until the student opens it
     # history.message (scripts, bw.train) also puts the advice first
     assert h.message.index("Try lr = 0.05") < h.message.index("counts as diverged")
     assert h.divergences[-1].details in h.message
@@ -665,20 +687,28 @@ def test_a_huge_learning_rate_typed_mid_run_is_caught_within_a_few_steps():
     assert dash.diverged
     assert dash.history.diverged_at - before <= 12
     assert "Training diverged" in dash.message_text and "lr = 300" in dash.message_text
-    assert "nan" not in dash.readout.value.lower()
+    assert "nan" not in str(dash.readout).lower()
 
 
 def test_every_hidden_and_output_neuron_shows_its_picture_and_it_follows_training():
     dash = dashboard()
     neurons = [n for layer in dash.net.node_names[1:] for n in layer]
-    assert sorted(dash.diagram.node_pictures) == sorted(neurons)
-    before = dict(dash.diagram.node_pictures)
+    assert sorted(dash.picture_names) == sorted(neurons)
+    assert len(dash.picture_colours) == 256 * 3
+
+    def tiles():  # one greyscale PNG, a 16 x 16 tile per neuron
+        grey = np.asarray(Image.open(io.BytesIO(dash.pictures_png)).convert("RGB"))[..., 0]
+        assert grey.shape == (16 * len(neurons), 16)
+        return grey.reshape(len(neurons), 16, 16)
+
+    o1 = dash.picture_names.index("o1")
+    before = tiles()[o1]
     dash.run(300)
-    assert dash.diagram.node_pictures["o1"] != before["o1"]
+    assert not np.array_equal(tiles()[o1], before)
     net = bw.Network([3, 4, 1], seed=0)  # not a 2-D input plane: no pictures
     X = np.random.default_rng(0).normal(size=(40, 3))
     wide = TrainingDashboard(net, X, (X[:, :1] > 0).astype(float))
-    assert wide.diagram.node_pictures == {}
+    assert wide.picture_names == [] and wide.shows_diagram
 
 
 def hex_rgb(color: str):
@@ -693,31 +723,30 @@ def test_a_network_too_big_to_draw_trains_with_a_per_layer_view_that_says_why():
                      loss="cross_entropy", seed=0)  # fmt: skip
     assert len(net.weight_names) == 8_832  # the diagram draws at most 2,000
     dash = TrainingDashboard(net, X, T, X_val=X_val, T_val=T_val, lr=0.3, batch_size=32)
-    assert dash.diagram is None
-    note = dash.layers_note.value
+    assert not dash.shows_diagram and dash.structure == {} and dash.param_names == []
+    note = dash.layers_note
     assert "No diagram" in note and "8,832 weights" in note and "|∂L/∂W|" in note
-    start = dash.layers_image.value
+    start = dash._views.layers.png()
     assert has_colour(start, hex_rgb(WEIGHT_COLOR)) and has_colour(start, hex_rgb(GRAD_COLOR))
     sent = []
-    dash.layers_image.observe(lambda change: sent.append(1), names="value")
+    dash.observe(lambda change: sent.append(1), names="layers_box")
     dash.run(600)
     assert dash.history.steps == 600 and dash.loss < dash.history.loss[0]
     assert 1 <= len(sent) < 60  # within its frame budget, not once per step
-    assert dash.layers_image.value != start
-    views = next(w for w in dash.children if dash.loss_image in getattr(w, "children", ()))
-    assert dash.layers_image in views.children[-1].children  # beside the curve
+    assert dash._views.layers.png() != start
+    assert dash.views == ["curve", "digits", "layers"]  # beside the curve, after the digits
 
 
 def test_the_diagram_can_be_swapped_for_the_per_layer_view_and_a_tall_layer_has_none():
     dash = dashboard(diagram=False)
-    assert dash.diagram is None and dash.layers_image.value[:4] == b"\x89PNG"
-    assert "2-16-16-1 network (diagram=False)" in dash.layers_note.value
+    assert not dash.shows_diagram and dash.layers_png[:4] == b"\x89PNG"
+    assert "2-16-16-1 network (diagram=False)" in dash.layers_note
     dash.run(20)
     assert dash.history.steps == 20
     X = np.random.default_rng(0).normal(size=(50, 40))
     tall = TrainingDashboard(bw.Network([40, 3, 1]), X, (X[:, :1] > 0).astype(float))
-    assert tall.diagram is None and "a layer of 40 neurons" in tall.layers_note.value
-    assert TrainingDashboard(bw.Network([3, 4, 1]), X[:, :3], X[:, :1]).diagram is not None
+    assert not tall.shows_diagram and "a layer of 40 neurons" in tall.layers_note
+    assert TrainingDashboard(bw.Network([3, 4, 1]), X[:, :3], X[:, :1]).shows_diagram
 
 
 def test_the_digits_preset_shows_images_with_their_predicted_digit_right_or_wrong():
@@ -726,12 +755,12 @@ def test_the_digits_preset_shows_images_with_their_predicted_digit_right_or_wron
     dash = TrainingDashboard(*bw.presets.digits(), lr=0.5, batch_size=32)
     shown = dash._views.digits
     assert shown.n == 16 and sorted(set(shown.truth.tolist())) == list(range(10))
-    before = dash.digits_image.value
+    before = shown.png()
     assert has_colour(before, hex_rgb(WRONG_COLOR), tol=30)  # untrained: mostly wrong
     sent = []
-    dash.digits_image.observe(lambda change: sent.append(1), names="value")
+    dash.observe(lambda change: sent.append(1), names="digits_box")
     dash.run(400)
-    after = dash.digits_image.value
+    after = shown.png()
     assert 1 <= len(sent) < 60
     guesses = shown.predictions(dash.net.forward(dash.trainer.X[:16]))
     right = int((guesses == shown.truth).sum())
@@ -742,7 +771,7 @@ def test_the_digits_preset_shows_images_with_their_predicted_digit_right_or_wron
     net = bw.presets.digits()[0]
     with_val = TrainingDashboard(net, X, T, X_val=X_val, T_val=T_val)
     assert (with_val._views.digits.truth == bw.datasets.labels(T_val[:16])).all()
-    assert TrainingDashboard(*bw.presets.moons(60)).digits_image is None
+    assert "digits" not in TrainingDashboard(*bw.presets.moons(60)).views
 
 
 def test_the_diagram_keyword_is_checked_and_true_keeps_the_diagrams_own_limit():
@@ -753,3 +782,11 @@ def test_the_diagram_keyword_is_checked_and_true_keeps_the_diagrams_own_limit():
         TrainingDashboard(big, X, T, diagram="yes")
     with pytest.raises(BackpropInputError, match=r"8832 weights; NetworkDiagram draws .* 2000"):
         TrainingDashboard(big, X, T, diagram=True)
+
+
+def test_a_click_on_a_weight_of_the_diagram_selects_it_and_lights_its_paths():
+    dash = dashboard()
+    press(dash, "select", name="w1")
+    assert dash.selected == "w1" and dash.highlight["edges"]
+    press(dash, "select", name="nonsense")  # a stale click from the page: ignored
+    assert dash.selected in ("w1", "")
