@@ -160,9 +160,14 @@ class Closer:
         return cg.core.paths_from(self.node, through=self.output)
 
 
-def closer_of(num: Entry, den: Entry, cg: ChainGraph) -> Closer | None:
-    """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge."""
-    if num.kind not in ("loss", "loss_share") or cg.has_edge(num.name, den.name):
+def closer_of(num: Entry, den: Entry, cg: ChainGraph, as_total=frozenset()) -> Closer | None:
+    """The factor as a total (dL/dX, dE_o1/dX), when it is one and not a plain edge.
+
+    ``as_total``: nodes X whose d end/dX is read as the total although X -> end is also an
+    edge (on a graph where X reaches the end along other paths too, df/dX means either)."""
+    if num.kind not in ("loss", "loss_share"):
+        return None
+    if cg.has_edge(num.name, den.name) and not (num.kind == "loss" and den.name in as_total):
         return None
     if den.kind not in NODE_KINDS:
         return None

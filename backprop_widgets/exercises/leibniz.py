@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .chain_graph import (
     ChainGraph,
@@ -178,6 +178,36 @@ class ChainVerdict:
 def judge(
     terms: list[list[tuple[Entry, Entry]]], cg: ChainGraph, level: str | None = None
 ) -> ChainVerdict:
+    """See :func:`_judge`. On a graph where a node X has an edge to the end and other paths
+    to it as well, d end/dX is both that edge's local derivative and the total: the answer
+    is read with such factors as edges first, then as totals, and counts if either reading
+    is right (a network's L has no such node)."""
+    verdict = _judge(terms, cg, level)
+    if verdict.correct:
+        return verdict
+    both = frozenset(
+        den.name
+        for term in terms
+        for num, den in term
+        if num.kind == "loss" and cg.has_edge(num.name, den.name) and cg.core.path_count(den.name) > 1
+    )
+    if not both:
+        return verdict
+    as_totals = _judge(terms, cg, level, both)
+    if not as_totals.correct:
+        return verdict
+    shown = ", ".join(f"d{cg.end}/d{n}" for n in sorted(both))
+    note = (
+        f"{shown} is read as the total derivative (every path to {cg.end}), not the one edge "
+        f"into {cg.end}: both are written d{cg.end}/d…, and only the total makes this sum right."
+    )
+    return replace(as_totals, notes=(*as_totals.notes, note))
+
+
+def _judge(
+    terms: list[list[tuple[Entry, Entry]]], cg: ChainGraph, level: str | None = None,
+    as_total=frozenset(),
+) -> ChainVerdict:
     """Compare the terms (each a list of (numerator, denominator) entries) with the paths.
 
     Every factor must be an edge, or a total that ends its product (dL/dX or dE_o1/dX for
@@ -198,7 +228,7 @@ def judge(
                 problems.append(problem)
     if problems:
         return ChainVerdict(tuple(say_once(merge_levels(problems, level))), None)
-    split = [_split_term(term, cg) for term in terms]
+    split = [_split_term(term, cg, as_total) for term in terms]
     value = math.fsum(
         math.prod([cg.local(n, d) for n, d in edges] + [c.value(cg) for c in closers])
         for edges, closers in split
@@ -229,7 +259,8 @@ def judge(
         else:
             problems.append(found)
     problems += _other_parameters(others, bool(paths or problems), named, cg)
-    problems += _compare_paths(paths, cg, report_missing=not problems, level=level)
+    totals_at = [c.node for _, closers in split for c in closers if c.output is None]
+    problems += _compare_paths(paths, cg, report_missing=not problems, level=level, totals_at=totals_at)
     return ChainVerdict(tuple(problems), value, totals, tuple(notes))
 
 
@@ -264,11 +295,11 @@ _TOO_MANY_PATHS = (
 )
 
 
-def _split_term(term, cg: ChainGraph) -> tuple[list[tuple[str, str]], list[Closer]]:
+def _split_term(term, cg: ChainGraph, as_total=frozenset()) -> tuple[list[tuple[str, str]], list[Closer]]:
     """A term's plain edges (num, den) and its totals."""
     edges, closers = [], []
     for num, den in term:
-        closer = closer_of(num, den, cg)
+        closer = closer_of(num, den, cg, as_total)
         if closer is None:
             edges.append((num.name, den.name))
         else:
@@ -300,7 +331,9 @@ def _other_parameters(others, anything_else: bool, named, cg: ChainGraph) -> lis
     ]
 
 
-def _compare_paths(paths, cg: ChainGraph, report_missing: bool, level) -> list[Problem]:
+def _compare_paths(
+    paths, cg: ChainGraph, report_missing: bool, level, totals_at=()
+) -> list[Problem]:
     """Each graph path exactly once: duplicates, then (if all else is right) missing ones.
 
     ``paths``: (term index, the pre-activation paths the term stands for), per term.
@@ -334,7 +367,7 @@ def _compare_paths(paths, cg: ChainGraph, report_missing: bool, level) -> list[P
         coarse_level = len(fine) == per_coarse[coarse] and level != "pre-activation"
         shown = [coarse] if coarse_level else fine
         n_paths = len(cg.paths["neuron" if coarse_level else "pre-activation"])
-        problems.append(Problem("missing_path", _missing_message(shown, cg, n_paths)))
+        problems.append(Problem("missing_path", _missing_message(shown, cg, n_paths, totals_at)))
     if len(by_coarse) > MAX_MISSING_LISTED:
         problems.append(
             Problem("missing_path", f"... and {len(by_coarse) - MAX_MISSING_LISTED} more paths.")
@@ -348,16 +381,22 @@ def _where(k: int, term: list[tuple[str, str]], n_terms: int) -> str:
     return f"Term {k + 1} ({product_text(term)})"
 
 
-def _missing_message(paths, cg: ChainGraph, n_paths: int) -> str:
+def _missing_message(paths, cg: ChainGraph, n_paths: int, totals_at=()) -> str:
+    def product(path) -> str:
+        """The path's product; on a graph, ended with a total the answer already uses
+        (dy/dx * dL/dy rather than every step from y to the end)."""
+        if not cg.is_network:
+            cut = next((k for k, n in enumerate(path[1:-1], 1) if n in totals_at), None)
+            if cut is not None:
+                return product_text([*path_factors(path[: cut + 1]), (cg.end, path[cut])])
+        return product_text(path_factors(path))
+
     if len(paths) == 1:
-        text = (
-            f"The path {path_text(paths[0])} is missing: add "
-            f"{product_text(path_factors(paths[0]))}."
-        )
+        text = f"The path {path_text(paths[0])} is missing: add {product(paths[0])}."
     else:
         text = (
             f"The paths {'; '.join(path_text(p) for p in paths)} are missing: add "
-            f"{' + '.join(product_text(path_factors(p)) for p in paths)}."
+            f"{' + '.join(product(p) for p in paths)}."
         )
     text += (
         f" d{cg.end}/d{cg.param} adds one product for each of the {n_paths} paths from "

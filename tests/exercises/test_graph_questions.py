@@ -28,6 +28,7 @@ GRAPHS = {
         "a = w1 * x; h = tanh(a); F = w2 * h; y = x + F; L = 0.5 * (y - t)^2",
         {"x": 0.5, "w1": 0.8, "w2": -1.2, "t": 0.2},
     ),
+    "both": ("u = x * y; v = tanh(u); f = u * v", {"x": 0.5, "y": 0.8}),
     "twice": (
         "a = w * x; h = tanh(a); y = w * h; L = 0.5*(y - t)^2",
         {"x": 0.7, "w": 0.6, "t": 0.1},
@@ -145,6 +146,11 @@ TABLE = [
      "duplicate_path", "appears 2 times"),
     ("twice", "w", "da/dw * dh/da * dw/dh * dy/dw * dL/dy", False, "input_as_function",
      "w is an input: nothing flows into it, so dw/dh is not a step of the graph"),
+    # u -> f is an edge and u also reaches f through v: df/du is the edge or the total
+    ("both", "x", "du/dx * df/du + du/dx * dv/du * df/dv", True, None, "each of the 2 paths"),
+    ("both", "x", "du/dx * df/du", True, None, "df/du is read as the total derivative"),
+    ("both", "x", "du/dx * delta_u", True, None, ""),
+    ("both", "x", "du/dx * dv/du * df/dv", False, "missing_path", "The path x → u → f is missing"),
 ]
 
 
