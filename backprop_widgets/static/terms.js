@@ -16,8 +16,7 @@ export function visibleCount(total, openCount, expanded, pinned) {
 
 export function renderTerms({ model, el }) {
   el.classList.add("bpw-terms");
-  const list = document.createElement("div");
-  list.setAttribute("role", "list");
+  const list = document.createElement("ul");
   el.appendChild(list);
   let hovered = -1;
   let expanded = false;  // the reader opened "+N more": a view's own state, not the model's
@@ -40,7 +39,6 @@ export function renderTerms({ model, el }) {
       chip.type = "button";
       chip.className = "bpw-term" + (i === pinned ? " pinned" : "") + (i === model.get("active") ? " active" : "");
       chip.dataset.index = String(i);
-      chip.setAttribute("role", "listitem");
       chip.setAttribute("aria-pressed", String(i === pinned));
       chip.title = "hover to light this path on the diagram; click to keep it lit";
       const label = document.createElement("span");
@@ -59,7 +57,9 @@ export function renderTerms({ model, el }) {
         model.save_changes();
         report();
       });
-      list.appendChild(chip);
+      const item = document.createElement("li");
+      item.appendChild(chip);
+      list.appendChild(item);
     });
     if (shown < terms.length) {
       const more = document.createElement("button");
@@ -67,7 +67,9 @@ export function renderTerms({ model, el }) {
       more.className = "bpw-term bpw-more-terms";
       more.textContent = `+${terms.length - shown} more paths`;
       more.addEventListener("click", () => { expanded = true; draw(); });
-      list.appendChild(more);
+      const item = document.createElement("li");
+      item.appendChild(more);
+      list.appendChild(item);
     }
     el.style.display = terms.length ? "" : "none";
   }
@@ -77,7 +79,7 @@ export function renderTerms({ model, el }) {
   model.on("change:pinned", draw);
   model.on("change:open_count", draw);
   model.on("change:active", () => {
-    for (const chip of list.children) {
+    for (const chip of list.querySelectorAll(".bpw-term")) {
       chip.classList.toggle("active", Number(chip.dataset.index) === model.get("active"));
     }
   });

@@ -12,6 +12,7 @@ setting ``selected``.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 
 import anywidget
@@ -26,6 +27,7 @@ from ..core.pictures import neuron_grids
 from .graph_layout import graph_path_edges, graph_structure, path_edge_keys
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges, static_svg
 from .pictures import neuron_pictures
+from .static_files import styles
 from .throttle import TrailingRedraw
 
 PICTURE_RESOLUTION = 20  # cells per side: smooth once the browser scales it to the circle
@@ -205,10 +207,8 @@ class DiagramState(traitlets.HasTraits):
     def click(self, name) -> None:
         """Select what a click on the drawing asked for (a name from the browser: one that is
         not a parameter or node of this drawing is ignored, as a stale click would be)."""
-        try:
+        with contextlib.suppress(KeyError, ValueError, traitlets.TraitError):
             self.selected = name if isinstance(name, str) else ""
-        except (KeyError, ValueError, traitlets.TraitError):
-            pass
 
     def edit_weight(self, name, text) -> bool:
         """Set a parameter from text typed on the diagram; every view of the network follows.
@@ -357,7 +357,7 @@ class NetworkDiagram(DiagramState, StrictWidget, anywidget.AnyWidget):
     """
 
     _esm = STATIC / "diagram.js"
-    _css = STATIC / "diagram.css"
+    _css = styles("theme.css", "diagram.css")
 
     # keyword arguments NetworkDiagram takes besides its own: any trait of the widget (layout, ...)
     _OWN = ("selected", "show_values", "auto_update", "highlight_paths", "editable")

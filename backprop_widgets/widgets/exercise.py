@@ -172,7 +172,7 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
     """
 
     _esm = module("diagram.js", "exercise.js")
-    _css = styles("diagram.css", "exercise.css")
+    _css = styles("theme.css", "diagram.css", "exercise.css")
 
     _accepted = (
         "id", "answers", "show_diagram", "show_values", "allow_hints", "allow_solution",

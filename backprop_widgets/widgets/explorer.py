@@ -62,7 +62,7 @@ class ChainRuleExplorer(DiagramState, TermsState, StrictWidget, anywidget.AnyWid
     """
 
     _esm = module("diagram.js", "terms.js", "explorer.js")
-    _css = styles("diagram.css", "terms.css", "explorer.css")
+    _css = styles("theme.css", "diagram.css", "terms.css", "explorer.css")
 
     level = traitlets.Unicode("neuron").tag(sync=True)
     levels = traitlets.List().tag(sync=True)  # [[value, label], ...]; one level: no switch

@@ -101,7 +101,8 @@ def panel_html(cr: ChainRule) -> str:
     count = cr.path_count
     parts = [
         f'<div class="bpw-explorer-panel" data-param="{html.escape(p)}" data-level="{g.level}">',
-        f"<h4>∂{end}/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to {end}</h4>",
+        # a title, not a heading: inside a notebook a widget cannot know the level it sits at
+        f"<p class=\"bpw-panel-title\">∂{end}/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to {end}</p>",
     ]
     if cr.enumerated and count <= FLAT_PATHS:
         parts += _sum_over_paths(cr, lhs)

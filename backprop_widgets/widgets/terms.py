@@ -15,6 +15,7 @@ import traitlets
 
 from ..core import numbers
 from ..core.chain_rule import ChainRule
+from .static_files import styles
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
 
@@ -77,7 +78,7 @@ class PathTerms(TermsState, anywidget.AnyWidget):
     """The chips alone, as a widget of their own."""
 
     _esm = STATIC / "terms.js"
-    _css = STATIC / "terms.css"
+    _css = styles("theme.css", "terms.css")
 
     def show(self, chain: ChainRule | None, limit: int, short_after: int, open_count: int) -> None:
         self.show_terms(chain, limit, short_after, open_count)

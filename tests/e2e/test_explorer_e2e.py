@@ -110,7 +110,7 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     page.locator(".ex-tiny g.bpw-node.bpw-bias[data-param='b']").click()
     panel = ".ex-tiny .bpw-explorer-panel[data-param='b']"
     expect(page.locator(panel)).to_be_visible()
-    assert "2 paths from b to L" in page.locator(f"{panel} h4").inner_text()
+    assert "2 paths from b to L" in page.locator(f"{panel} .bpw-panel-title").inner_text()
     shown = numbers_in(typeset_text(page, f"{panel} .bpw-total"))[-1]
     expected = kernel_exec(page, "print(f\"{tiny.gradients(xt, tt)['b']:.6g}\")").strip()
     assert shown == expected
@@ -119,7 +119,7 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     click_edge(page, "w2", ".ex-deep")
     panel = ".ex-deep .bpw-explorer-panel[data-param='w2']"
     expect(page.locator(panel)).to_be_visible()
-    assert "3 paths from w2 to L" in page.locator(f"{panel} h4").inner_text()
+    assert "3 paths from w2 to L" in page.locator(f"{panel} .bpw-panel-title").inner_text()
     shown = numbers_in(typeset_text(page, f"{panel} .bpw-total"))[-1]
     expected = kernel_exec(
         page, "print(f\"{deep.gradients([0.5, -0.5], [1.0])['w2']:.6g}\")"

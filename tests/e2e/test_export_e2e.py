@@ -227,7 +227,7 @@ def test_voila_renders_the_lecture_and_a_click_updates_the_formula(
     wait_for_explorer(page, "w2")
     click_ms = (time.perf_counter() - started) * 1000
     # Python computed it: the panel now names w2's single path, with the core's number
-    heading = page.locator(f"{panel('w2')} h4").first.inner_text()
+    heading = page.locator(f"{panel('w2')} .bpw-panel-title").first.inner_text()
     assert "w2" in heading and "1 path" in heading, heading
     assert shown_total(page, "w2") == core_total("w2")
     assert page.locator(panel("w1")).count() == 0

@@ -24,10 +24,17 @@ pytest.importorskip("marimo")
 LECTURE = Path(__file__).resolve().parents[2] / "notebooks" / "marimo" / "lecture.py"
 
 
-@pytest.fixture(scope="module")
-def marimo_app(tmp_path_factory):
-    """`marimo run` on loopback, stopped by its own process group."""
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module", params=["light", "dark"])
+def marimo_app(request, tmp_path_factory):
+    """`marimo run` on loopback in marimo's light or dark theme (its user setting), stopped by
+    its own process group."""
     base = tmp_path_factory.mktemp("marimo")
+    config = base / ".config" / "marimo"
+    config.mkdir(parents=True)
+    (config / "marimo.toml").write_text(f'[display]\ntheme = "{request.param}"\n')
     port = free_port()
     env = dict(os.environ, HOME=str(base), MARIMO_SKIP_UPDATE_CHECK="1")
     log = (base / "marimo.log").open("wb")
@@ -48,7 +55,7 @@ def marimo_app(tmp_path_factory):
                 os.killpg(process.pid, signal.SIGTERM)
                 raise RuntimeError((base / "marimo.log").read_text()) from None
             time.sleep(0.5)
-    yield url
+    yield url, request.param
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=20)
 
@@ -64,7 +71,17 @@ def click_edge(page, widget, param: str) -> None:
     page.mouse.click(box["x"] + (x1 + x2) / 2 * scale, box["y"] + (y1 + y2) / 2 * scale)
 
 
+# axe-core's every rule (WCAG A and AA, best practices) on one widget: the violations.
+AXE_JS = """
+async (root) => {
+  const result = await axe.run(root, {resultTypes: ['violations']});
+  return result.violations.map((v) => `${v.id}: ${v.nodes.length} (${v.nodes.map((n) => n.target.join(' ')).join(' | ')})`);
+}
+"""
+
+
 def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
+    marimo_app, theme = marimo_app
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     errors = []
@@ -106,8 +123,20 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         box.fill("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)")
         exercise.locator("button.bpw-check").click()
         expect(verdict).to_have_attribute("data-verdict", "correct")
+        # the widgets follow marimo's theme: light text on a dark page in dark, and the reverse
+        text = explorer.evaluate("e => getComputedStyle(e).color")
+        light_text = sum(int(c) for c in re.findall(r"\d+", text)[:3]) > 3 * 128
+        assert light_text == (theme == "dark"), (theme, text)
+        # axe-core's every rule on every widget
+        page.add_script_tag(path=str(AXE))
+        found = []
+        alone = ".bpw-diagram:not(.bpw-explorer .bpw-diagram):not(.bpw-exercise .bpw-diagram)"
+        for widget in (".bpw-explorer", alone, ".bpw-exercise"):
+            violations = page.locator(widget).first.evaluate(AXE_JS)
+            found.extend(f"{theme} {widget} {v}" for v in violations)
+        assert found == [], "\n".join(found)
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS_DIR / "marimo-lecture.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS_DIR / f"marimo-lecture-{theme}.png"), full_page=True)
         assert errors == []
     finally:
         context.close()
