@@ -7,15 +7,15 @@ show; each view has a :class:`~backprop_widgets.widgets.throttle.FrameBudget` (a
 per second and on the share of wall-clock time spent drawing it), set by the speed:
 
 - *paced* (up to ``PACED_SPEED`` steps/s, the default 50 included): SGD needs little of the
-  CPU, so the curve may take 40 % of the time and 40 fps (a frame costs 5-8 ms in the kernel
-  and lands a little after it is due: the page sees at least 30 a second);
+  CPU, so the curve may take 40 % of the time and 60 fps: every step of the default speed is
+  a frame (a frame costs 3-6 ms in the kernel; the page showed 45.7 fps at speed 50);
 - *full speed*: every frame takes time from SGD twice, once in the kernel and once in the
   browser and the server that share the machine's cores with it (measured: 31-62 % of
   ``bw.train`` in JupyterLab with the paced budgets; a frame costs the kernel 2-3x what it
-  costs headless, sending included). The curve gets 10 fps and 5 %, the map 1.5 fps, the
-  diagram 1 fps: the views still move every second and drawing takes under a tenth of the
-  time. (A coarser map grid would not help: the 40 x 40 forward pass is 0.1 ms
-  of the map's 9 ms; the rest is drawing the points and the PNG.)
+  costs headless, sending included). The curve gets 25 fps and 15 % (a frame now sends only
+  the pixels that changed, and the page paints a patch, not a new image), the map 1.5 fps, the
+  diagram 1 fps: the views still move every second and drawing takes a small share of the
+  time. (The map is its 40 x 40 values now, 2-3 ms a frame: the page paints them.)
 
 The readout and the message are rebuilt with the curve (the numbers they show are the ones
 the curve just drew); their words come from ``training_html.py``, their colours from
@@ -50,8 +50,9 @@ PACED_SPEED = 1000.0
 # (max frames per second, max share of wall-clock time) per view: (paced, full speed)
 RATES = {
     # paced: 60 fps lets every step of the default 50 steps/s be a frame (a cap of 40 drew
-    # every other step: 25 fps); full speed: 20 fps at most 10 % (a frame costs 3-6 ms)
-    "curve": ((60.0, 0.4), (20.0, 0.1)),
+    # every other step: 25 fps); full speed: 25 fps at most 15 % (a frame costs 3-6 ms in the
+    # kernel; at 10 % the page showed 10.6-12.6 fps on a busy 2-core machine)
+    "curve": ((60.0, 0.4), (25.0, 0.15)),
     "map": ((6.0, 0.06), (1.5, 0.02)),
     # with the neuron pictures: ~3 ms and ~9 kB for [2, 16, 16, 1]
     "diagram": ((3.0, 0.04), (1.0, 0.015)),

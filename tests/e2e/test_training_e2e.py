@@ -87,6 +87,31 @@ BASELINE = (
     "(lambda t: t.run_for(1.0))(__import__('backprop_widgets.core.training', "
     "fromlist=['Trainer']).Trainer(net.copy(), X, T, lr=0.5, eval_every=None))"
 )
+# Counts the bytes the dashboard's comm sends (the JSON of each message and its binary buffers).
+COUNT_BYTES = (
+    "import json as _json, time as _t\n"
+    "_sent = [0]\n"
+    "_send = dash.comm.send\n"
+    "def _counting(data=None, metadata=None, buffers=None, **kw):\n"
+    "    _sent[0] += len(_json.dumps(data, separators=(',', ':')))\n"
+    "    _sent[0] += sum(memoryview(b).nbytes for b in buffers or [])\n"
+    "    return _send(data=data, metadata=metadata, buffers=buffers, **kw)\n"
+    "dash.comm.send = _counting"
+)
+
+
+def sent_since(page, mark: tuple[int, float]) -> float:
+    """kB per second the dashboard's comm sent since ``mark`` (bytes, kernel time)."""
+    count, now = sent_mark(page)
+    return (count - mark[0]) / 1000 / (now - mark[1])
+
+
+def sent_mark(page) -> tuple[int, float]:
+    """(bytes sent so far, the kernel's clock)."""
+    count, now = py(page, "_sent[0], _t.monotonic()").split()
+    return int(count), float(now)
+
+
 # Python-side clock of the diagram click: the observer stamps time.time() when it runs.
 STAMP_SELECTION = (
     "import time as _time\n"
@@ -162,6 +187,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
 
     baseline_before = float(py(page, BASELINE))  # steps/s with no widget, same kernel
     kernel_exec(page, STAMP_SELECTION)
+    kernel_exec(page, COUNT_BYTES)
     loss_before = float(py(page, "dash.loss"))
     frame_before = curve.get_attribute("data-frame")
     frames_since(page)
@@ -170,7 +196,9 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     page.locator("button.bpw-play").click()
     wait_for_kernel_output(page, "print(dash.playing)", "True", timeout=WAIT_MS)
     time.sleep(0.3)
+    traffic_from = sent_mark(page)
     paced_rate = rate_between(page, 2.0)  # another cell runs fine while it plays
+    paced_kb_s = sent_since(page, traffic_from)
     wait_for_steps_beyond(page, "dash", 0)
     paced_measured = float(py(page, "dash.steps_per_second"))
     paced_frames = wait_for_frames(page, 1, "the loss curve at speed 50")
@@ -227,10 +255,12 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     # cell blocks the play loop for its second, so it meets the same load from other
     # processes on this shared machine), then full speed again.
     frames_since(page)
+    traffic_from = sent_mark(page)
     quiet_rate = rate_between(page, 1.5)
     baseline_paired = float(py(page, BASELINE))
     quiet_rate = (quiet_rate + rate_between(page, 1.5)) / 2
     quiet_frames = page.evaluate(READ_FRAMES_JS)
+    full_kb_s = sent_since(page, traffic_from)
 
     # ---- Pause
     page.locator("button.bpw-play").click()
@@ -275,7 +305,8 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
     report(
         capsys,
         f"speed 50 (default): {paced_rate:,.0f} steps/s (dash.steps_per_second "
-        f"{paced_measured:,.0f}), loss curve {fps(paced_frames):.1f} fps in the browser (target >= 30)",
+        f"{paced_measured:,.0f}), loss curve {fps(paced_frames):.1f} fps in the browser (target >= 30),"
+        f" the widget's comm sent {paced_kb_s:.1f} kB/s (target <= 100)",
     )
     report(
         capsys,
@@ -287,7 +318,7 @@ def test_play_speed_learning_rate_and_live_frames(lab_server, page, page_errors,
         capsys,
         f"full speed, nothing else happening: {quiet_rate:,.0f} steps/s vs {baseline_paired:,.0f} "
         f"with no widget measured in between ({quiet_rate / baseline_paired:.0%}, target >= 70%),"
-        f" loss curve {fps(quiet_frames):.1f} fps",
+        f" loss curve {fps(quiet_frames):.1f} fps (target >= 15), {full_kb_s:.1f} kB/s",
     )
     report(
         capsys,
