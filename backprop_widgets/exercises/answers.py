@@ -519,6 +519,10 @@ def _digest(parts) -> str:
 
 def _structure(question) -> list:
     net = question.net
+    if net is None:  # a question on any computation graph: its nodes and what each computes
+        graph = question.graph
+        names = graph.node_names + graph.parameter_names
+        return [type(question).__name__, question.prompt, names, [graph.formula(n) for n in names]]
     return [
         type(question).__name__,
         question.prompt,
@@ -540,6 +544,10 @@ def default_id(question) -> str:
 def fingerprint(question) -> str:
     """The question's numbers too: attempts are restored only into the same question."""
     net = question.net
+    if net is None:  # a graph's numbers are its leaves'
+        graph = question.graph
+        leaves = [n for n in graph.node_names + graph.parameter_names if not graph.parents(n)]
+        return _digest([*_structure(question), [[n, graph.value(n)] for n in leaves]])
     values = [[n, float(net[n])] for n in net.parameter_names]
     x = [float(v) for v in question.x.ravel()]
     t = [float(v) for v in question.t.ravel()]

@@ -244,7 +244,9 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
         # the diagram is drawn by this widget from DiagramState's traits; an exercise marks
         # the asked weight and keeps its paths for the student (until the first hint)
         drawn = options["show_diagram"]
-        start = self._start_diagram(question.net, auto_update=drawn, highlight_paths=False)
+        # a network's question draws its network; a question on any graph draws the graph
+        drawing = question.net if question.net is not None else question.graph
+        start = self._start_diagram(drawing, auto_update=drawn, highlight_paths=False)
         if not drawn:
             start = {"structure": {}, "values": {}}
         super().__init__(
@@ -260,7 +262,7 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
         if drawn:
             self._follow()
             self.selected = _selected(question)
-            if self._gradient:  # elsewhere a neuron's value may be the very thing asked
+            if self._gradient and question.net is not None:  # elsewhere a value may be asked
                 self.show_example(question.chain_rule.graph)
         self._update_buttons()
         self.observe(self._guarded(self._on_answer), names="answer")
@@ -528,6 +530,9 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
 def _selected(question) -> str:
     """The parameter to select on the diagram: the one asked about, if any."""
     param = getattr(question, "param", "")
+    if question.net is None:  # a graph: any node but the end
+        graph = question.graph
+        return param if isinstance(param, str) and param in graph and param != graph.end else ""
     return param if isinstance(param, str) and param in question.net.parameter_names else ""
 
 

@@ -7,7 +7,7 @@ import html
 import re
 
 from ..core import numbers
-from ..core.chain_rule import LOSS_NODE, latex_name
+from ..core.chain_rule import latex_name
 from ..exercises import Feedback, GradientQuestion
 from .mathml import html_with_math
 from .panels import d, delta_symbol, panel_html
@@ -82,9 +82,25 @@ def _activations(net) -> str:
     return f"{hidden} hidden layer{'s' if len(acts) > 2 else ''}, {acts[-1]} output"
 
 
+def _graph_example(question) -> str:
+    """A graph question's example: every leaf's value and what each node computes."""
+    graph = question.graph
+    leaves = [n for n in graph.node_names + graph.parameter_names
+              if not graph.parents(n) and graph.kind(n) != "constant"]  # fmt: skip
+    values = ", ".join(_math(f"{latex_name(n)} = {_number(graph.value(n))}") for n in leaves)
+    steps = ", ".join(
+        _math(f"{latex_name(n)} = {graph.formula(n, latex=True)}")
+        for n in graph.node_names
+        if graph.parents(n)
+    )
+    return f'<p class="bpw-example">At {values}, with {steps}.</p>'
+
+
 def prompt_html(question) -> str:
     """What is asked, at which example, in which network, and how to write an answer."""
     net = question.net
+    if net is None:
+        return _graph_prompt_html(question)
     inputs = r",\ ".join(
         f"{latex_name(n)} = {_number(v)}"
         for n, v in zip(net.input_names, question.x.ravel(), strict=True)
@@ -251,7 +267,8 @@ def hints_html(question: GradientQuestion, used: int) -> str:
     """Hints 1..used: which paths there are; one path's factors; the value to reach."""
     cr = question.chain_rule
     p = question.param
-    lhs = d(LOSS_NODE, p)
+    end = cr.end  # L for a network; a graph's own end (f, e)
+    lhs = d(end, p)
     items = []
     if used >= 1:
         count = cr.path_count
@@ -269,12 +286,12 @@ def hints_html(question: GradientQuestion, used: int) -> str:
             route = "".join(f"<li><code>{_path_text(path)}</code></li>" for path in listed)
             items.append(
                 f"There {'is' if count == 1 else 'are'} {count} {paths} from "
-                f"{html.escape(p)} to L:<ul>{route}</ul>{more}{shared} "
+                f"{html.escape(p)} to {html.escape(end)}:<ul>{route}</ul>{more}{shared} "
                 "Write one product of local derivatives per path, and add the products."
             )
         else:
             items.append(
-                f"There are {count} paths from {html.escape(p)} to L, too many to write out. "
+                f"There are {count} paths from {html.escape(p)} to {html.escape(end)}, too many to write out. "
                 "Backprop never lists them: it gives each neuron one delta, "
                 "&delta; = &part;L/&part;neuron."
             )
@@ -331,4 +348,28 @@ def solution_html(question) -> str:
         "(this exercise now counts as given up; you can still check answers).</p>"
         f"{worked}"
         f'<p>As you would type it:</p><pre class="bpw-typed">{typed}</pre></div>'
+    )
+
+
+def _graph_prompt_html(question) -> str:
+    """The prompt of a question on any computation graph (f = (x + y) z, a residual block)."""
+    kinds = {
+        "number": "a number",
+        "formula": "a formula",
+        "chain_rule": "a chain-rule sum such as <code>dA/dB * dB/dC + ...</code>",
+    }
+    forms = [kinds[k] for k in ("number", "formula", "chain_rule") if k in question.accept]
+    forms_text = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+    p = html.escape(getattr(question, "param", question.prompt))
+    return "\n".join(
+        [
+            f'<div class="bpw-prompt-box" data-param="{p}">',
+            f'<p class="bpw-question">What is {_math(question.prompt_latex)} at this example?</p>',
+            _graph_example(question),
+            f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
+            "diagram; press <b>Enter</b> or <b>Check</b>."
+            + (f" {html.escape(question.tolerance_text)}" if "number" in question.accept else "")
+            + "</p>",
+            "</div>",
+        ]
     )

@@ -683,3 +683,22 @@ def test_a_correct_verdict_never_capitalises_a_name():
     assert "DL/dw1" not in ex.feedback and "dL/dw1 adds one product" in ex.feedback
     ex.check("i1 * sigma'(net_h1) * dL/dh1")
     assert "Your formula equals" in ex.feedback
+
+
+def test_an_exercise_on_any_computation_graph(tmp_path):
+    """bw.GradientExercise takes a question on a graph: the graph drawn node by node, its
+    leaves' values in the prompt, the seed's mistake named in the graph's own words, and the
+    attempts saved and restored like a network's."""
+    graph = bw.expression("q = x + y; f = q * z", x=-2, y=5, z=-4)
+    q = bw.GradientQuestion(graph, "x")
+    answers = tmp_path / "answers.json"
+    ex = bw.GradientExercise(q, answers=answers)
+    assert ex.structure["level"] == "expression" and ex.selected == "x"
+    assert "x = -2" in shown(ex.prompt) and "q = x + y" in shown(ex.prompt)
+    wrong = ex.check("dz/dq * df/dz")
+    assert not wrong.correct and "z is an input: nothing flows into it" in wrong.message
+    assert ex.check("dq/dx * df/dq").correct
+    ex.hint()
+    assert "from x to f" in ex.hint_panel
+    again = bw.GradientExercise(bw.GradientQuestion(graph, "x"), answers=answers)
+    assert [a.answer for a in again.attempts] == ["dz/dq * df/dz", "dq/dx * df/dq"]
