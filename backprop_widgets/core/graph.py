@@ -34,6 +34,7 @@ from .notation import (
     NET_PREFIX,
     DeltaEquation,
     Factor,
+    latex_name,
 )
 from .ops import OPERATIONS
 
@@ -241,8 +242,13 @@ class Graph:
         node = self._node(name)
         op = OPERATIONS.get(node.op) if node.op else None
         if op is None:
-            return name
-        return op.write(node.inputs, latex=latex, **node.constants)
+            return latex_name(name) if latex else name
+        names = node.args or node.inputs  # x * x as called, not its one merged edge
+        if latex:
+            names = [latex_name(n) for n in names]
+        # a constant written as a student would: x^2, not x^2.0
+        constants = {k: f"{v:g}" if isinstance(v, float) else v for k, v in node.constants.items()}
+        return op.write(names, latex=latex, **constants)
 
     # -------------------------------------------------------------- the backward sweep
     def gradients(self) -> dict[str, float]:

@@ -25,6 +25,8 @@ def latex_name(name: str) -> str:
     A delta and a loss share get their textbook forms: delta_h1 -> \\delta_{h_{1}},
     E_o1 -> E_{o_{1}}.
     """
+    if _is_number(name):  # a constant of a graph is named by its value: 0.5, -3, 1e-08
+        return name
     for prefix, command in ((DELTA_PREFIX, r"\delta"), (SHARE_PREFIX, "E")):
         if name.startswith(prefix) and len(name) > len(prefix):
             return command + "_{" + latex_name(name[len(prefix) :]) + "}"
@@ -37,6 +39,14 @@ def latex_name(name: str) -> str:
     digits = name[len(stem) :]
     stem = "".join(_LATEX_SPECIAL.get(c, c) for c in stem)
     return f"{stem}_{{{digits}}}" if digits and stem else stem or digits
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_indexed(part: str) -> bool:

@@ -123,6 +123,9 @@ export function renderExercise({ model, el }) {
   function drawFigure() {
     figure.style.display = model.get("show_diagram") ? "" : "none";
     valuesBox.checked = !!model.get("show_values");
+    // a graph drawn node by node has no weight lines to label: no checkbox for them
+    const edges = (model.get("structure") || {}).edges || [];
+    valuesLabel.style.display = edges.some((e) => e.kind === "weight") ? "" : "none";
   }
   function drawButtons() {
     const hintText = model.get("hint_label") || "";
@@ -147,7 +150,7 @@ export function renderExercise({ model, el }) {
 
   const views = {
     answer: drawAnswer, placeholder: drawLabels, answer_label: drawLabels,
-    show_diagram: drawFigure, show_values: drawFigure, prompt: drawPrompt, preview: drawPreview,
+    show_diagram: drawFigure, show_values: drawFigure, structure: drawFigure, prompt: drawPrompt, preview: drawPreview,
     feedback: drawFeedback, stale: drawFeedback, status: drawStatus, hint_panel: drawHints,
     solution_panel: drawSolution, hint_label: drawButtons, hint_disabled: drawButtons,
     solution_label: drawButtons,
