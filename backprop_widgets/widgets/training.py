@@ -124,7 +124,7 @@ class TrainingDashboard(ControlHandlers, DiagramState, StrictWidget, anywidget.A
     """
 
     _esm = module("diagram.js", "training.js")
-    _css = styles("diagram.css", "training.css")
+    _css = styles("theme.css", "diagram.css", "training.css")
 
     # which views the page draws, in order ("curve", "map", "digits", "diagram", "layers")
     views = traitlets.List().tag(sync=True)
