@@ -152,6 +152,7 @@ def test_nbgrader_release_run_by_a_student_shows_her_own_numbers_in_every_prompt
     from nbclient import NotebookClient
 
     from backprop_widgets.widgets.exercise import prompt_html
+    from backprop_widgets.widgets.exercise_html import typeset
 
     submit(nbgrader_course["dir"] / "release" / NAME / f"{NAME}.ipynb", tmp_path, "empty")
     nb = nbformat.read(tmp_path / f"{NAME}.ipynb", as_version=4)
@@ -162,13 +163,15 @@ def test_nbgrader_release_run_by_a_student_shows_her_own_numbers_in_every_prompt
         resources={"metadata": {"path": str(tmp_path)}},
     ).execute()  # fmt: skip
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    # every text a widget holds (an HTML widget's value, an anywidget's prompt)
+    # every text a widget holds: the exercise (one anywidget) holds its prompt in the trait
+    # `prompt`, typeset (MathML, with each formula's LaTeX in its alttext)
     shown = {v for m in states.values() for v in m["state"].values() if isinstance(v, str)}
     for ex in build.EXERCISES:
         alice, bob = question_for(ex, "alice"), question_for(ex, "bob")
-        assert prompt_html(alice) in shown, ex.id
-        assert prompt_html(bob) not in shown and prompt_html(alice) != prompt_html(bob)
-        assert f"{alice.net['w5']:.2f}" in prompt_html(alice)
+        mine, hers = typeset(prompt_html(alice)), typeset(prompt_html(bob))
+        assert mine in shown, ex.id
+        assert hers not in shown and mine != hers
+        assert f"{alice.net['w5']:.2f}" in mine
 
 
 def nbgrader_points(course: Path, student: str) -> dict[str, float]:
