@@ -97,8 +97,8 @@ export function renderDiagram({ model, el: root, live = null }) {
   // no kernel (a saved notebook, an exported page) never lights a weight whose formula it
   // cannot show: it says once how to make it live instead.
   let unanswered = null;
-  function select(param) {
-    if (param === model.get("selected")) return;
+  function select(param, always = false) {
+    if (param === model.get("selected") && !always) return;
     model.send({ type: "select", name: param });
     clearTimeout(unanswered);
     unanswered = setTimeout(() => {
@@ -135,15 +135,22 @@ export function renderDiagram({ model, el: root, live = null }) {
     return g ? parts.edges.get(g.dataset.edge) : null;
   }
 
+  // The selection before the first click of a double-click: editing a weight keeps it, so a
+  // student can set w7 = 0 and watch dL/dw1 change.
+  let beforeClick = null;
   svg.addEventListener("click", (ev) => {
     // a pointer click: the nearest line; a click with no position (assistive tech, a script)
     // on an edge: that edge
+    if (ev.detail > 1) return;  // the second click of a double-click edits, it does not select
     const part = edgeAt(ev) || edgeOfTarget(ev);
+    beforeClick = model.get("selected");
     if (part && part.edge.p) select(part.edge.p);
   });
   svg.addEventListener("dblclick", (ev) => {
     const part = edgeAt(ev);
     if (!part || !model.get("editable")) return;
+    // the first click's selection may not have come back from Python yet: ask regardless
+    if (beforeClick !== null && beforeClick !== part.edge.p) select(beforeClick, true);
     const s = model.get("structure");
     const at = new Map(s.nodes.map((n) => [n.id, n]));
     openEditor(part.edge, at.get(part.edge.s), at.get(part.edge.d));
@@ -215,7 +222,8 @@ export function renderDiagram({ model, el: root, live = null }) {
         el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "bpw-hit" }, g);
         g.addEventListener("keydown", (ev) => {
           if (ev.key === " ") { ev.preventDefault(); select(e.p); }
-          if (ev.key === "Enter") { ev.preventDefault(); select(e.p); openEditor(e, a, b); }
+          // Enter edits the focused weight (the selection stays); Space selects it
+          if (ev.key === "Enter") { ev.preventDefault(); if (model.get("editable")) openEditor(e, a, b); else select(e.p); }
         });
         g.addEventListener("mouseenter", () => showTip(e, a, b));
         g.addEventListener("mouseleave", () => { tooltip.style.display = "none"; });
@@ -319,7 +327,9 @@ export function renderDiagram({ model, el: root, live = null }) {
   function showTip(e, a, b) {
     const text = labelOf(read("value_labels"), e.p);
     const what = e.kind === "bias" ? `bias into ${e.d}` : `${e.s} → ${e.d}`;
-    tooltip.textContent = `${e.p} = ${text}  (${what})`;
+    // where weights can be edited, the tip says how: nobody finds a double-click by chance
+    const how = model.get("editable") && e.kind === "weight" ? " · double-click or Enter to edit" : "";
+    tooltip.textContent = `${e.p} = ${text}  (${what})${how}`;
     const s = model.get("structure");
     const box = svg.getBoundingClientRect();
     const scale = box.width / s.width;

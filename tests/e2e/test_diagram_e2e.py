@@ -80,18 +80,25 @@ def test_a_click_picks_the_nearest_line_and_a_double_click_edits_the_weight(lab_
         x, y = page.evaluate(POINT_ON_EDGE_JS, [root, edge, 0.42, 0])
         page.mouse.click(x, y)
         assert kernel_exec(page, "print(ex.selected)").strip() == edge, (edge, other)
-    # double-click w5, type a value, Enter: Python's network changes and the panel follows
+    # w7 is selected. Hovering w5 says how to edit it; double-click w5, type a value, Enter:
+    # Python's network changes, the formula follows, and w7 stays selected (so a student can
+    # set a weight and watch another weight's gradient change)
     x, y = page.evaluate(POINT_ON_EDGE_JS, [root, "w5", 0.5, 0])
+    page.mouse.move(x, y)
+    tip = page.locator(f"{root} .bpw-tooltip")
+    tip.wait_for(state="visible")
+    assert "double-click or Enter to edit" in tip.inner_text()
     page.mouse.dblclick(x, y)
     editor = page.locator(f"{root} input.bpw-weight-editor")
     editor.wait_for(state="visible")
     editor.fill("0.9")
     editor.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector(\".editing .bpw-diagram\").dataset.selected === 'w5'"
-    )
     # the edit reaches Python on a kernel subshell: waited for, however busy the machine
     wait_for_kernel_output(page, "print(net['w5'])", "0.9", timeout=60_000)
+    assert kernel_exec(page, "print(ex.selected)").strip() == "w7"
+    page.wait_for_function(
+        "() => document.querySelector(\".editing .bpw-diagram\").dataset.selected === 'w7'"
+    )
     # a value that is not a number changes nothing and says why beside the edge
     page.mouse.dblclick(x, y)
     editor.wait_for(state="visible")

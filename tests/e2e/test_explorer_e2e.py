@@ -126,10 +126,14 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     ).strip()
     assert shown == expected
 
-    # keyboard: focus an edge and press Enter
+    # keyboard: focus an edge and press Space to select it; Enter opens its value to edit
     page.locator(".ex-deep [data-param='w5']").first.focus()
-    page.keyboard.press("Enter")
+    page.keyboard.press("Space")
     expect(page.locator(".ex-deep .bpw-explorer-panel[data-param='w5']")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator(".ex-deep input.bpw-weight-editor")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator(".ex-deep input.bpw-weight-editor")).to_be_hidden()
 
 
 def test_step_through_and_speed(lab_server, page, capsys):
