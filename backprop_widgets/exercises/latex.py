@@ -70,10 +70,14 @@ def to_latex(node, name: Callable[[str], str] | None = None) -> str:
 class _Writer:
     def __init__(self, show: Callable[[str], str]):
         self.show = show
+        self.names: dict[str, str] = {}  # a name repeated 10,000 times is written once
 
     def name(self, text: str) -> str:
-        shown = self.show(text)
-        return _CONSTANTS.get(shown) or latex_name(shown)
+        written = self.names.get(text)
+        if written is None:
+            shown = self.show(text)
+            written = self.names[text] = _CONSTANTS.get(shown) or latex_name(shown)
+        return written
 
     def write(self, node) -> str:
         if isinstance(node, Num):
@@ -105,10 +109,10 @@ class _Writer:
         if isinstance(node, Power):
             return f"{self.wrap(node.base, _ATOM)}^{{{self.write(node.exponent)}}}"
         if isinstance(node, Sum):
-            out = self.wrap(node.terms[0][1], _PRODUCT)
+            out = [self.wrap(node.terms[0][1], _PRODUCT)]
             for sign, term in node.terms[1:]:
-                out += f" {sign} {self.wrap(term, _PRODUCT)}"
-            return out
+                out += (f" {sign} ", self.wrap(term, _PRODUCT))
+            return "".join(out)
         if isinstance(node, Product):
             return self.product(node)
         return "?"
@@ -127,13 +131,13 @@ class _Writer:
         return rf"\frac{{{self.times(top)}}}{{{under}}}"
 
     def times(self, factors: list) -> str:
-        out = self.wrap(factors[0], _NEG)
+        out = [self.wrap(factors[0], _NEG)]  # joined once: linear however long
         for factor in factors[1:]:
             if isinstance(factor, Partial):
-                out += " " + self.write(factor)
+                out += (" ", self.write(factor))
             else:
-                out += r" \cdot " + self.wrap(factor, _POWER)
-        return out
+                out += (r" \cdot ", self.wrap(factor, _POWER))
+        return "".join(out)
 
     def wrap(self, node, least: int) -> str:
         text = self.write(node)

@@ -25,6 +25,7 @@ a wide tree, not a deep one; nesting (brackets, signs, powers, calls) is limited
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -241,6 +242,7 @@ def walk(node):
             stack.append(node.arg)
 
 
+@functools.lru_cache(maxsize=1024)
 def function_of(text: str) -> tuple[str, int] | None:
     """(canonical function, derivative order) for a function name such as ``σ'``."""
     bare = text.rstrip("'")
@@ -252,6 +254,9 @@ def _describe(tok: Token) -> str:
     if tok.kind == END:
         return "the end of the answer"
     return f"{tok.text!r} {where(tok.pos)}"
+
+
+_OPERANDS = frozenset((NUM, NAME, PARTIAL, FRAC, OPEN, SUM_OVER))  # kinds that start an operand
 
 
 class _Parser:
@@ -284,7 +289,7 @@ class _Parser:
             )
 
     def starts_operand(self, tok: Token) -> bool:
-        return tok.kind in (NUM, NAME, PARTIAL, FRAC, OPEN, SUM_OVER)
+        return tok.kind in _OPERANDS
 
     # ------------------------------------------------------------ grammar
     def answer(self) -> list:
@@ -310,16 +315,35 @@ class _Parser:
 
     def product(self):
         factors = [("*", self.unary())]
+        toks = self.toks
         while True:
-            tok = self.peek()
-            if self.is_op(tok, "*/"):
+            tok = toks[self.i]
+            if tok.kind == OP and tok.text in ("*", "/"):
                 self.advance()
-                factors.append((tok.text, self.unary()))
-            elif self.starts_operand(tok):
-                factors.append(("", self.unary()))
+                factors.append((tok.text, self.factor()))
+            elif tok.kind in _OPERANDS:
+                factors.append(("", self.factor()))
             else:
                 break
         return factors[0][1] if len(factors) == 1 else Product(tuple(factors))
+
+    def factor(self):
+        """A later factor of a product: :meth:`unary`, with a shortcut for a plain number or
+        name not raised to a power (most factors of a long product), read in a few steps."""
+        toks = self.toks
+        tok = toks[self.i]
+        if tok.kind in (NUM, NAME) and self.i + 1 < len(toks):
+            nxt = toks[self.i + 1]
+            if not (nxt.kind == OP and nxt.text == "^"):
+                if tok.kind == NUM:
+                    self.i += 1
+                    return Num(tok.value, tok.text, tok.pos)
+                if not self.may_start_leibniz(tok) and (
+                    function_of(tok.text) is None or tok.key in self.known
+                ):
+                    self.i += 1
+                    return Name(tok.text, tok.pos)
+        return self.unary()
 
     def unary(self):
         self.enter()
@@ -343,7 +367,7 @@ class _Parser:
 
     def primary(self):
         tok = self.peek()
-        leibniz = self.leibniz()
+        leibniz = self.leibniz() if self.may_start_leibniz(tok) else None
         if leibniz is not None:
             node = leibniz
         elif tok.kind == NUM:
@@ -491,6 +515,18 @@ class _Parser:
         return Product((("*", num), ("/", den)))
 
     # ------------------------------------------------------------ Leibniz
+    def may_start_leibniz(self, tok: Token) -> bool:
+        """A cheap test first: only ∂, d, or a d-name followed by '/' can start a fraction
+        of differentials (a 10,000-factor product asks this once per factor)."""
+        if tok.kind == PARTIAL:
+            return True
+        if tok.kind != NAME or not tok.text.startswith("d"):
+            return False
+        if tok.text == "d":
+            return True
+        nxt = self.peek(1)
+        return nxt.kind == OP and nxt.text == "/"
+
     def leibniz(self) -> Partial | None:
         """``∂a/∂b``, ``da/db`` or ``d a / d b`` starting here, as one atom; else None."""
         top = self.differential(self.i)

@@ -59,7 +59,9 @@ _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DIGITS = "0123456789"
 # Name characters; an underscore that opens a LaTeX subscript (_{ or _\) is left for _tail.
 _NAME_CHARS = re.compile(r"(?:[A-Za-z0-9]|_(?![{\\]))+")
-_NAME_START = re.compile(r"[A-Za-z_]")
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+# What may continue a name (see _tail): name characters, subscript digits, _{, primes.
+_TAIL_START = _NAME_START | frozenset("0123456789₀₁₂₃₄₅₆₇₈₉'^")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
@@ -157,9 +159,13 @@ def normalize(text: str) -> tuple[str, list[int] | None]:
     """
     if text.isascii():
         return text, None
-    parts = [_normal_char(c) for c in text]
-    if all(len(part) == 1 for part in parts):
-        return "".join(parts), None
+    # each distinct character normalised once: 10,000 typed σ are one look-up, not 10,000
+    normal = {c: _normal_char(c) for c in set(text)}
+    if all(len(part) == 1 for part in normal.values()):
+        if all(c == part for c, part in normal.items()):
+            return text, None
+        return text.translate(str.maketrans(normal)), None
+    parts = [normal[c] for c in text]
     origin = [k for k, part in enumerate(parts) for _ in part]
     origin.append(len(text))
     return "".join(parts), origin
@@ -189,7 +195,7 @@ def _read(text: str) -> list[Token]:
             tok = _number(s, text, i)
             out.append(tok)
             i = tok.end
-        elif _NAME_START.match(c) or c in _GREEK:
+        elif c in _NAME_START or c in _GREEK:
             head = _GREEK.get(c)
             j = i + 1
             if head is None:
@@ -284,6 +290,8 @@ def _digit_at(s: str, i: int) -> bool:
 def _tail(s: str, i: int, name: str) -> tuple[str, int]:
     """Continue a name: more name characters, subscripts (_1, _{1}, ₁) and primes."""
     n = len(s)
+    if i < n and s[i] not in _TAIL_START:  # the common case: the name ends here
+        return name, i
     while i < n:
         m = None if name.endswith("'") else _NAME_CHARS.match(s, i)
         if m:
