@@ -66,7 +66,7 @@ from . import answers
 from .answers import answer_for, grade, graded_mode
 from .gradient import GradientQuestion, check_answer
 from .question import Feedback, Question
-from .report import report, report_chart, reteach  # report shadows its module's name
+from .report import report, report_chart, report_summary, reteach  # shadows the module
 from .steps import DeltaQuestion, ForwardQuestion, LossQuestion, UpdateQuestion
 
 __all__ = [
@@ -84,5 +84,6 @@ __all__ = [
     "graded_mode",
     "report",
     "report_chart",
+    "report_summary",
     "reteach",
 ]

@@ -278,6 +278,13 @@ def load(path=None) -> Answers:
         return Answers(path, problem=f"No answers file {path} was found.", missing=True)
     except (OSError, UnicodeDecodeError) as err:
         return Answers(path, problem=f"The answers file {path} could not be read ({err}).")
+    return loads(text, path)
+
+
+def loads(text: str, path=FILENAME) -> Answers:
+    """An answers file's text (either version) as :class:`Answers`, as :func:`load` reads
+    it; ``path`` only names it (a file inside a zip, say). Never raises."""
+    path = pathlib.Path(path)
     try:
         return _fold(path, *answer_log.parse(text, HEADER))
     except answer_log.NotALog:
