@@ -189,7 +189,12 @@ def _read_times_and_groups(tokens: list[Token], known: frozenset[str]) -> list[T
     side by side are digit groups, never a product, and are refused with the reason.
     """
     out: list[Token] = []
+    previous = ""
     for k, tok in enumerate(tokens):
+        kind, previous = previous, tok.kind  # kind: the kind of the token before
+        if kind != NUM:  # neither reading applies: most tokens are copied in one step
+            out.append(tok)
+            continue
         before = tokens[k - 1] if k > 0 else None
         after = tokens[k + 1] if k + 1 < len(tokens) else None
         between_numbers = (
@@ -330,20 +335,63 @@ class _Parser:
     def factor(self):
         """A later factor of a product: :meth:`unary`, with a shortcut for a plain number or
         name not raised to a power (most factors of a long product), read in a few steps."""
-        toks = self.toks
-        tok = toks[self.i]
-        if tok.kind in (NUM, NAME) and self.i + 1 < len(toks):
-            nxt = toks[self.i + 1]
-            if not (nxt.kind == OP and nxt.text == "^"):
-                if tok.kind == NUM:
-                    self.i += 1
-                    return Num(tok.value, tok.text, tok.pos)
-                if not self.may_start_leibniz(tok) and (
-                    function_of(tok.text) is None or tok.key in self.known
-                ):
-                    self.i += 1
-                    return Name(tok.text, tok.pos)
-        return self.unary()
+        atom = self.atom()
+        if atom is None:
+            return self.unary()
+        nxt = self.toks[self.i + 1]
+        if not (nxt.kind == OP and nxt.text == "^"):
+            self.i += 1
+            return atom
+        self.enter()  # x^2, x²: as unary and power would read it
+        self.i += 2
+        exponent = self.plain_exponent()
+        node = Power(atom, exponent if exponent is not None else self.unary(), nxt.pos)
+        self.depth -= 1
+        return node
+
+    def plain_exponent(self):
+        """x^2, x^(2), x², x^-1, x⁻¹: an exponent that is an atom, perhaps signed, bare or
+        alone in brackets, and not itself raised to a power, read and moved past; else None,
+        not moving. The depth allowed is :meth:`unary`'s, which reads every other exponent."""
+        toks, start = self.toks, self.i
+        i, depth = start, self.depth + 1  # the exponent's own unary
+        bracket = toks[i].kind == OPEN
+        if bracket:
+            i, depth = i + 1, depth + 1  # the unary of the product inside
+        sign = toks[i]
+        signed = sign.kind == OP and sign.text in ("+", "-")
+        if signed:
+            i, depth = i + 1, depth + 1
+        if depth > MAX_DEPTH:
+            return None
+        self.i = i
+        atom = self.atom()
+        end = i + 1
+        if atom is not None and bracket:
+            closing = toks[end]
+            if closing.kind == CLOSE and closing.text == CLOSING[toks[start].text]:
+                end += 1
+            else:
+                atom = None
+        if atom is None or (toks[end].kind == OP and toks[end].text == "^"):
+            self.i = start
+            return None
+        self.i = end
+        return Neg(atom, sign.pos) if signed and sign.text == "-" else atom
+
+    def atom(self) -> Num | Name | None:
+        """The number or plain name at the current token (not a function, not the start of
+        a Leibniz fraction), without moving on; else None."""
+        tok = self.toks[self.i]
+        if tok.kind == NUM:
+            return Num(tok.value, tok.text, tok.pos)
+        if (
+            tok.kind == NAME
+            and not self.may_start_leibniz(tok)
+            and (function_of(tok.text) is None or tok.key in self.known)
+        ):
+            return Name(tok.text, tok.pos)
+        return None
 
     def unary(self):
         self.enter()
@@ -438,6 +486,19 @@ class _Parser:
         return call if exponent is None else Power(call, exponent, tok.pos)
 
     def group(self):
+        toks, i = self.toks, self.i
+        if (  # (2), the exponent of x²: one atom in brackets, read directly
+            toks[i + 1].kind in (NUM, NAME)
+            and toks[i + 2].kind == CLOSE
+            and toks[i + 2].text == CLOSING[toks[i].text]
+            and self.depth < MAX_DEPTH
+        ):
+            self.i = i + 1
+            atom = self.atom()
+            if atom is not None:
+                self.i = i + 3
+                return atom
+            self.i = i
         open_tok = self.advance()
         if self.peek().kind == CLOSE:
             raise AnswerSyntaxError(f"empty brackets {where(open_tok.pos)}", open_tok.pos)
@@ -522,9 +583,9 @@ class _Parser:
             return True
         if tok.kind != NAME or not tok.text.startswith("d"):
             return False
-        if tok.text == "d":
-            return True
         nxt = self.peek(1)
+        if tok.text == "d":  # d h1 / d w1, d(h1)/d(w1)
+            return nxt.kind in (NAME, OPEN)
         return nxt.kind == OP and nxt.text == "/"
 
     def leibniz(self) -> Partial | None:

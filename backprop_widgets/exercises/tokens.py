@@ -181,6 +181,14 @@ def _normal_char(c: str) -> str:
     return unicodedata.normalize("NFKC", c)
 
 
+# One character, one token, whatever follows: the kind of each such character.
+_SIMPLE = {
+    **dict.fromkeys("+-/^", OP), **dict.fromkeys("([{", OPEN), **dict.fromkeys(")]}", CLOSE),
+    "=": EQ, "\u2202": PARTIAL,
+}  # fmt: skip
+_new = tuple.__new__  # Token(...) without its keyword handling: the tokenizer's inner loop
+
+
 def _read(text: str) -> list[Token]:
     """The tokens of a normalised text; positions index that text."""
     s = text.translate(_SAME_WIDTH)
@@ -189,7 +197,11 @@ def _read(text: str) -> list[Token]:
     i = 0
     while i < n:
         c = s[i]
-        if c.isspace():
+        simple = _SIMPLE.get(c)
+        if simple is not None:  # an operator or bracket: one token, found in one look-up
+            out.append(_new(Token, (simple, c, i, i + 1, 0.0)))
+            i += 1
+        elif c.isspace():
             i += 1
         elif c in _DIGITS or (c == "." and _digit_at(s, i + 1)):
             tok = _number(s, text, i)
@@ -202,7 +214,7 @@ def _read(text: str) -> list[Token]:
                 m = _NAME_CHARS.match(s, i)
                 head, j = (m.group(), m.end()) if m else (c, i + 1)
             name, j = _tail(s, j, head)
-            out.append(Token(NAME, name, i, j))
+            out.append(_new(Token, (NAME, name, i, j, 0.0)))
             i = j
         elif c == "\u2202":
             out.append(Token(PARTIAL, c, i, i + 1))
@@ -233,6 +245,18 @@ def _read(text: str) -> list[Token]:
             i += 1
         elif c == "\\":
             i = _command(s, i, out)
+        elif c in _ONE_SUPERSCRIPT and (i + 1 == n or s[i + 1] not in _ONE_SUPERSCRIPT):
+            digit = _ONE_SUPERSCRIPT[c]  # x²: the common case, as _superscript reads it
+            if digit is None:
+                i = _superscript(s, i, out)
+            else:
+                out += (
+                    _new(Token, (OP, "^", i, i + 1, 0.0)),
+                    _new(Token, (OPEN, "(", i, i, 0.0)),
+                    _new(Token, (NUM, digit, i, i + 1, float(digit))),
+                    _new(Token, (CLOSE, ")", i + 1, i + 1, 0.0)),
+                )
+                i += 1
         elif c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
             i = _superscript(s, i, out)
         elif c == "'":
@@ -420,13 +444,18 @@ def _sum_over(s: str, i: int, j: int) -> Token:
     return Token(SUM_OVER, text, i, m.end())
 
 
+# a superscript character -> its digit (None for a sign)
+_ONE_SUPERSCRIPT = {c: (None if c in "⁺⁻" else str(k)) for k, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")}
+_SIGNED_DIGITS = re.compile(r"([+-]?)([0-9]+)")
+
+
 def _superscript(s: str, i: int, out: list[Token]) -> int:
     """10⁻⁴ reads as 10^(-4): emit ^ ( [sign] number )."""
     j = i
     while j < len(s) and s[j] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
         j += 1
     plain = s[i:j].translate(_SUPERSCRIPTS)
-    m = re.fullmatch(r"([+-]?)([0-9]+)", plain)
+    m = _SIGNED_DIGITS.fullmatch(plain)
     if not m:
         shown = s[i:j] if j - i <= 12 else s[i : i + 11] + "…"  # a message stays one line
         raise AnswerSyntaxError(f"cannot read the superscript {shown!r} {where(i)}", i)
