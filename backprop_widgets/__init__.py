@@ -33,6 +33,7 @@ from .exercises import (
     check_answer,
 )
 from .exercises.expression import expression
+from .projector import projector
 
 __version__ = "0.1.0"
 
@@ -87,6 +88,7 @@ __all__ = [
     "exercises",
     "expression",
     "presets",
+    "projector",
     "trace",
     "train",
 ]

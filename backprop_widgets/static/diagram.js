@@ -77,6 +77,11 @@ function el(tag, attrs = {}, parent = null) {
 
 export function renderDiagram({ model, el: root, live = null }) {
   root.classList.add("bpw-diagram");
+  // projector mode: the widget's whole root (the explorer, the exercise) takes the class
+  const host = () => root.closest(".bpw-explorer, .bpw-exercise, .bpw-training") || root;
+  const project = () => { host().classList.toggle("bpw-projector", !!model.get("projector")); fitText(); };
+  model.on("change:projector", project);
+  requestAnimationFrame(project);
   // A host that sends the weights' values and labels or the neuron pictures in its own form
   // (the dashboard: binary, per frame) passes `live` getters for them, and calls the
   // returned function's `update` / `drawPictures` when they change.

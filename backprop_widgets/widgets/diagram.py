@@ -24,6 +24,7 @@ from ..core.errors import BackpropInputError, unknown_name
 from ..core.graph import NETWORK_LEVELS, Graph, Value
 from ..core.network import Network
 from ..core.pictures import neuron_grids
+from ..projector import follow as follow_projector
 from .graph_layout import graph_path_edges, graph_structure, path_edge_keys
 from .layout import diagram_structure, downstream_edges, own_edges, path_edges, static_svg
 from .pictures import neuron_pictures
@@ -109,6 +110,8 @@ class DiagramState(traitlets.HasTraits):
     # a double-click (or Enter) on a weight opens a number field; Python checks what is typed
     editable = traitlets.Bool(False).tag(sync=True)
     edit_message = traitlets.Unicode("").tag(sync=True)
+    # bw.projector(True): larger text, the explorer's diagram kept beside its formula
+    projector = traitlets.Bool(False).tag(sync=True)
 
     def _start_diagram(self, source, *, auto_update: bool, highlight_paths: bool) -> dict:
         """Take the network or graph to draw; the traits to start with."""
@@ -124,6 +127,7 @@ class DiagramState(traitlets.HasTraits):
         return {"structure": diagram_structure(source), "values": self._current_values()}
 
     def _follow(self) -> None:
+        self.projector = follow_projector(self)
         # at most ~10 redraws a second however fast the network changes (training elsewhere)
         self._refresh_soon = TrailingRedraw(self.refresh, 0.1)
         if self._net is not None:

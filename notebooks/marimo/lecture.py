@@ -58,5 +58,13 @@ def _(bw, mo, net, t, x):
     return (exercise,)
 
 
+@app.cell
+def _(bw, mo):
+    moons, X, T = bw.presets.moons()
+    dashboard = mo.ui.anywidget(bw.TrainingDashboard(moons, X, T, lr=1.0, speed=50))
+    dashboard
+    return (dashboard,)
+
+
 if __name__ == "__main__":
     app.run()

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.jupyter import ARTIFACTS_DIR, open_notebook, run_all_and_wait, write_notebook
+from tests.e2e.jupyter import (
+    ARTIFACTS_DIR,
+    kernel_exec,
+    open_notebook,
+    run_all_and_wait,
+    write_notebook,
+)
 
 SENTINEL = "BPW-LAYOUT-READY"
 SHOTS = ARTIFACTS_DIR / "layout"
@@ -189,5 +195,50 @@ def test_at_1366x768_the_diagram_and_its_formula_are_on_screen_and_step_keeps_th
             )  # the button stays under the pointer until the last step disables it
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / "1366x768-lay-04-after-steps.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("mode", ["zoom150", "projector"])
+def test_on_a_projector_the_diagram_and_its_formula_share_the_screen(
+    lab_server, browser, layout_notebook, mode
+):
+    """A 1366x768 screen at 150 % (a zoomed browser, or a projector's low resolution: 911x512
+    CSS px), and a 1366x768 projector in projector mode (bw.projector(True): text 1.25 times
+    larger): the diagram and the formula's total are on screen together, the diagram beside
+    the formula rather than above it."""
+    if mode == "zoom150":
+        context = browser.new_context(viewport={"width": 911, "height": 512}, device_scale_factor=1.5)
+    else:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        open_notebook(page, lab_server, layout_notebook)
+        sidebar(page, False)
+        run_all_and_wait(page, SENTINEL)
+        if mode == "projector":
+            kernel_exec(page, "bw.projector(True)")
+            page.wait_for_function("() => document.querySelector('.lay-03.bpw-projector') !== null")
+        screen = viewport_box(page)
+        for cls in ("lay-03", "lay-03-pre"):
+            show(page, cls)
+            diagram = rect(page, f".{cls} .bpw-diagram svg")
+            formula = rect(page, f".{cls} .bpw-total")
+            assert diagram["bottom"] <= screen["bottom"] + 1, (mode, cls, diagram, screen)
+            assert screen["top"] - 1 <= formula["top"] and formula["bottom"] <= screen["bottom"] + 1, (
+                mode, cls, formula, screen)  # fmt: skip
+            beside = page.locator(f".{cls} .bpw-explorer-formula").evaluate(
+                "(f) => f.getBoundingClientRect().left >= "
+                "f.parentElement.querySelector('.bpw-explorer-figure').getBoundingClientRect().right - 1"
+            )
+            assert beside, (mode, cls)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SHOTS / f"{mode}-{cls}.png")
+        if mode == "projector":
+            size = page.locator(".lay-03 .bpw-explorer-panel p").first.evaluate(
+                "p => parseFloat(getComputedStyle(p).fontSize)"
+            )
+            assert size >= 16, size  # 1.25 times the 13-14 px of the notebook's text
+            kernel_exec(page, "bw.projector(False)")
     finally:
         context.close()

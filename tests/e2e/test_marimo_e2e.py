@@ -123,6 +123,18 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         box.fill("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)")
         exercise.locator("button.bpw-check").click()
         expect(verdict).to_have_attribute("data-verdict", "correct")
+        # the dashboard: Play trains in the kernel, the loss curve's canvas receives new frames
+        dashboard = page.locator(".bpw-training").first
+        dashboard.scroll_into_view_if_needed()
+        curve = dashboard.locator("canvas.bpw-loss-curve")
+        curve.wait_for()
+        first = curve.get_attribute("data-frame") or "0"
+        dashboard.locator("button.bpw-play").click()
+        page.wait_for_function(
+            "([el, first]) => Number(el.dataset.frame || 0) > Number(first) + 3",
+            arg=[curve.element_handle(), first], timeout=60_000,
+        )
+        dashboard.locator("button.bpw-play").click()  # pause
         # the widgets follow marimo's theme: light text on a dark page in dark, and the reverse
         text = explorer.evaluate("e => getComputedStyle(e).color")
         light_text = sum(int(c) for c in re.findall(r"\d+", text)[:3]) > 3 * 128
@@ -131,7 +143,7 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         page.add_script_tag(path=str(AXE))
         found = []
         alone = ".bpw-diagram:not(.bpw-explorer .bpw-diagram):not(.bpw-exercise .bpw-diagram)"
-        for widget in (".bpw-explorer", alone, ".bpw-exercise"):
+        for widget in (".bpw-explorer", alone, ".bpw-exercise", ".bpw-training"):
             violations = page.locator(widget).first.evaluate(AXE_JS)
             found.extend(f"{theme} {widget} {v}" for v in violations)
         assert found == [], "\n".join(found)
