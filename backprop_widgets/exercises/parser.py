@@ -231,6 +231,8 @@ def walk(node):
     while stack:
         node = stack.pop()
         yield node
+        if type(node) in _LEAVES:  # most nodes of a long answer: no children to look for
+            continue
         if isinstance(node, Sum):
             stack.extend(n for _, n in reversed(node.terms))
         elif isinstance(node, Product):
@@ -245,6 +247,9 @@ def walk(node):
             stack.append(node.operand)
         elif isinstance(node, Call):
             stack.append(node.arg)
+
+
+_LEAVES = frozenset((Num, Name, Partial, Differential))
 
 
 @functools.lru_cache(maxsize=1024)

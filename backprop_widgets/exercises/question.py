@@ -354,14 +354,20 @@ class Question:
             terms = expand(node, self._is_delta) if takes_sums else None
         except TooManyTerms as err:
             return self._wrong("chain_rule", "too_many_terms", _too_big_message(err.extent))
-        names = [n for n in walk(node) if isinstance(n, Name)]
-        partials = [n for n in walk(node) if isinstance(n, Partial)]
-        written = names + [p.num for p in partials] + [p.den for p in partials]
+        names: dict[str, None] = {}  # each name written, once, in order
+        partials = []
+        for n in walk(node):
+            if isinstance(n, Name):
+                names[n.text] = None
+            elif isinstance(n, Partial):
+                partials.append(n)
+        written = dict.fromkeys([*names, *(p.num.text for p in partials)])
+        written.update(dict.fromkeys(p.den.text for p in partials))
         resolve = self.vocabulary.resolve
-        unknown = list(dict.fromkeys(n.text for n in written if resolve(n.text) is None))
+        unknown = [text for text in written if resolve(text) is None]
         if terms is not None:
             kind = "chain_rule"
-        elif partials or unknown or any(resolve(n.text).kind != "constant" for n in names):
+        elif partials or unknown or any(resolve(text).kind != "constant" for text in names):
             kind = "formula"
         else:
             kind = "number"
@@ -372,7 +378,7 @@ class Question:
                 for text in unknown[:3]
             ]
             return self._feedback(kind, problems, interpreted)
-        asked = [self.vocabulary.two_readings(n.text) for n in names]
+        asked = [self.vocabulary.two_readings(text) for text in names]
         if any(asked):  # a question, not a verdict: neither right nor wrong yet
             question = next(q for q in asked if q)
             return self._feedback(kind, [Problem("ambiguous_name", question)], interpreted)
