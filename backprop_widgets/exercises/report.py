@@ -7,7 +7,7 @@ The folder is read as the graders leave it, and nothing in it is run or extracte
   ``release/`` are skipped), or its exchange's ``<student>+<assignment>+<time>/`` folders;
 - **otter**'s submissions, each student's export zip (``<student>/<zip>`` or
   ``<student>.zip``: the notebook and ``backprop_answers.json``, read inside the zip);
-- **Gradescope**'s export (*Download Submissions*: ``submission_metadata.yml`` beside a
+- **Gradescope**'s export of an assignment's submissions (``submission_metadata.yml`` beside a
   ``submission_<id>/`` folder per submission), as a folder or as the zip downloaded: each
   submission is its submitters' (the first submitter's e-mail before the ``@``, else SID), as
   the grader says (:mod:`.identity`); a ``submission_metadata.yml`` or ``.json`` inside a

@@ -258,6 +258,35 @@ def test_nbgrader_hostile_submission_runs_nothing_and_scores_zero(nbgrader_cours
         print(f"\n[nbgrader] the course graded in {nbgrader_course['seconds']:.0f} s")
 
 
+def report_numbers(folder) -> dict[str, tuple[int, int, int, int]]:
+    """exercise -> (class size, tried in the widget, solved there, typed only in cells)."""
+    from backprop_widgets.exercises.report import rows
+
+    return {
+        r["exercise"]: (r["class_size"], r["tried"], r["solved"], r["typed_only"])
+        for r in rows(folder)
+    }
+
+
+def test_report_on_nbgraders_course_counts_each_student_once_and_the_cells(nbgrader_course):
+    """The course directory as nbgrader leaves it (submitted/ and autograded/ copies, source/
+    and release/): 9 students; only alice checked q1 in the widget (a wrong answer, then
+    the right one), everyone else who answered typed in the cells."""
+    from backprop_widgets.exercises import report_summary
+    from backprop_widgets.exercises.report import rows
+
+    course = nbgrader_course["dir"]
+    assert report_numbers(course) == {  # typed: all but alice (q1), wrong (q2, q3), empty
+        "q1": (9, 1, 1, 7), "q2": (9, 0, 0, 7), "q3": (9, 0, 0, 7),
+    }  # fmt: skip
+    [alice] = [r for r in rows(course) if r["exercise"] == "q1"]
+    assert (alice["students"], alice["fixed"], alice["handed_in"]) == (1, 1, 0)
+    assert report_summary(course)[0].endswith(
+        ": 1 of 9 students solved it in the widget; 7 more typed answers only in cells "
+        "(graded, not in this report's diagnoses)"
+    )
+
+
 # ----------------------------------------------------------------------------- otter
 # Each student's folder is exported as the notebook's export cell does (grader.export, one
 # process for all), then grade_all.py runs one `otter run -o <results>/<student>` per zip,
@@ -300,7 +329,10 @@ def otter_runs(otter_assigned, tmp_path_factory):
     seconds = time.monotonic() - started
     print(f"otter: {len(STUDENTS)} submissions, 2 at a time, {seconds:.1f} s")
     runs = {s: json.loads((results / s / "results.json").read_text()) for s in STUDENTS}
-    return {"runs": runs, "results": results, "log": done.stdout, "seconds": seconds}
+    return {
+        "runs": runs, "results": results, "log": done.stdout, "seconds": seconds,
+        "zips": {s: next((work / "submissions" / s).glob("*.zip")) for s in STUDENTS},
+    }  # fmt: skip
 
 
 def otter_scores(results: dict) -> dict[str, tuple[float, str]]:
@@ -362,3 +394,63 @@ def test_otter_hostile_submission_runs_nothing_and_scores_zero(otter_runs, capsy
     assert not MARK.exists()
     with capsys.disabled():  # printed, not asserted: a busy machine must not fail the test
         print(f"\n[otter] {len(STUDENTS)} submissions graded in {otter_runs['seconds']:.1f} s")
+
+
+# ----------------------------------------------------------------------------- the report
+# otter's export zips, as students hand them in, and Gradescope's export of them
+OTTER_REPORT = {"q1": (8, 1, 1, 6), "q2": (8, 0, 0, 6), "q3": (8, 0, 0, 6)}
+
+
+def test_report_reads_otters_zips_without_extracting_them(otter_runs, tmp_path):
+    """Each student's export zip (the notebook and backprop_answers.json, as the notebook's
+    export cell wrote it), collected as <student>.zip and as <student>/<zip>."""
+    from backprop_widgets.exercises.report import submissions
+
+    for i, (student, zipped) in enumerate(otter_runs["zips"].items()):
+        into = tmp_path / f"{student}.zip" if i % 2 else tmp_path / student / zipped.name
+        into.parent.mkdir(exist_ok=True)
+        shutil.copy(zipped, into)
+    before = sorted(tmp_path.rglob("*"))
+    assert [s.student for s in submissions(tmp_path)] == sorted(STUDENTS)
+    assert report_numbers(tmp_path) == OTTER_REPORT
+    assert sorted(tmp_path.rglob("*")) == before  # read inside the zips, nothing extracted
+
+
+GRADESCOPE_USER = """\
+submission_{id}:
+  :submitters:
+  - :name: {name}
+    :sid: '{id}'
+    :email: {name}@uni.example
+  :created_at: 2026-12-02 16:{minute:02d}:00.000000000 -08:00
+  :score: 0.0
+  :status: processed
+  :history: []
+"""
+
+
+def test_report_reads_gradescopes_export_as_it_is(otter_runs, tmp_path):
+    """Gradescope's export of an assignment's submissions, written as documented: an
+    assignment_<id>_export/ folder (or its zip) with submission_metadata.yml and a
+    submission_<id>/ folder per submission holding the files handed in (here the export
+    zip's files, or the zip itself as uploaded); each is its submitter's, by the metadata."""
+    import zipfile
+
+    from backprop_widgets.exercises.report import submissions
+
+    export = tmp_path / "assignment_77_export"
+    metadata = []
+    for i, (student, zipped) in enumerate(otter_runs["zips"].items()):
+        folder = export / f"submission_{9000 + i}"
+        folder.mkdir(parents=True)
+        if i % 2:
+            shutil.copy(zipped, folder / zipped.name)
+        else:
+            with zipfile.ZipFile(zipped) as z:
+                z.extractall(folder)
+        metadata.append(GRADESCOPE_USER.format(id=9000 + i, name=student, minute=i))
+    (export / "submission_metadata.yml").write_text("".join(metadata))
+    assert [s.student for s in submissions(export)] == sorted(STUDENTS)  # not submission_9000
+    assert report_numbers(export) == OTTER_REPORT
+    downloaded = shutil.make_archive(str(tmp_path / "download"), "zip", tmp_path, export.name)
+    assert report_numbers(downloaded) == OTTER_REPORT

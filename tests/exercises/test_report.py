@@ -337,7 +337,7 @@ submission_1003:
 
 @pytest.fixture
 def gradescope_export(tmp_path):
-    """Gradescope's *Download Submissions* export, as documented: submission_metadata.yml
+    """Gradescope's export of an assignment's submissions, as documented: submission_metadata.yml
     beside a submission_<id>/ folder per (active) submission, holding the files handed in
     (ben's upload kept as its zip; cy and dee's a group submission)."""
     export = tmp_path / "assignment_42_export"
