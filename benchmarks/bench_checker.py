@@ -32,7 +32,16 @@ from backprop_widgets.exercises.question import MAX_LENGTH
 REPEATS = 3
 CHECK_BUDGET_MS = 200
 PREVIEW_BUDGET_MS = 50
-SYMBOLS = "σ(-1^xd∂\\_'E.=+/*)[{}⁻²₁×·′\u200b"
+# 10,000 characters of one symbol: every printable ASCII character, and the Unicode ones the
+# reader knows (Greek letters it reads as names, ∂, the times and minus signs, superscripts
+# and subscripts, primes, Σ), and marks it removes (zero-width, direction).
+SYMBOLS = (
+    "".join(chr(c) for c in range(33, 127))
+    + " ∂×·⋅−–⁻⁺⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉σδπφΣ∑′≤≥÷４\u200b\u200f\ufeff"
+)
+# Two-character units repeated to the limit: each makes a factor of a few tokens (x² is
+# x ^ ( 2 )), the densest products the reader can be given.
+PAIRS = ("x²", "d²", "h²", "x⁻", "δ²", "σ²", "1²", "x'", "d/", "∂h", "-1", "1-", "1/", "h(", "(h")
 
 
 def fill(head: str, unit: str, sep: str = " * ") -> str:
@@ -97,8 +106,18 @@ def worst_inputs() -> dict[str, str]:
         "a long typo": "dh1/dw1 * " * 900 + "?",
         "unknown names": " + ".join(f"dq{k}/dw1" for k in range(1200)),
     }
+    inputs |= {
+        "5,000 x h1²": "h1²" * MAX_LENGTH,
+        "3,333 x x⁻¹": "x⁻¹" * MAX_LENGTH,
+        "2,000 x 'x^-1 '": "x^-1 " * MAX_LENGTH,
+        "1,428 x 'x^(-1) '": fill("x^(-1)", "x^(-1)", " "),
+        "10⁻⁴ repeated": fill("10⁻⁴", "10⁻⁴"),
+        "δ_h1 repeated": fill("δ_h1", "δ_h1", " "),
+    }
     for symbol in SYMBOLS:
         inputs[f"10,000 x {symbol!r}"] = symbol * MAX_LENGTH
+    for pair in PAIRS:
+        inputs[f"5,000 x {pair!r}"] = pair * MAX_LENGTH
     return {name: text[:MAX_LENGTH] for name, text in inputs.items()}
 
 

@@ -35,6 +35,8 @@ _SUM, _PRODUCT, _NEG, _POWER, _ATOM = range(5)
 
 def number_latex(value: float) -> str:
     """0.000438568 -> 4.38568 \\times 10^{-4}; plain digits for everyday sizes."""
+    if value == 2:  # x², the most common exponent
+        return "2"
     if value == 0 or 1e-3 <= abs(value) < 1e6 or not math.isfinite(value):
         return f"{value:.10g}".replace("inf", r"\infty")
     mantissa, exponent = f"{value:.9e}".split("e")
@@ -80,6 +82,13 @@ class _Writer:
         return written
 
     def write(self, node) -> str:
+        kind = type(node)  # the common leaves first, without a chain of isinstance tests
+        if kind is Name:
+            return self.name(node.text)
+        if kind is Num:
+            return number_latex(node.value)
+        if kind is Power:
+            return f"{self.wrap(node.base, _ATOM)}^{{{self.write(node.exponent)}}}"
         if isinstance(node, Num):
             return number_latex(node.value)
         if isinstance(node, Name):
@@ -145,6 +154,8 @@ class _Writer:
 
 
 def _strength(node) -> int:
+    if type(node) is Name:
+        return _ATOM
     if isinstance(node, (Sum, Compare, IndexSum)):  # shown in brackets inside a product
         return _SUM
     if isinstance(node, Product):

@@ -216,6 +216,18 @@ def _read(text: str) -> list[Token]:
             name, j = _tail(s, j, head)
             out.append(_new(Token, (NAME, name, i, j, 0.0)))
             i = j
+        elif c in _ONE_SUPERSCRIPT and (i + 1 == n or s[i + 1] not in _ONE_SUPERSCRIPT):
+            digit = _ONE_SUPERSCRIPT[c]  # x²: the common case, as _superscript reads it
+            if digit is None:
+                i = _superscript(s, i, out)
+            else:
+                out += (
+                    _new(Token, (OP, "^", i, i + 1, 0.0)),
+                    _new(Token, (OPEN, "(", i, i, 0.0)),
+                    _new(Token, (NUM, digit, i, i + 1, float(digit))),
+                    _new(Token, (CLOSE, ")", i + 1, i + 1, 0.0)),
+                )
+                i += 1
         elif c == "\u2202":
             out.append(Token(PARTIAL, c, i, i + 1))
             i += 1
@@ -245,18 +257,6 @@ def _read(text: str) -> list[Token]:
             i += 1
         elif c == "\\":
             i = _command(s, i, out)
-        elif c in _ONE_SUPERSCRIPT and (i + 1 == n or s[i + 1] not in _ONE_SUPERSCRIPT):
-            digit = _ONE_SUPERSCRIPT[c]  # x²: the common case, as _superscript reads it
-            if digit is None:
-                i = _superscript(s, i, out)
-            else:
-                out += (
-                    _new(Token, (OP, "^", i, i + 1, 0.0)),
-                    _new(Token, (OPEN, "(", i, i, 0.0)),
-                    _new(Token, (NUM, digit, i, i + 1, float(digit))),
-                    _new(Token, (CLOSE, ")", i + 1, i + 1, 0.0)),
-                )
-                i += 1
         elif c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
             i = _superscript(s, i, out)
         elif c == "'":
