@@ -142,18 +142,22 @@ export function renderDiagram({ model, el: root, live = null }) {
 
   // The selection before the first click of a double-click: editing a weight keeps it, so a
   // student can set w7 = 0 and watch dL/dw1 change.
-  let beforeClick = null;
+  let beforeClick = null, firstClicked = null;
   svg.addEventListener("click", (ev) => {
     // a pointer click: the nearest line; a click with no position (assistive tech, a script)
     // on an edge: that edge
-    if (ev.detail > 1) return;  // the second click of a double-click edits, it does not select
     const part = edgeAt(ev) || edgeOfTarget(ev);
+    const clicked = part && part.edge.p ? part.edge.p : null;
+    // the second click of a double-click on the same weight edits it, it does not select
+    // (two quick clicks on two different weights select the second)
+    if (ev.detail > 1 && clicked === firstClicked) return;
     beforeClick = model.get("selected");
-    if (part && part.edge.p) select(part.edge.p);
+    firstClicked = clicked;
+    if (clicked) select(clicked);
   });
   svg.addEventListener("dblclick", (ev) => {
     const part = edgeAt(ev);
-    if (!part || !model.get("editable")) return;
+    if (!part || !model.get("editable") || part.edge.p !== firstClicked) return;
     // the first click's selection may not have come back from Python yet: ask regardless
     if (beforeClick !== null && beforeClick !== part.edge.p) select(beforeClick, true);
     const s = model.get("structure");
@@ -218,7 +222,7 @@ export function renderDiagram({ model, el: root, live = null }) {
       const a = at.get(e.s), b = at.get(e.d);
       const g = el("g", { class: `bpw-edge bpw-${e.kind}`, "data-edge": e.id }, edgeLayer);
       const line = el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "bpw-stroke" }, g);
-      let label = null;
+      let label = null, plate = null;
       if (e.p) {
         g.dataset.param = e.p;
         g.setAttribute("tabindex", "0");
@@ -238,10 +242,12 @@ export function renderDiagram({ model, el: root, live = null }) {
           // Python places labels so that none stack; older structures fall back to a fraction
           const p = e.lx !== undefined ? { x: e.lx, y: e.ly } : labelPoint(a, b);
           const dy = e.lx !== undefined ? 0 : -4;
+          // a plate behind the label: a thick line never shows through between its letters
+          plate = el("rect", { class: "bpw-label-plate", rx: 2 }, labelLayer);
           label = el("text", { x: p.x, y: p.y + dy, class: "bpw-edge-label", "data-label": e.id }, labelLayer);
         }
       }
-      parts.edges.set(e.id, { g, line, label, edge: e });
+      parts.edges.set(e.id, { g, line, label, plate, edge: e });
     }
     for (const n of s.nodes) {
       const g = el("g", { class: `bpw-node bpw-${n.kind}`, "data-node": n.id }, nodeLayer);
@@ -376,6 +382,7 @@ export function renderDiagram({ model, el: root, live = null }) {
         if (label) {
           label.classList.toggle("bpw-lit", isLit || edge.p === selected);
           label.classList.toggle("bpw-chosen", edge.p === selected);
+          fitPlate(part.plate, label);
         }
       }
     }
@@ -388,6 +395,18 @@ export function renderDiagram({ model, el: root, live = null }) {
       value.textContent = labelOf(nodeLabels, id);
     }
     root.dataset.selected = selected;
+  }
+
+  function fitPlate(plate, label) {
+    if (!plate) return;
+    // the label's box once drawn (0 while hidden, or before the diagram is on the page)
+    const box = getComputedStyle(label).display === "none" ? null : label.getBBox();
+    if (!box || !box.width) { plate.setAttribute("width", 0); return; }
+    const pad = 2;
+    plate.setAttribute("x", box.x - pad);
+    plate.setAttribute("y", box.y - pad / 2);
+    plate.setAttribute("width", box.width + 2 * pad);
+    plate.setAttribute("height", box.height + pad);
   }
 
   function drawPictures() {

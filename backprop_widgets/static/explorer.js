@@ -65,11 +65,17 @@ export function renderExplorer({ model, el }) {
       });
     });
     valuesLabel.style.display = model.get("has_weights") ? "" : "none";
+    legend.style.display = model.get("has_weights") ? "" : "none";
     valuesBox.checked = !!model.get("show_values");
   }
 
   const diagramHost = box("bpw-diagram-host", figure);
   const stopDiagram = renderDiagram({ model, el: diagramHost });
+  // what each mark on the lines means: three meanings, three marks, said once
+  const legend = box("bpw-legend", figure);
+  legend.innerHTML = '<span class="bpw-key bpw-key-sign"></span>a weight\'s sign (blue +, orange −)'
+    + '<span class="bpw-key bpw-key-path"></span>the selected weight\'s paths'
+    + '<span class="bpw-key bpw-key-known"></span>gradient known (after Step)';
   const fit = () => { diagramHost.style.maxWidth = diagramMaxWidth(model.get("diagram_aspect")); };
 
   // Step never moves the diagram: what a step adds grows below the buttons

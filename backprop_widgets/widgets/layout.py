@@ -140,12 +140,13 @@ def _names_beside(nodes: list[dict], radius: float) -> None:
 
 def _label_place(pos, source: str, target: str, into, layers) -> dict:
     """Where a weight's label goes: each edge between two layers at its own fraction of the
-    way (w1 at 0.2, w3 at 0.4, w2 at 0.6, w4 at 0.8 in a 2-2 layer), so no two labels share
+    way (w1 at 0.3, w3 at 0.43, w2 at 0.57, w4 at 0.7 in a 2-2 layer), so no two labels share
     a column and none sits where two lines cross."""
     sources, targets = layers
     n = len(sources) * len(targets)
     k = sources.index(source) * len(targets) + targets.index(target)
-    t = 0.2 + 0.6 * k / (n - 1) if n > 1 else 0.35
+    # between 0.3 and 0.7 of the way: never under the circle it starts or ends at
+    t = 0.3 + 0.4 * k / (n - 1) if n > 1 else 0.35
     (sx, sy), (dx, dy) = pos[source], pos[into[target]]
     return {"lx": round(sx + (dx - sx) * t, 1), "ly": round(sy + (dy - sy) * t, 1)}
 

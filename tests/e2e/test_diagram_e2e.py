@@ -75,6 +75,15 @@ def test_a_click_picks_the_nearest_line_and_a_double_click_edits_the_weight(lab_
     run_all_and_wait(page, SENTINEL)
     root = ".editing"
     page.locator(f"{root} g.bpw-edge[data-edge='w6']").first.wait_for()
+    # a click exactly where w6 and w7 cross selects one of them, never neither
+    x, y = page.evaluate(POINT_ON_EDGE_JS, [root, "w5", 0.5, 0])
+    page.mouse.click(x, y)
+    wait_for_kernel_output(page, "print(ex.selected)", "w5", timeout=60_000)
+    x, y = page.evaluate(POINT_ON_EDGE_JS, [root, "w6", 0.5, 0])
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "() => ['w6', 'w7'].includes(document.querySelector('.editing .bpw-diagram').dataset.selected)"
+    )
     # w6 and w7 cross at their midpoints: a click just beside the crossing, on w6's side
     for edge, other in (("w6", "w7"), ("w7", "w6")):
         x, y = page.evaluate(POINT_ON_EDGE_JS, [root, edge, 0.42, 0])
