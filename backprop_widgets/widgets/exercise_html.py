@@ -166,6 +166,11 @@ def _reason(detail: str) -> str:
     return re.sub(r"^I could not read this answer: ", "", head).rstrip(".")
 
 
+# Past this much LaTeX a preview is not typeset (about 40 fractions: more than any answer a
+# student reads back at a glance, and each keystroke's message stays a few kB).
+MAX_PREVIEW_LATEX = 2_500
+
+
 def preview_html(text: str, fb: Feedback | None) -> str:
     """How the answer being typed is read: its LaTeX, or gently where reading stopped."""
     if not text.strip() or fb is None:
@@ -174,6 +179,15 @@ def preview_html(text: str, fb: Feedback | None) -> str:
             '<span class="bpw-preview-label">read as:</span> '
             '<span class="bpw-muted">your answer, as the checker reads it, appears here</span>'
             "</div>"
+        )
+    if fb.interpreted is not None and len(fb.interpreted) > MAX_PREVIEW_LATEX:
+        # 10,000 typed factors would be 120 kB of LaTeX and far more of MathML per keystroke:
+        # say how it was read in words instead, and let Enter judge it
+        return (
+            '<div class="bpw-preview-box" data-state="long">'
+            '<span class="bpw-preview-label">read as:</span> '
+            f'<span class="bpw-muted">a formula of {len(text):,} characters, too long to show as '
+            "it is typed; press <b>Enter</b> to check it</span></div>"
         )
     if fb.interpreted is not None:
         return (

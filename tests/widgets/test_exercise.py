@@ -702,3 +702,15 @@ def test_an_exercise_on_any_computation_graph(tmp_path):
     assert "from x to f" in ex.hint_panel
     again = bw.GradientExercise(bw.GradientQuestion(graph, "x"), answers=answers)
     assert [a.answer for a in again.attempts] == ["dz/dq * df/dz", "dq/dx * df/dq"]
+
+
+def test_a_very_long_answer_is_previewed_in_words_not_typeset():
+    """10,000 typed factors: the preview says it is too long to show (a few hundred bytes per
+    keystroke, not the 720 kB of MathML it would be), and Enter still judges it."""
+    net, x, t = bw.presets.mazur()
+    ex = bw.GradientExercise(bw.GradientQuestion(net, "w1", x, t), answers=False)
+    ex.answer = "δ" * 10_000
+    assert len(ex.preview) < 1_000 and "too long to show" in ex.preview
+    ex.answer = "dh1/dw1 * dL/dh1"
+    assert "<math" in ex.preview  # a normal answer is typeset as it is typed
+    assert not ex.check("δ" * 10_000).correct
