@@ -98,6 +98,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py --threads 1
 	$(PY) benchmarks/bench_training.py
 	$(PY) benchmarks/bench_checker.py
+	$(PY) benchmarks/bench_traffic.py
 
 lint: $(VENV)/.lab-installed
 	$(PIP) install ruff
