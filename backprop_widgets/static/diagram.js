@@ -118,6 +118,19 @@ export function renderDiagram({ model, el: root, live = null }) {
   }
   model.on("change:selected", () => clearTimeout(unanswered));
 
+  // A drawing from a saved notebook or an exported page has no kernel behind it: ask Python
+  // once whether it is there, and if nothing answers, say so once, quietly, under the drawing
+  // (a saved picture is still worth reading; it only cannot change).
+  const offline = document.createElement("p");
+  offline.className = "bpw-offline-note";
+  offline.textContent = "The picture saved with the notebook: run its cell to explore it.";
+  offline.hidden = true;
+  root.appendChild(offline);
+  let alive = false;
+  model.on("msg:custom", (msg) => { if (msg && msg.type === "alive") { alive = true; offline.hidden = true; } });
+  model.send({ type: "hello" });
+  const hello = setTimeout(() => { if (!alive) offline.hidden = false; }, 4000);
+
   function pointIn(ev) {
     const m = svg.getScreenCTM();
     if (!m) return null;
@@ -434,7 +447,7 @@ export function renderDiagram({ model, el: root, live = null }) {
   for (const name of ["values", "value_labels", "node_labels", "selected", "highlight", "emphasis", "show_values"]) {
     model.on(`change:${name}`, update);
   }
-  const stop = () => { sizer.disconnect(); svg.remove(); };
+  const stop = () => { clearTimeout(hello); sizer.disconnect(); svg.remove(); };
   stop.update = update;
   stop.drawPictures = drawPictures;
   return stop;

@@ -207,6 +207,8 @@ class DiagramState(traitlets.HasTraits):
             self.edit_weight(content.get("param"), content.get("text"))
         elif content.get("type") == "select":
             self.click(content.get("name"))
+        elif content.get("type") == "hello":  # a drawing asks whether a kernel is behind it
+            self.send({"type": "alive"})
 
     def click(self, name) -> None:
         """Select what a click on the drawing asked for (a name from the browser: one that is

@@ -136,6 +136,9 @@ def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_s
     run_all_and_wait(page, SENTINEL)
     # (a diagonal edge: Playwright counts a horizontal SVG line as invisible)
     page.locator(".editing g.bpw-edge[data-edge='w6']").first.wait_for()
+    # live: the kernel answers the drawing's hello, so no "saved picture" note, ever
+    page.wait_for_timeout(4_500)
+    assert page.locator(".editing .bpw-offline-note").first.is_hidden()
     page.evaluate("() => jupyterapp.commands.execute('docmanager:save')")
     saved = {}
     for _ in range(50):
@@ -156,13 +159,17 @@ def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_s
     assert "model not found" not in text and "Error displaying widget" not in text
     # drawn from the saved state: the new kernel has run nothing
     assert kernel_exec(page, "print('ex' in dir())").strip() == "False"
+    # nothing answers the drawing: it says once, under it, how to make it live
+    note = shown.locator(".editing .bpw-offline-note").first
+    note.wait_for(state="visible", timeout=20_000)
+    assert "run its cell to explore it" in note.inner_text()
     # a click with nothing to answer it: nothing half-updates (the saved selection and its
     # formula stay together), and the page says once how to make it live
     before = shown.locator(".editing .bpw-explorer-panel").first.get_attribute("data-param")
     x, y = page.evaluate(POINT_ON_EDGE_JS, [".jp-NotebookPanel:not(.lm-mod-hidden) .editing", "w5", 0.5, 0])
     page.mouse.click(x, y)
-    note = shown.locator(".editing .bpw-tooltip.bpw-offline")
-    note.wait_for(state="visible", timeout=20_000)
-    assert "run its cell to explore it" in note.inner_text()
+    tip = shown.locator(".editing .bpw-tooltip.bpw-offline")
+    tip.wait_for(state="visible", timeout=20_000)
+    assert "run its cell to explore it" in tip.inner_text()
     selected = shown.locator(".editing .bpw-diagram").first.get_attribute("data-selected")
     assert selected == before, (selected, before)  # the diagram did not move on without the formula
