@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import html
 import itertools
+import weakref
+
+import numpy as np
 
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX, ComputationGraph
 from ..core.errors import BackpropInputError
+from ..core.graph import Graph
 from ..core.network import Network
 from .labels import place_labels
 
@@ -190,23 +194,36 @@ def own_edges(net: Network, param: str) -> list[str]:
 
 
 def downstream_edges(net: Network, param: str, level: str = "neuron") -> list[str]:
-    """Every diagram edge on some path from the parameter to L (at the diagram's level)."""
-    info = net.parameter_info(param)
-    layers = net.node_names
+    """Every diagram edge on some path from the parameter to L (at the diagram's level).
+
+    Which nodes the parameter reaches is the core graph's answer (``Graph.reaches``): the
+    structure of a network's graph does not depend on the example, so any example will do.
+    """
+    graph = _structure_graph(net)
     keys = own_edges(net, param)
-    reached = set(info.targets)
-    for layer in range(min(info.layers), len(layers) - 1):
-        for src in layers[layer]:
-            if src in reached:
-                for dst in layers[layer + 1]:
-                    keys.append(net.weight_between(src, dst))
-                    reached.add(dst)
-    if net.activation[-1] == "softmax":
-        reached.update(layers[-1])  # a softmax output depends on every net input of its layer
-    keys += [f"{o}>{LOSS_NODE}" for o in layers[-1] if o in reached]
-    if level == "pre-activation":
-        keys += [f"{NET_PREFIX}{n}>{n}" for layer in layers[1:] for n in layer if n in reached]
+    reached = graph.reaches(param)
+    on_path = set(reached)
+    for num in reached:
+        for den in graph.parents(num):
+            if den in on_path:
+                key = _edge_key(graph, den, num)
+                activation = key is not None and ">" in key and key.startswith(NET_PREFIX)
+                if key is not None and key not in keys and (level == "pre-activation" or not activation):
+                    keys.append(key)
     return keys
+
+
+def _structure_graph(net: Network) -> Graph:
+    """The network's pre-activation graph at an example of zeros (only its edges are read),
+    built once per network: its architecture never changes."""
+    if net not in _STRUCTURES:
+        x = np.zeros(net.sizes[0])
+        t = np.full(net.sizes[-1], 1.0 / net.sizes[-1])  # a valid target for every loss
+        _STRUCTURES[net] = Graph(net, x, t, "pre-activation")
+    return _STRUCTURES[net]
+
+
+_STRUCTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def static_svg(structure: dict, node_labels: dict | None = None, lit=()) -> str:
