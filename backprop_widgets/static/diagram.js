@@ -62,6 +62,18 @@ export function labelMode(unit, fits) {
   return "selected";
 }
 
+/** Where an arrow key moves the focus among the n selectable parts (weights, biases or a
+ * graph's nodes, in drawing order): right/down to the next, left/up to the previous, Home and
+ * End to the ends; null for any other key. */
+export function arrowTarget(index, n, key) {
+  if (!(n > 0)) return null;
+  if (key === "ArrowRight" || key === "ArrowDown") return (index + 1) % n;
+  if (key === "ArrowLeft" || key === "ArrowUp") return (index - 1 + n) % n;
+  if (key === "Home") return 0;
+  if (key === "End") return n - 1;
+  return null;
+}
+
 /** A typed weight, as the text to send to Python (which validates it): trimmed, or null. */
 export function editedText(text) {
   const trimmed = String(text ?? "").trim();
@@ -156,6 +168,17 @@ export function renderDiagram({ model, el: root, live = null }) {
   // The selection before the first click of a double-click: editing a weight keeps it, so a
   // student can set w7 = 0 and watch dL/dw1 change.
   let beforeClick = null, firstClicked = null;
+  // Arrow keys move the focus from one selectable part to the next (Tab enters the drawing
+  // once per part; arrows walk it without leaving it); the focused one is outlined.
+  svg.addEventListener("keydown", (ev) => {
+    const parts = Array.from(svg.querySelectorAll("[data-param][tabindex]"));
+    const i = parts.indexOf(document.activeElement);
+    const j = i < 0 ? null : arrowTarget(i, parts.length, ev.key);
+    if (j === null) return;
+    ev.preventDefault();
+    ev.stopPropagation();  // not JupyterLab's notebook shortcuts
+    parts[j].focus();
+  });
   svg.addEventListener("click", (ev) => {
     // a pointer click: the nearest line; a click with no position (assistive tech, a script)
     // on an edge: that edge

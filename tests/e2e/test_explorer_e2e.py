@@ -134,6 +134,13 @@ def test_shared_bias_and_a_three_layer_weight(lab_server, page):
     expect(page.locator(".ex-deep input.bpw-weight-editor")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator(".ex-deep input.bpw-weight-editor")).to_be_hidden()
+    # arrow keys walk the weights without leaving the drawing; Space selects the one reached
+    page.locator(".ex-deep [data-param='w5']").first.focus()
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("() => document.activeElement.dataset.param")
+    assert focused and focused != "w5", focused
+    page.keyboard.press("Space")
+    expect(page.locator(f".ex-deep .bpw-explorer-panel[data-param='{focused}']")).to_be_visible()
 
 
 def test_step_through_and_speed(lab_server, page, capsys):

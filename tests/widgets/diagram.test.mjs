@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  edgeLabel, edgeWidth, editedText, labelMode, labelOf, labelPoint, nearestEdge, segmentDistance,
+  arrowTarget, edgeLabel, edgeWidth, editedText, labelMode, labelOf, labelPoint, nearestEdge, segmentDistance,
   signClass,
 } from "../../backprop_widgets/static/diagram.js";
 
@@ -60,4 +60,14 @@ test("a drawing shown smaller names fewer weights, never overlapping ones", () =
   assert.equal(labelMode(1.25, fits), "names");   // 512 px: w1
   assert.equal(labelMode(1.6, fits), "selected"); // 400 px: only the selected weight
   assert.equal(labelMode(1.0, { values: 0, names: 0 }), "selected");  // a dense diagram
+});
+
+test("arrow keys walk the selectable parts, wrapping at the ends", () => {
+  assert.equal(arrowTarget(0, 3, "ArrowRight"), 1);
+  assert.equal(arrowTarget(2, 3, "ArrowDown"), 0);
+  assert.equal(arrowTarget(0, 3, "ArrowLeft"), 2);
+  assert.equal(arrowTarget(1, 3, "Home"), 0);
+  assert.equal(arrowTarget(1, 3, "End"), 2);
+  assert.equal(arrowTarget(1, 3, "a"), null);
+  assert.equal(arrowTarget(0, 0, "ArrowRight"), null);
 });

@@ -10,7 +10,7 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
-@pytest.mark.parametrize(("name", "count"), [("diagram.test.mjs", 7), ("terms.test.mjs", 2)])
+@pytest.mark.parametrize(("name", "count"), [("diagram.test.mjs", 8), ("terms.test.mjs", 2)])
 def test_js_helpers(name, count):
     result = subprocess.run(
         ["node", "--test", str(HERE / name)],
