@@ -4,7 +4,7 @@ One notebook shows each widget as a student meets it: the Mazur diagram with val
 selected weight, the explorer on w1, an exercise after a wrong answer and one after a right
 answer, and the moons dashboard after a few steps. In each theme the test
 
-* runs axe-core's ``color-contrast`` rule on every widget (HTML text; axe skips SVG),
+* runs axe-core's every rule on every widget (contrast of HTML text; axe skips SVG text),
 * measures every visible SVG ``<text>`` itself: its fill (with opacity) against what is
   behind it, which is its halo when it has one, else the node shape it sits in, else the
   nearest opaque background of the page, and asserts the WCAG ratio is at least 4.5:1,
@@ -168,7 +168,8 @@ async (root) => {
   wrappers.forEach((w) => { w.style.overflow = 'visible'; });
   let result;
   try {
-    result = await axe.run(root, {runOnly: {type: 'rule', values: ['color-contrast']}});
+    // every rule (WCAG A and AA, best practices), not only contrast
+    result = await axe.run(root);
   } finally {
     wrappers.forEach((w) => { w.style.overflow = ''; });
   }
@@ -177,6 +178,7 @@ async (root) => {
   const unsure = result.incomplete.flatMap((v) => v.nodes)
     .filter((n) => !n.html.startsWith('<text')).map((n) => n.target.join(' '));
   const violations = result.violations.flatMap((v) => v.nodes.map((n) => ({
+    rule: v.id,
     target: n.target.join(' '),
     html: n.html.slice(0, 120),
     data: (n.any[0] || {}).data || {},
@@ -223,8 +225,9 @@ def check_theme(page, theme: str, capsys) -> list[str]:
         axe_unsure += found["axe"]["unsure"]
         for v in found["axe"]["violations"]:
             ratio = v["data"].get("contrastRatio")
-            problems.append(f"{theme} {name}: axe {v['target']} ratio {ratio} "
-                            f"({v['data'].get('fgColor')} on {v['data'].get('bgColor')})")
+            detail = (f"ratio {ratio} ({v['data'].get('fgColor')} on {v['data'].get('bgColor')})"
+                      if v["rule"] == "color-contrast" else v["html"])
+            problems.append(f"{theme} {name}: axe {v['rule']} {v['target']} {detail}")
         for t in found["svg"]:
             t["widget"] = name
             svg_texts.append(t)
