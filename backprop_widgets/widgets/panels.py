@@ -1,4 +1,4 @@
-"""The explorer's text: HTML with LaTeX for MathJax, built from a ChainRule.
+"""The explorer's text: HTML with $$LaTeX$$ formulas (widgets/mathml.py typesets them as MathML), built from a ChainRule.
 
 Pure functions of core objects, so they can be tested without a browser. Every number is
 written by :mod:`backprop_widgets.core.numbers`, and every line with numbers adds up: its
@@ -58,8 +58,8 @@ def delta_symbol(node: str) -> str:
 
 
 def display(latex: str) -> str:
-    """Display math for HTML: escaped, so a node named "<i>h" is text that MathJax typesets
-    (the browser turns &lt; and &amp; back into the < and & MathJax reads)."""
+    """Display math for HTML: escaped, so a node named "<i>h" stays text (mathml.py unescapes
+    the formula before reading it and escapes it again in MathML)."""
     return "$$" + html.escape(latex, quote=False) + "$$"
 
 
