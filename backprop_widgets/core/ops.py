@@ -174,6 +174,7 @@ class Activation(Operation):
     slope_symbol_latex = ""  # the same in LaTeX: \sigma'
     slope_of_output = ""  # the slope written with the unit's output {a}, where it can be
     he_init = False  # rectifier-like: start with He-normal weights, not Glorot
+    output_range: tuple[float, float] | None = None  # the values a unit can take, if bounded
     slips: tuple[Slip, ...] = ()
 
     @property
@@ -214,6 +215,7 @@ class Sigmoid(Activation):
     typed_names = ("sigma", "sigmoid", "logistic", "σ")
     slope_plain = "σ′(z) = σ(z)(1 − σ(z))"
     slope_latex = r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"
+    output_range = (0.0, 1.0)
     slope_symbol = "σ′"
     slope_symbol_latex = r"\sigma'"
     slope_of_output = "{a}(1 − {a})"
@@ -242,6 +244,7 @@ class Tanh(Activation):
     typed_names = ("tanh",)
     slope_plain = "tanh′(z) = 1 − tanh²(z)"
     slope_latex = r"\tanh'(z) = 1 - \tanh^2(z)"
+    output_range = (-1.0, 1.0)
     slope_symbol = "tanh′"
     slope_symbol_latex = r"\tanh'"
     slope_of_output = "1 − {a}²"
@@ -318,6 +321,7 @@ class Softmax(Activation):
     elementwise = False
     slope_plain = "∂y_k/∂z_i = y_k (δ_ki − y_i)"
     slope_latex = r"\frac{\partial y_k}{\partial z_i} = y_k\,(\delta_{ki} - y_i)"
+    output_range = (0.0, 1.0)
     slope_symbol = "softmax′"
     slips = (Slip("diagonal_only", "a(1 − a) for every i", _sigmoid_slope),)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..core.chain_rule import NET_PREFIX
-from ..core.ops import ACTIVATIONS
+from ..core.ops import ACTIVATIONS, typed_name
 from .chain_graph import Problem
 from .parser import (
     Call,
@@ -45,7 +45,7 @@ from .tokens import name_key
 
 # The sigmoid (Nielsen's σ); which activations have no slope of a unit's own (softmax): both
 # from the core's registry.
-_SIGMOID = "sigmoid"
+_SIGMOID = typed_name("σ").name
 _NOT_ELEMENTWISE = tuple(name for name, op in ACTIVATIONS.items() if not op.elementwise)
 # Nodes an expanded sum over indices may have: 10,000 characters of Σ_k nested in each other
 # would otherwise multiply out exponentially.

@@ -77,7 +77,7 @@ def _draw(question, rng):
     if net.loss_name == "cross_entropy":
         t = np.zeros(n_out)
         t[rng.integers(n_out)] = 1.0
-    elif net.activation[-1] in ("sigmoid",) or net.loss_name == "bce":
+    elif ACTIVATIONS[net.activation[-1]].output_range == (0.0, 1.0) or net.loss_name == "bce":
         t = np.round(rng.uniform(0.01, 0.99, size=n_out), DECIMALS)
     else:
         t = np.round(rng.uniform(-1.0, 1.0, size=n_out), DECIMALS)

@@ -14,6 +14,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from ..core.ops import ACTIVATIONS
+
 HIGH = np.array([0x2F, 0x6F, 0xB7], float)  # the diagram's positive blue
 LOW = np.array([0xE0, 0x7B, 0x1A], float)  # its negative orange
 MIDDLE = np.array([0xF7, 0xF7, 0xF7], float)
@@ -21,11 +23,11 @@ MIDDLE = np.array([0xF7, 0xF7, 0xF7], float)
 
 def signed_level(values: np.ndarray, activation: str) -> np.ndarray:
     """Values mapped to [-1, 1] over the activation's range: -1 low, 0 middle, 1 high."""
-    if activation in ("sigmoid", "softmax"):
-        level = 2.0 * values - 1.0
-    elif activation == "tanh":
-        level = values
-    else:  # relu, linear: no fixed range, so the picture's own largest size
+    bounds = ACTIVATIONS[activation].output_range
+    if bounds is not None:  # sigmoid, softmax (0, 1); tanh (-1, 1): the registry says
+        lo, hi = bounds
+        level = 2.0 * (values - lo) / (hi - lo) - 1.0
+    else:  # relu, linear, gelu: no fixed range, so the picture's own largest size
         scale = float(np.max(np.abs(values))) or 1.0
         level = values / scale
     return np.clip(level, -1.0, 1.0)

@@ -32,6 +32,7 @@ from PIL import Image
 from ..core.datasets import labels
 from ..core.errors import BackpropInputError
 from ..core.network import Network
+from ..core.ops import ACTIVATIONS
 from ..core.training import TrainingHistory
 
 DPI = 100
@@ -427,7 +428,7 @@ class DecisionMap(_BlitFigure):
         out = self.net.activation[-1]
         self._classes = self.net.loss_name in ("bce", "cross_entropy")
         if n_out == 1:
-            if out == "sigmoid":
+            if ACTIVATIONS[out].output_range == (0.0, 1.0):  # a probability (the registry says)
                 self._range, self._level = (0.0, 1.0), 0.5
                 title = "P(class 1), boundary at 0.5"
             else:
