@@ -557,3 +557,14 @@ def click_edge(page, param: str, root: str = "") -> None:
     point = edge_point(page, param, root)
     assert point is not None, f"no uncovered point of {param}'s line is on screen"
     page.mouse.click(point["x"], point["y"])
+
+
+def sidebar(page, open_: bool) -> None:
+    """Open JupyterLab's file browser (as a new user has it) or close the left area."""
+    page.evaluate(
+        "(open) => open ? jupyterapp.shell.activateById('filebrowser')"
+        " : jupyterapp.shell.collapseLeft()",
+        open_,
+    )
+    page.wait_for_function("(open) => jupyterapp.shell.leftCollapsed === !open", arg=open_)
+    page.wait_for_timeout(400)  # the notebook re-flows to its new width

@@ -18,6 +18,7 @@ from tests.e2e.jupyter import (
     kernel_exec,
     open_notebook,
     run_all_and_wait,
+    sidebar,
     write_notebook,
 )
 
@@ -105,16 +106,6 @@ def show(page, cls: str) -> None:
     page.wait_for_function(TYPESET_JS, arg=cls, timeout=20_000)
     page.wait_for_timeout(300)  # the layout may re-flow once more after the formulas
 
-
-def sidebar(page, open_: bool) -> None:
-    """Open JupyterLab's file browser (as a new user has it) or close the left area."""
-    page.evaluate(
-        "(open) => open ? jupyterapp.shell.activateById('filebrowser')"
-        " : jupyterapp.shell.collapseLeft()",
-        open_,
-    )
-    page.wait_for_function("(open) => jupyterapp.shell.leftCollapsed === !open", arg=open_)
-    page.wait_for_timeout(300)  # the notebook re-lays out to its new width
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,8 @@ def marimo_app(request, tmp_path_factory):
 
 
 def click_edge(page, widget, param: str) -> None:
-    """A real mouse click at the middle of a weight's line, in screen coordinates."""
+    """A real mouse click at the middle of a weight's line, in screen coordinates (marimo draws
+    a widget in a shadow root, where jupyter.click_edge's document.elementFromPoint cannot see)."""
     svg = widget.locator(".bpw-diagram svg").first
     svg.scroll_into_view_if_needed()
     line = svg.locator(f"g[data-edge='{param}'] line").first

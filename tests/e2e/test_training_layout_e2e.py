@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.jupyter import ARTIFACTS_DIR, open_notebook, run_all_and_wait, write_notebook
+from tests.e2e.jupyter import (
+    ARTIFACTS_DIR,
+    open_notebook,
+    run_all_and_wait,
+    sidebar,
+    write_notebook,
+)
 
 SENTINEL = "BPW-TRAINING-LAYOUT-READY"
 SHOTS = ARTIFACTS_DIR / "training-layout"
@@ -58,15 +64,6 @@ BOXES_JS = """
 }
 """
 
-
-def sidebar(page, open_: bool) -> None:
-    page.evaluate(
-        "(open) => open ? jupyterapp.shell.activateById('filebrowser')"
-        " : jupyterapp.shell.collapseLeft()",
-        open_,
-    )
-    page.wait_for_function("(open) => jupyterapp.shell.leftCollapsed === !open", arg=open_)
-    page.wait_for_timeout(400)  # the notebook re-flows to its new width
 
 
 def show_cell_of(page, cls: str) -> None:
