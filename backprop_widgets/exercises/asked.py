@@ -179,6 +179,12 @@ class Loss(Asked):
         return hints.loss_slips(draws)
 
     def use_problem(self, entry, den, graph) -> str | None:
+        if den is None and entry.kind == "loss_share":  # Mazur's E_total = E_o1 + E_o2
+            return (
+                "E_o1, E_o2, … are the shares of the loss (Mazur's E_total = E_o1 + E_o2), still "
+                "to be written out: write each from its output and its target, as "
+                "E_o1 = 1/2 (t1 - o1)^2, and add them."
+            )
         if den is not None or entry.kind in ("loss", "loss_share", "delta"):
             return "Write the loss from the outputs and the targets (no derivatives, and not L itself)."
         return None

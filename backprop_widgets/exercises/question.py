@@ -517,6 +517,8 @@ class Question:
             if problem is not None:
                 problems.append(problem)
         if problems:
+            # one message per problem, however many names make it (E_o1 and E_o2)
+            problems = list({p.message: p for p in problems}.values())
             return self._feedback("formula", problems, interpreted)
         draws = self._draws
         deltas = [n.text for n in walk(node) if isinstance(n, Name) and self._is_delta(n)]

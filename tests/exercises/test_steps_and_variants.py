@@ -141,3 +141,12 @@ def test_a_student_id_must_be_text(mazur):
     q = bw.GradientQuestion(*mazur[:1], "w1", *mazur[1:])
     with pytest.raises(bw.BackpropInputError, match="student must be a non-empty string"):
         q.variant("")
+
+
+def test_mazurs_e_total_as_its_shares_is_told_to_write_each_share_once():
+    """E_total = E_o1 + E_o2 is Mazur's own line: the message says what each share is and
+    how to write it, once (not once per share)."""
+    net, x, t = bw.presets.mazur()
+    fb = bw.LossQuestion(net, x, t).check("E_o1 + E_o2")
+    assert not fb.correct
+    assert fb.message.count("shares of the loss") == 1 and "E_o1 = 1/2 (t1 - o1)^2" in fb.message
