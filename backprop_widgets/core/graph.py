@@ -222,6 +222,17 @@ class Graph:
         node = self._nodes[num]
         return float(node.locals[node.inputs.index(den)])
 
+    def local_text(self, num: str, den: str) -> str:
+        """The local derivative d num / d den as a student writes it, by the registry: ``z``
+        for q * z, ``h(1 − h)`` for h = sigmoid(z); ``dnum/dden`` where no shorter form
+        exists (an input used twice, a network's neuron)."""
+        node = self._node(num)
+        op = OPERATIONS.get(node.op) if node.op else None
+        args = node.args or node.inputs
+        if op is None or args.count(den) != 1:
+            return f"d{num}/d{den}"
+        return op.partial_plain(args, args.index(den), num, **node.constants)
+
     def formula(self, name: str, latex: bool = False) -> str:
         """How a node is computed from its inputs: ``x + y``, ``sigmoid(net_h1)``."""
         node = self._node(name)

@@ -52,6 +52,12 @@ class Operation:
         joiner = " + " if self.name == "add" else ", "
         return template.format(*names, args=joiner.join(names), **constants)
 
+    def partial_plain(self, names, index: int, output: str, **constants) -> str:
+        """d output / d names[index] as a student writes it, in the nodes' names: ``z`` for
+        d(q * z)/dq, ``h(1 − h)`` for a sigmoid ``h``; ``d<output>/d<input>`` where no
+        shorter form exists."""
+        return f"d{output}/d{names[index]}"
+
     def __repr__(self) -> str:
         return f"<operation {self.name}>"
 
@@ -66,6 +72,9 @@ class Add(Operation):
     def partials(self, inputs, output):
         return tuple(1.0 for _ in inputs)  # d(a + b)/da = 1
 
+    def partial_plain(self, names, index, output, **constants):
+        return "1"
+
 
 class Subtract(Operation):
     name, symbol, arity, plain, latex = "subtract", "−", 2, "{0} - {1}", "{0} - {1}"
@@ -75,6 +84,9 @@ class Subtract(Operation):
 
     def partials(self, inputs, output):
         return 1.0, -1.0  # d(a - b)/da = 1, d(a - b)/db = -1
+
+    def partial_plain(self, names, index, output, **constants):
+        return "1" if index == 0 else "−1"
 
 
 class Multiply(Operation):
@@ -87,6 +99,9 @@ class Multiply(Operation):
         a, b = inputs
         return b, a  # d(ab)/da = b, d(ab)/db = a
 
+    def partial_plain(self, names, index, output, **constants):
+        return names[1 - index]
+
 
 class Divide(Operation):
     name, symbol, arity, plain, latex = "divide", "÷", 2, "{0} / {1}", r"\frac{{{0}}}{{{1}}}"
@@ -97,6 +112,10 @@ class Divide(Operation):
     def partials(self, inputs, output):
         a, b = inputs
         return 1.0 / b, -a / (b * b)  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+
+    def partial_plain(self, names, index, output, **constants):
+        a, b = names
+        return f"1/{b}" if index == 0 else f"−{a}/{b}²"
 
 
 class Power(Operation):
@@ -112,6 +131,12 @@ class Power(Operation):
         (a,) = inputs
         return (exponent * a ** (exponent - 1),)  # d a^n / da = n a^(n-1)
 
+    def partial_plain(self, names, index, output, exponent):
+        n = float(exponent)
+        if n == 2:
+            return f"2·{names[0]}"
+        return f"{n:g}·{names[0]}^{n - 1:g}"
+
 
 class Negate(Operation):
     name, symbol, arity, plain, latex = "negate", "−", 1, "-{0}", "-{0}"
@@ -121,6 +146,9 @@ class Negate(Operation):
 
     def partials(self, inputs, output):
         return (-1.0,)
+
+    def partial_plain(self, names, index, output, **constants):
+        return "−1"
 
 
 class Exp(Operation):
@@ -133,6 +161,9 @@ class Exp(Operation):
     def partials(self, inputs, output):
         return (output,)  # d e^a / da = e^a
 
+    def partial_plain(self, names, index, output, **constants):
+        return output
+
 
 class Log(Operation):
     name, symbol, arity, plain, latex = "log", "log", 1, "log({0})", r"\log {0}"
@@ -144,6 +175,9 @@ class Log(Operation):
     def partials(self, inputs, output):
         (a,) = inputs
         return (1.0 / a,)  # d log a / da = 1/a
+
+    def partial_plain(self, names, index, output, **constants):
+        return f"1/{names[0]}"
 
 
 # ------------------------------------------------------------------ activations
@@ -195,6 +229,12 @@ class Activation(Operation):
 
     def partials(self, inputs, output):
         return (self.local(inputs[0], output),)
+
+    def partial_plain(self, names, index, output, **constants):
+        """The slope with the unit's output where the registry can (h(1 − h)), else σ′(z)."""
+        if self.slope_of_output:
+            return self.slope_of_output.format(a=output)
+        return f"{self.slope_symbol}({names[0]})"
 
     def saturation(self, z: float, a: float) -> str | None:
         """Why this unit passes (almost) no gradient back at net input z, or None."""
@@ -352,6 +392,9 @@ class Softmax(Activation):
     def write(self, names, latex=False, index=0):
         template = self.latex if latex else self.plain
         return template.format(args=", ".join(names), index=index + 1)
+
+    def partial_plain(self, names, index, output, **constants):
+        return f"d{output}/d{names[index]}"  # one entry of the Jacobian: no shorter form
 
     def partials(self, inputs, output, index):
         a = self.forward(np.asarray(inputs, dtype=float))

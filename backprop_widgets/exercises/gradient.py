@@ -189,8 +189,6 @@ class GradientQuestion(Question):
         return check_factor(num, den, [], self._graph)
 
     def _structure_problems(self, node, convention, lead):
-        if self.net is None:  # structure knows a network's slopes and weights
-            return None
         paths = self._graph.paths["pre-activation"]
         found = structure.diagnose_gradient(
             node,

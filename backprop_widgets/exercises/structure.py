@@ -1,349 +1,62 @@
 """Closed-form formulas judged by structure: what a marker would circle in a wrong formula.
 
-A formula such as ``(o1 - t1) * o1*(1 - o1) * w5 * h1*(1 - h1) * i1 + ...`` is read as a
-sum of products (brackets that hold sums of products are multiplied out; a bracket that is
-one quantity, such as ``(1 - h1)`` or ``(o1 - t1)``, stays one factor). Each product's
-factors, alone or two or three side by side, are recognised *by their values at every
-draw* (the question's numbers and the random re-draws) as one of the graph's quantities:
-
-- a local derivative of the pre-activation graph (an edge): a weight is d net / d input,
-  an input or an activation is d net / d weight, a unit's slope (sigmoid's ``h1(1 - h1)``,
-  ``σ'(net_h1)``, ``dh1/dnet_h1``, tanh's ``1 - h1^2``, ``sech(net_h1)^2``, relu's
-  ``(net_h1 > 0)``, ... in any written form, since they are equal at every draw), the
-  loss's derivative dL/do1;
-- a total dL/dX (``(o1 - t1)`` is dL/dnet_o1 for softmax with cross-entropy);
-- a slip the operation registry lists for a unit (the sigmoid's slope ``h1(1 - h1)`` at a
-  tanh unit).
-
-Each product is then laid against the path (or the path up to a total) it matches best,
-and what differs is said as a marker would: the wrong weight and the one that belongs, the
-slope of the wrong activation, a missing slope, a missing loss derivative, an extra factor;
-then a path no product covers (a missing term) or one covered twice. Every identification
-holds at the question's values and at every re-draw (the verified-hint rule), so nothing is
-claimed that a coincidence of numbers made up. Where the formula's structure cannot be
-recognised (most factors match nothing), :func:`diagnose_gradient` returns None and the
-value-based diagnosis of :mod:`.hints` speaks instead.
-
-The work is bounded: at most :data:`MAX_PRODUCTS` products of :data:`MAX_FACTORS` factors
-are looked at; anything larger is left to the value-based diagnosis.
+:mod:`.factor_match` reads a formula's products and says which factor is which quantity of
+the graph and which path each product follows; this module writes what differs, as a
+marker would in the margin: the wrong weight and the one that belongs, the slope of the
+wrong activation, a missing slope (or half of one: ``h1`` without its ``1 − h1``), a
+missing loss derivative, an extra factor; then a path no product covers (a missing term)
+or one covered twice. It does so on a network and on any computation graph (the slope of
+a sigmoid or tanh node, the factor of a shared sub-expression's missing term), and only
+from identifications that hold at the question's values and at every re-draw (the
+verified-hint rule). Where the formula's structure cannot be recognised (most factors match
+nothing), :func:`diagnose_gradient` returns None and the value-based diagnosis of
+:mod:`.hints` speaks instead. :func:`diagnose_forward` does the same for a formula of a net
+input or an activation.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from ..core.chain_rule import LOSS_NODE, NET_PREFIX
-from ..core.ops import ACTIVATIONS, LOSSES
+from ..core.chain_rule import NET_PREFIX
+from ..core.ops import ACTIVATIONS
 from .chain_graph import Problem, path_text
+from .factor_match import (
+    MAX_PRODUCTS,
+    TOL,
+    Catalogue,
+    Slot,
+    align,
+    covers,
+    plain,
+    plainly_too_big,
+    products,
+    slope_words,
+    slots,
+    targets,
+)
 from .formula import FormulaError
-from .parser import Call, Compare, Name, Neg, Num, Partial, Power, Product, Sum
+from .parser import Call
 
-MAX_PRODUCTS = 32
-MAX_FACTORS = 24  # in one product
-MAX_GROUP = 3  # factors side by side that may make one quantity: o1 * (1 - o1)
-TOL = 1e-6  # a formula is exact: its factors agree with the graph's to this at every draw
 MAX_REPORTED = 3
-
-L = LOSS_NODE
-
-
-# ---------------------------------------------------------------- what a factor may be
-@dataclass(frozen=True)
-class Known:
-    """One quantity of the graph a group of factors may be.
-
-    ``what`` is ("edge", num, den), ("total", node) or ("slip", unit, code).
-    """
-
-    what: tuple
-    text: str  # how it is written for a student: w5, h1, h1(1 − h1), o1 − t1, dL/dh1
-
-
-@dataclass
-class Slot:
-    """A group of typed factors and the quantities it is (empty: none)."""
-
-    written: str
-    values: np.ndarray
-    known: list[tuple[Known, float]] = field(default_factory=list)  # (quantity, scale)
-    nodes: tuple = ()  # the typed factors
-
-    def is_(self, what: tuple) -> float | None:
-        for k, scale in self.known:
-            if k.what == what:
-                return scale
-        return None
-
-
-class _Catalogue:
-    """Every quantity a factor of a gradient formula may be, with its values at the draws."""
-
-    def __init__(self, draws):
-        self.draws = draws
-        pre = draws[0].pre
-        self.pre = pre
-        net = draws[0].net
-        self.activations = {
-            unit: ACTIVATIONS[act]
-            for layer, act in zip(net.node_names[1:], net.activation, strict=True)
-            for unit in layer
-        }
-        self.loss = LOSSES[net.loss_name]
-        self.n_outputs = len(net.output_names)
-        items: list[tuple[Known, np.ndarray]] = []
-        for num in pre.node_names:
-            for den in pre.parents(num):
-                values = self._vector(lambda d, n=num, p=den: d.pre.local(n, p))
-                if np.all(values == 1.0):
-                    continue  # a bias's dnet/db, linear's slope: 1, never written
-                items.append((Known(("edge", num, den), self.edge_text(num, den)), values))
-        for node in pre.node_names:
-            if node != L and pre.kind(node) != "input":
-                values = self._vector(lambda d, n=node: d.pre.gradient(n))
-                items.append((Known(("total", node), f"dL/d{node}"), values))
-        for unit, op in self.activations.items():
-            if not op.elementwise:
-                continue
-            for slip in op.slips:
-                values = self._vector(
-                    lambda d, u=unit, s=slip: s.at(d.pre.value(NET_PREFIX + u), d.pre.value(u))
-                )
-                text = _with_output(slip.written, unit)
-                items.append((Known(("slip", unit, slip.code), text), values))
-        # o_k - t_k: the loss's derivative up to its constant (mse's 2/K), or dL/dnet_o_k
-        for output, target in zip(net.output_names, net.target_names, strict=True):
-            diff = self._vector(lambda d, o=output, t=target: d.pre.value(o) - d.targets[t])
-            for known, values in list(items):
-                if known.what in (("edge", L, output), ("total", NET_PREFIX + output)):
-                    ratio = _constant_ratio(diff, values)
-                    if ratio is not None and abs(ratio - 1.0) > TOL:
-                        items.append((Known(known.what, f"{output} − {target}"), values * ratio))
-        self.items = [k for k, _ in items]
-        self.matrix = np.array([v for _, v in items]) if items else np.zeros((0, len(draws)))
-
-    def _vector(self, at) -> np.ndarray:
-        out = []
-        for d in self.draws:
-            try:
-                out.append(float(at(d)))
-            except (KeyError, ZeroDivisionError, ValueError):
-                out.append(math.nan)
-        return np.array(out)
-
-    def match(self, values: np.ndarray) -> list[tuple[Known, float]]:
-        """The quantities (and the sign they carry) equal to values at every draw."""
-        if not np.all(np.isfinite(values)) or np.all(np.abs(values) < 1e-12):
-            return []
-        m = self.matrix
-        room = TOL * np.abs(m) + 1e-12
-        out = []
-        for sign in (1.0, -1.0):
-            hits = np.all(np.abs(m - sign * values) <= room, axis=1)
-            out += [(self.items[i], sign) for i in np.flatnonzero(hits)]
-        return out
-
-    # ------------------------------------------------------------ words
-    def edge_text(self, num: str, den: str) -> str:
-        pre = self.pre
-        if num == L:
-            return _loss_text(self.loss, den, self.draws[0], self.n_outputs)
-        if pre.kind(num) == "net":
-            if den in pre.parameter_names:
-                source = self.draws[0].net.parameter_info(den).source
-                return source or "1"
-            return pre.weight_between(den, num) or f"d{num}/d{den}"
-        unit = num
-        op = self.activations.get(unit)
-        if op is None:
-            return f"d{num}/d{den}"
-        if not op.elementwise:
-            other = den.removeprefix(NET_PREFIX)
-            return f"{unit}(1 − {unit})" if other == unit else f"−{unit}·{other}"
-        return slope_words(op, unit)
-
-    def unit_of(self, what: tuple) -> str | None:
-        """The unit whose slope a quantity is, or None."""
-        if what[0] == "slip":
-            return what[1]
-        if (
-            what[0] == "edge"
-            and self.pre.kind(what[1]) == "neuron"
-            and what[2].startswith(NET_PREFIX)
-        ):
-            return what[1]
-        return None
-
-    def is_weight(self, what: tuple) -> bool:
-        return (
-            what[0] == "edge"
-            and self.pre.kind(what[1]) == "net"
-            and what[2] not in self.pre.parameter_names
-        )
-
-    def is_source(self, what: tuple) -> bool:
-        return what[0] == "edge" and what[2] in self.pre.parameter_names
-
-
-def slope_words(op, unit: str) -> str:
-    """A unit's slope as written with its output where the registry can (h1(1 − h1), 1)."""
-    if op.slope_of_output:
-        return op.slope_of_output.format(a=unit)
-    return f"{op.slope_symbol}(net_{unit})"
-
-
-def _with_output(written: str, unit: str) -> str:
-    return re.sub(r"(?<![A-Za-z0-9_])a(?![A-Za-z0-9_])", unit, written)
-
-
-def _loss_text(loss, output: str, draw, n_outputs: int) -> str:
-    """dL/do_k as the registry writes it, in this output's names: o1 − t1, 2 (o1 − t1) / 2."""
-    net = draw.net
-    target = net.target_names[net.output_names.index(output)]
-    rhs = loss.derivative_plain.partition("=")[2].strip() or f"dL/d{output}"
-    rhs = re.sub(r"\by_k\b", output, rhs)
-    rhs = re.sub(r"\bt_k\b", target, rhs)
-    return re.sub(r"\bK\b", str(n_outputs), rhs)
-
-
-def _constant_ratio(a: np.ndarray, b: np.ndarray) -> float | None:
-    with np.errstate(all="ignore"):
-        r = a / b
-    r = r[np.isfinite(r)]
-    if r.size < 2 or not np.all(np.abs(r - r[0]) <= 1e-9 * abs(r[0]) + 1e-12):
-        return None
-    return float(r[0])
-
-
-# ---------------------------------------------------------------- reading a formula
-class _TooBig(Exception):
-    pass
-
-
-def products(node, value_of, matches) -> list[tuple[float, list]] | None:
-    """The formula as (coefficient, factor nodes) products, brackets that hold products
-    multiplied out; None when it is too big or holds what a product cannot (a division by
-    a quantity is kept as one factor 1/x)."""
-    try:
-        return _products(node, value_of, matches)
-    except _TooBig:
-        return None
-
-
-def _products(node, value_of, matches):
-    if isinstance(node, Num):
-        return [(node.value, [])]
-    if isinstance(node, Neg):
-        return [(-c, f) for c, f in _products(node.operand, value_of, matches)]
-    if isinstance(node, Sum):
-        if _holds_products(node) and not matches(value_of(node)):
-            out = []
-            for sign, term in node.terms:
-                part = _products(term, value_of, matches)
-                out += part if sign == "+" else [(-c, f) for c, f in part]
-                if len(out) > MAX_PRODUCTS:
-                    raise _TooBig
-            return out
-        return [(1.0, [node])]
-    if isinstance(node, Product):
-        out = [(1.0, [])]
-        for op, factor in node.factors:
-            if op == "/":
-                if isinstance(factor, Num) and factor.value != 0:
-                    out = [(c / factor.value, f) for c, f in out]
-                else:
-                    out = [(c, [*f, ("/", factor)]) for c, f in out]
-                continue
-            part = _products(factor, value_of, matches)
-            out = [(c1 * c2, f1 + f2) for c1, f1 in out for c2, f2 in part]
-            if len(out) > MAX_PRODUCTS or any(len(f) > MAX_FACTORS for _, f in out):
-                raise _TooBig
-        return out
-    return [(1.0, [node])]
-
-
-def _plainly_too_big(node) -> bool:
-    """A top-level sum or product already past the limits: refused in O(1)."""
-    if isinstance(node, Product):
-        return len(node.factors) > MAX_FACTORS
-    return isinstance(node, Sum) and len(node.terms) > MAX_PRODUCTS
-
-
-def _holds_products(node: Sum) -> bool:
-    """A bracket of path terms ((o1-t1) w5 + (o2-t2) w7) rather than one quantity (1 - h1)."""
-    for _, term in node.terms:
-        while isinstance(term, Neg):
-            term = term.operand
-        if isinstance(term, (Partial, Sum)):
-            return True
-        if isinstance(term, Product) and sum(not isinstance(f, Num) for _, f in term.factors) > 1:
-            return True
-    return False
-
-
-def plain(node, show) -> str:
-    """A factor as a student would write it, short: h1(1 − h1), w5, σ′(net_o1)."""
-    text = _plain(node, show)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _plain(node, show, inside: bool = False) -> str:
-    if isinstance(node, tuple):  # ("/", factor)
-        return "1/" + _plain(node[1], show, True)
-    if isinstance(node, Num):
-        return f"{node.value:g}"
-    if isinstance(node, Name):
-        return show(node.text)
-    if isinstance(node, Partial):
-        return f"d{show(node.num.text)}/d{show(node.den.text)}"
-    if isinstance(node, Neg):
-        return "−" + _plain(node.operand, show, True)
-    if isinstance(node, Call):
-        typed = {"sigma": "σ"}.get(node.typed, node.typed or node.func)
-        return f"{typed}{'′' * node.order}({_plain(node.arg, show)})"
-    if isinstance(node, Power):
-        exponent = _plain(node.exponent, show, True)
-        return _plain(node.base, show, True) + ("²" if exponent == "2" else f"^{exponent}")
-    if isinstance(node, Compare):
-        return f"({_plain(node.left, show)} {node.op} {_plain(node.right, show)})"
-    if isinstance(node, Sum):
-        text = _plain(node.terms[0][1], show)
-        for sign, term in node.terms[1:]:
-            text += f" {'−' if sign == '-' else '+'} {_plain(term, show, True)}"
-        return f"({text})" if inside else text
-    if isinstance(node, Product):
-        parts = [("/" if op == "/" else "") + _plain(f, show, True) for op, f in node.factors]
-        return "·".join(parts)
-    return "…"
-
-
-def _group_text(nodes, show) -> str:
-    if len(nodes) == 1:
-        return plain(nodes[0], show)
-    if len(nodes) == 2 and isinstance(nodes[1], Sum) and not isinstance(nodes[0], Sum):
-        return plain(nodes[0], show) + _plain(nodes[1], show, True)  # h1(1 − h1)
-    return "·".join(_plain(n, show, True) for n in nodes)
 
 
 # ---------------------------------------------------------------- the diagnosis
 def diagnose_gradient(node, param: str, draws, value_of, show, paths) -> list[Problem] | None:
-    """What a marker would circle in a wrong formula for dL/d param, or None when its
+    """What a marker would circle in a wrong formula for d(end)/d param, or None when its
     structure is not recognised.
 
     ``value_of(node)`` is a node's value at every draw (an array; FormulaError when it has
-    none); ``show(text)`` the network's name for a typed name; ``paths`` the
-    pre-activation paths from param to L (None when too many to list).
+    none); ``show(text)`` the graph's name for a typed name; ``paths`` the pre-activation
+    paths (any graph's paths) from param to the end (None when too many to list).
     """
-    if not paths or len(paths) > MAX_PRODUCTS or _plainly_too_big(node):
+    if not paths or len(paths) > MAX_PRODUCTS or plainly_too_big(node):
         return None
-    built: list[_Catalogue] = []  # made on first use: a product too long is refused first
+    built: list[Catalogue] = []  # made on first use: a product too long is refused first
 
     def catalogue_match(v):
         if not built:
-            built.append(_Catalogue(draws))
+            built.append(Catalogue(draws))
         return built[0].match(v)
 
     cache: dict[int, np.ndarray] = {}
@@ -364,121 +77,42 @@ def diagnose_gradient(node, param: str, draws, value_of, show, paths) -> list[Pr
             return None
         catalogue_match(np.zeros(len(draws)))
         catalogue = built[0]
-        terms = [(c, _slots(factors, values, catalogue, show)) for c, factors in found]
+        terms = [(c, slots(factors, values, catalogue, show)) for c, factors in found]
     except FormulaError:
         return None
-    targets = _targets(paths, catalogue)
+    laid = targets(paths, catalogue)
     judged = []
-    for coefficient, slots in terms:
+    for coefficient, term in terms:
         best = min(
-            ((_align(slots, required), target) for target, required in targets),
+            ((align(term, required), target) for target, required in laid),
             key=lambda pair: (pair[0][0], pair[1][0][1] is not None),
         )
         (_, missing, extra), target = best
-        matched = len(slots) - len(extra)
-        unknown = sum(1 for slot in slots if not slot.known)
+        matched = len(term) - len(extra)
+        unknown = sum(1 for slot in term if not slot.known)
         if matched == 0 or unknown > matched:
             return None  # most of this product is nothing of the graph: no structure
-        judged.append((coefficient, slots, target, missing, extra))
+        judged.append((coefficient, term, target, missing, extra))
     return _problems(judged, paths, catalogue, param) or None
 
 
-def _slots(factors, values, catalogue: _Catalogue, show) -> list[Slot]:
-    """The factors grouped into quantities: fewest factors left unrecognised, then fewest
-    groups (o1 * (1 - o1) is one slope, not o1 and a stray (1 - o1))."""
-    n = len(factors)
-    vectors = [values(f) for f in factors]
-    best: list[tuple[int, int, list] | None] = [None] * (n + 1)
-    best[0] = (0, 0, [])
-    for i in range(n):
-        if best[i] is None:
-            continue
-        unknown, groups, slots = best[i]
-        product = np.ones_like(vectors[i])
-        for j in range(i, min(n, i + MAX_GROUP)):
-            with np.errstate(all="ignore"):
-                product = product * vectors[j]
-            known = catalogue.match(product)
-            if not known and j > i:
-                continue
-            # fewest unknown factors, then the finest reading: (o1 - t1) and o1(1 - o1) are
-            # dL/do1 and a slope, not one total dL/dnet_o1
-            cost = (unknown + (0 if known else 1), groups - 1)
-            if best[j + 1] is None or cost < best[j + 1][:2]:
-                nodes = [f[1] if isinstance(f, tuple) else f for f in factors[i : j + 1]]
-                written = (
-                    "1/" + plain(factors[i][1], show)
-                    if isinstance(factors[i], tuple) and i == j
-                    else _group_text(nodes, show)
-                )
-                best[j + 1] = (*cost, [*slots, Slot(written, product, known, tuple(nodes))])
-    return best[n][2]
-
-
-def _targets(paths, catalogue: _Catalogue):
-    """(target, required quantities): every path, and every path up to a total dL/dX."""
-    out = []
-    seen = set()
-    present = {k.what for k in catalogue.items}
-    for path in paths:
-        edges = [("edge", path[k + 1], path[k]) for k in range(len(path) - 1)]
-        required = [e for e in edges if e in present]
-        out.append(((path, None), required))
-        for k in range(1, len(path) - 1):
-            prefix = path[: k + 1]
-            if prefix in seen:
-                continue
-            seen.add(prefix)
-            head = [e for e in edges[:k] if e in present] + [("total", path[k])]
-            out.append(((prefix, path[k]), head))
-    return out
-
-
-def _align(slots: list[Slot], required: list[tuple]):
-    """(score, required quantities no slot is, slots that are none of them)."""
-    owner: dict[int, int] = {}  # slot -> required index
-
-    def place(r: int, seen: set[int]) -> bool:
-        for s, slot in enumerate(slots):
-            if s in seen or slot.is_(required[r]) is None:
-                continue
-            seen.add(s)
-            if s not in owner or place(owner[s], seen):
-                owner[s] = r
-                return True
-        return False
-
-    for r in range(len(required)):
-        place(r, set())
-    placed = set(owner.values())
-    missing = [required[r] for r in range(len(required)) if r not in placed]
-    extra = [s for s in range(len(slots)) if s not in owner]
-    return len(missing) + len(extra), missing, extra
-
-
-def _covers(target, paths) -> list[tuple]:
-    path, total = target
-    if total is None:
-        return [path]
-    return [p for p in paths if p[: len(path)] == path]
-
-
-def _problems(judged, paths, catalogue: _Catalogue, param: str) -> list[Problem]:
+def _problems(judged, paths, catalogue: Catalogue, param: str) -> list[Problem]:
     found: list[tuple[str, str, str]] = []  # (code, what is wrong, in which term)
     owner: dict[tuple, int] = {}
-    for k, (_, slots, target, missing, extra) in enumerate(judged):
-        where = _where(target)
+    end = catalogue.end
+    for k, (_, term, target, missing, extra) in enumerate(judged):
+        where = _where(target, catalogue)
         found += [
             (code, text, where)
-            for code, text in _term_problems(slots, target, missing, extra, catalogue)
+            for code, text in _term_problems(term, target, missing, extra, catalogue)
         ]
-        for p in _covers(target, paths):
+        for p in covers(target, paths):
             if p in owner:
                 found.append(
                     (
                         "duplicate_path",
-                        f"Two terms are for the path {path_text(_shown(p))}; the chain rule "
-                        "adds each path once",
+                        f"Two terms are for the path {path_text(catalogue.shown(p))}; the "
+                        "chain rule adds each path once",
                         "",
                     )
                 )
@@ -488,15 +122,16 @@ def _problems(judged, paths, catalogue: _Catalogue, param: str) -> list[Problem]
         if p not in owner:
             factors = "·".join(
                 k.text
-                for k in (_known(("edge", p[i + 1], p[i]), catalogue) for i in range(len(p) - 1))
+                for k in (catalogue.known(("edge", p[i + 1], p[i])) for i in range(len(p) - 1))
                 if k is not None
             )
+            add = f": add {factors}" if factors else ""
             problems.append(
                 Problem(
                     "missing_path",
-                    f"The term for the path {path_text(_shown(p))} is missing: add {factors}. "
-                    f"dL/d{param} adds one term for each of the {len(paths)} paths from "
-                    f"{param} to L.",
+                    f"The term for the path {path_text(catalogue.shown(p))} is missing{add}. "
+                    f"d{end}/d{param} adds one term for each of the {len(paths)} paths from "
+                    f"{param} to {end}.",
                 )
             )
     return problems[:MAX_REPORTED]
@@ -521,10 +156,10 @@ def _merged(found, n_terms: int) -> list[Problem]:
     return out
 
 
-def _term_problems(slots, target, missing, extra, catalogue: _Catalogue) -> list[tuple[str, str]]:
+def _term_problems(term, target, missing, extra, catalogue: Catalogue) -> list[tuple[str, str]]:
     out = []
     missing = list(missing)
-    extra = [slots[s] for s in extra]
+    extra = [term[s] for s in extra]
     for slot in list(extra):
         pair = _pair(slot, missing, catalogue)
         if pair is None:
@@ -534,23 +169,22 @@ def _term_problems(slots, target, missing, extra, catalogue: _Catalogue) -> list
         extra.remove(slot)
         out.append(problem)
     out += [_missing(wanted, catalogue) for wanted in missing]
-    out += [_extra(slot, target, slots, catalogue) for slot in extra]
+    out += [_extra(slot, target, term, catalogue) for slot in extra]
     return out
 
 
-def _pair(slot: Slot, missing: list[tuple], catalogue: _Catalogue):
+def _pair(slot: Slot, missing: list[tuple], catalogue: Catalogue):
     """(the missing quantity the slot stands in for, (code, message)), or None."""
+    half = _half_slope(slot, missing, catalogue)
+    if half is not None:
+        return half
     for wanted in missing:
-        right = _known(wanted, catalogue)
+        right = catalogue.known(wanted)
         unit = catalogue.unit_of(wanted)
         for known, _ in slot.known:
             what = known.what
             if unit is not None and catalogue.unit_of(what) == unit and what[0] == "slip":
-                op = catalogue.activations[unit]
-                return wanted, (
-                    "wrong_slope",
-                    f"{unit} is a {op.name} unit: its slope is {right.text}, not {slot.written}",
-                )
+                return wanted, ("wrong_slope", _wrong_slope(unit, right.text, slot, catalogue))
             if unit is not None and catalogue.unit_of(what) not in (None, unit):
                 other = catalogue.unit_of(what)
                 return wanted, (
@@ -572,26 +206,29 @@ def _pair(slot: Slot, missing: list[tuple], catalogue: _Catalogue):
                     f"{slot.written} is not what {wanted[2]} multiplies: "
                     f"d{wanted[1]}/d{wanted[2]} = {right.text}",
                 )
-            if wanted[0] == "edge" and wanted[1] == L and what[1:2] == (L,):
+            if catalogue.is_loss_edge(wanted) and catalogue.is_loss_edge(what):
                 return wanted, (
                     "wrong_factor",
                     f"{slot.written} is the loss's derivative at {what[2]}; the path ends at "
                     f"{wanted[2]}, whose derivative is {right.text}",
+                )
+            if catalogue.network is None and wanted[0] == what[0] == "edge":
+                return wanted, (
+                    "wrong_factor",
+                    f"{slot.written} is d{what[1]}/d{what[2]}, the step from {what[2]} to "
+                    f"{what[1]}; the path goes from {wanted[2]} to {wanted[1]}, whose step is "
+                    f"d{wanted[1]}/d{wanted[2]} = {right.text}",
                 )
     slope_call = [n for n in slot.nodes if isinstance(n, Call) and n.order == 1]
     if not slot.known and len(slot.nodes) == 1 and slope_call:
         for wanted in missing:
             unit = catalogue.unit_of(wanted)
             if unit is not None:  # sigmoid'(net_h1) at a tanh unit: the slope of another function
-                op = catalogue.activations[unit]
-                return wanted, (
-                    "wrong_slope",
-                    f"{unit} is a {op.name} unit: its slope is {_known(wanted, catalogue).text}, "
-                    f"not {slot.written}",
-                )
+                text = catalogue.known(wanted).text
+                return wanted, ("wrong_slope", _wrong_slope(unit, text, slot, catalogue))
     if not slot.known and len(missing) == 1:
         wanted = missing[0]
-        right = _known(wanted, catalogue)
+        right = catalogue.known(wanted)
         if right is not None:
             return wanted, (
                 "wrong_factor",
@@ -600,58 +237,70 @@ def _pair(slot: Slot, missing: list[tuple], catalogue: _Catalogue):
     return None
 
 
-def _missing(wanted: tuple, catalogue: _Catalogue) -> tuple[str, str]:
-    right = _known(wanted, catalogue)
+def _wrong_slope(unit: str, right: str, slot: Slot, catalogue: Catalogue) -> str:
+    op = catalogue.activations[unit]
+    return f"{unit} is a {op.name} {catalogue.unit_word}: its slope is {right}, not {slot.written}"
+
+
+def _half_slope(slot: Slot, missing: list[tuple], catalogue: Catalogue):
+    """h1 written where the slope h1(1 − h1) belongs: part of it, the rest missing."""
+    part = catalogue.part_of_slope(slot.values)
+    if part is None:
+        return None
+    unit, rest = part
+    wanted = next((w for w in missing if catalogue.unit_of(w) == unit), None)
+    if wanted is None:
+        return None
+    right = catalogue.known(wanted).text
+    return wanted, (
+        "missing_slope",
+        f"{slot.written} is only part of the slope of {unit}, {catalogue.slope_at(unit)} = "
+        f"{right}: {rest} is missing",
+    )
+
+
+def _missing(wanted: tuple, catalogue: Catalogue) -> tuple[str, str]:
+    right = catalogue.known(wanted)
     text = right.text if right is not None else "a factor"
     unit = catalogue.unit_of(wanted)
     if unit is not None:
         op = catalogue.activations[unit]
         pre = catalogue.pre
-        shown = f"{op.slope_symbol}(net_{unit})" + (f" = {text}" if op.slope_of_output else "")
+        shown = catalogue.slope_at(unit) + (f" = {text}" if op.slope_of_output else "")
         message = f"The slope of {unit}, {shown}, is missing"
-        why = op.saturation(pre.value(NET_PREFIX + unit), pre.value(unit))
+        why = op.saturation(pre.value(catalogue.slope_input[unit]), pre.value(unit))
         if why and op.name == "relu":
             message += f"; here {unit} is {why}"
         return "missing_slope", message
-    if wanted[0] == "edge" and wanted[1] == L:
+    if catalogue.is_loss_edge(wanted):
         return "missing_factor", f"The loss's derivative dL/d{wanted[2]} = {text} is missing"
     if wanted[0] == "total":
         return "missing_factor", f"{text} is missing"
     return "missing_factor", f"{text} (d{wanted[1]}/d{wanted[2]}) is missing"
 
 
-def _extra(slot: Slot, target, slots, catalogue: _Catalogue) -> tuple[str, str]:
+def _extra(slot: Slot, target, term, catalogue: Catalogue) -> tuple[str, str]:
     _, total = target
+    end = catalogue.end
     for known, _ in slot.known:
         unit = catalogue.unit_of(known.what)
         if known.what[0] == "slip" and unit is not None:
             op = catalogue.activations[unit]
-            return "wrong_slope", (
-                f"{unit} is a {op.name} unit: its slope is {slope_words(op, unit)}, "
-                f"not {slot.written}"
-            )
+            return "wrong_slope", _wrong_slope(unit, slope_words(op, unit), slot, catalogue)
     if total is not None:
-        holder = next((s.written for s in slots if s.is_(("total", total)) is not None), None)
-        said = f"{holder} is dL/d{total}, which" if holder else f"dL/d{total}"
+        holder = next((s.written for s in term if s.is_(("total", total)) is not None), None)
+        said = f"{holder} is d{end}/d{total}, which" if holder else f"d{end}/d{total}"
         return "extra_factor", (
             f"{slot.written} is extra: {said} already holds every step after {total}"
         )
     return "extra_factor", f"{slot.written} is extra: no step of this path multiplies by it"
 
 
-def _known(what: tuple, catalogue: _Catalogue) -> Known | None:
-    return next((k for k in catalogue.items if k.what == what), None)
-
-
-def _shown(path) -> tuple[str, ...]:
-    return tuple(n for n in path if not n.startswith(NET_PREFIX))
-
-
-def _where(target) -> str:
+def _where(target, catalogue: Catalogue) -> str:
     path, total = target
     if total is None:
-        return f"the path {path_text(_shown(path))}"
-    return f"{path_text((*_shown(path[:-1]), total))}, then dL/d{total}"
+        return f"the path {path_text(catalogue.shown(path))}"
+    return f"{path_text((*catalogue.shown(path[:-1]), total))}, then d{catalogue.end}/d{total}"
 
 
 # ---------------------------------------------------------------- forward formulas
