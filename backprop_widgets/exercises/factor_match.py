@@ -25,7 +25,9 @@ question's values and at every re-draw (the verified-hint rule), so nothing is c
 a coincidence of numbers made up.
 
 The work is bounded: at most :data:`MAX_PRODUCTS` products of :data:`MAX_FACTORS` factors
-are looked at, and at most :data:`MAX_READINGS` groupings of one product are weighed.
+are looked at, at most :data:`MAX_WEIGHED` groups of factors are compared with the graph
+in one formula (past it, factors are read alone), and at most :data:`MAX_READINGS`
+groupings of one product are weighed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ MAX_PRODUCTS = 32
 MAX_FACTORS = 24  # in one product
 MAX_GROUP = 3  # factors that may make one quantity together: o1 * (1 - o1), apart or not
 MAX_READINGS = 4_000  # groupings of one product weighed before the best found so far is taken
+MAX_WEIGHED = 3_000  # groups of factors compared with the graph in one formula, all products
 TOL = 1e-6  # a formula is exact: its factors agree with the graph's to this at every draw
 
 L = LOSS_NODE
@@ -100,6 +103,8 @@ class Catalogue:
         items = self._edges() + self._totals() + self._slips()
         if self.network is not None:
             items += self._loss_differences(items)
+        self._seen: dict[bytes, list[tuple[Known, float]]] = {}
+        self.weighed = MAX_WEIGHED  # what is left of the formula's budget of groups
         self.items = [k for k, _ in items]
         self.matrix = np.array([v for _, v in items]) if items else np.zeros((0, len(draws)))
         self._output = {
@@ -184,7 +189,16 @@ class Catalogue:
         return self.match_many(values[None, :])[0]
 
     def match_many(self, rows: np.ndarray) -> list[list[tuple[Known, float]]]:
-        """:meth:`match` for every row of a (groups, draws) array, in one comparison."""
+        """:meth:`match` for every row of a (groups, draws) array, in one comparison; a row
+        seen before (the same factor in another product) is not compared again."""
+        keys = [row.tobytes() for row in rows]
+        fresh = [k for k, key in enumerate(keys) if key not in self._seen]
+        if fresh:
+            for k, found in zip(fresh, self._compare(rows[fresh]), strict=True):
+                self._seen[keys[k]] = found
+        return [self._seen[key] for key in keys]
+
+    def _compare(self, rows: np.ndarray) -> list[list[tuple[Known, float]]]:
         m = self.matrix[None, :, :]
         v = rows[:, None, :]
         usable = np.all(np.isfinite(rows), axis=1) & ~np.all(np.abs(rows) < 1e-12, axis=1)
@@ -449,7 +463,7 @@ def slots(factors, values, catalogue: Catalogue, show) -> list[Slot]:
     vectors = np.array([values(f) for f in factors], dtype=float).reshape(n, -1)
     alone = catalogue.match_many(vectors)
     unknown = [i for i in range(n) if not alone[i]]
-    groups = _candidate_groups(n, unknown, vectors, catalogue)
+    groups = _candidate_groups(n, unknown, vectors, catalogue) if catalogue.weighed >= 0 else []
     chosen = _best_reading(unknown, groups)
     used = {i for members, _ in chosen for i in members}
     out = []
@@ -463,24 +477,45 @@ def slots(factors, values, catalogue: Catalogue, show) -> list[Slot]:
 
 def _candidate_groups(n, unknown, vectors, catalogue: Catalogue):
     """Every group of 2..MAX_GROUP factors holding a factor unknown alone whose product is a
-    quantity: (members, matches). Merging factors that are each known never reads more."""
+    quantity: (members, matches). Merging factors that are each known never reads more.
+
+    Factors with the same values are interchangeable: each combination of values is weighed
+    once, and its groups take those factors in order (17 copies of (1 - o2) cost one)."""
     if not unknown:
         return []
-    members = sorted(
+    classes: dict[bytes, list[int]] = {}
+    for i in range(n):
+        classes.setdefault(np.round(vectors[i], 12).tobytes(), []).append(i)
+    members_of = list(classes.values())
+    class_of = {i: c for c, members in enumerate(members_of) for i in members}
+    combos = sorted(
         {
-            tuple(sorted(group))
+            combo
             for size in range(2, MAX_GROUP + 1)
-            for first in unknown
-            for rest in itertools.combinations([i for i in range(n) if i != first], size - 1)
-            for group in [(first, *rest)]
+            for first in {class_of[i] for i in unknown}
+            for rest in itertools.combinations_with_replacement(range(len(members_of)), size - 1)
+            for combo in [tuple(sorted((first, *rest)))]
+            if all(combo.count(c) <= len(members_of[c]) for c in combo)
         }
     )
-    if not members:
-        return []
+    catalogue.weighed -= len(combos)
+    if not combos or catalogue.weighed < 0:
+        return []  # past the budget: this product's factors are read alone
+    first = [[members_of[c][0] for c in k] for k in combos]
+    rows = np.ones((len(combos), vectors.shape[1]))
     with np.errstate(all="ignore"):
-        rows = np.array([np.prod(vectors[list(m)], axis=0) for m in members])
-    found = catalogue.match_many(rows)
-    return [(m, k) for m, k in zip(members, found, strict=True) if k]
+        for j in range(MAX_GROUP):
+            at = [k for k, m in enumerate(first) if len(m) > j]
+            rows[at] *= vectors[[first[k][j] for k in at]]
+    out = []
+    for combo, known in zip(combos, catalogue.match_many(rows), strict=True):
+        if not known:
+            continue
+        need = {c: combo.count(c) for c in combo}
+        for k in range(min(len(members_of[c]) // m for c, m in need.items())):
+            group = [members_of[c][k * m + j] for c, m in need.items() for j in range(m)]
+            out.append((tuple(sorted(group)), known))
+    return out
 
 
 def _best_reading(unknown, groups):

@@ -181,7 +181,7 @@ def _pair(slot: Slot, missing: list[tuple], catalogue: Catalogue):
     for wanted in missing:
         right = catalogue.known(wanted)
         unit = catalogue.unit_of(wanted)
-        for known, _ in slot.known:
+        for known, scale in slot.known:
             what = known.what
             if unit is not None and catalogue.unit_of(what) == unit and what[0] == "slip":
                 return wanted, ("wrong_slope", _wrong_slope(unit, right.text, slot, catalogue))
@@ -215,7 +215,8 @@ def _pair(slot: Slot, missing: list[tuple], catalogue: Catalogue):
             if catalogue.network is None and wanted[0] == what[0] == "edge":
                 return wanted, (
                     "wrong_factor",
-                    f"{slot.written} is d{what[1]}/d{what[2]}, the step from {what[2]} to "
+                    f"{slot.written} is {_times(scale, f'd{what[1]}/d{what[2]}')}, the step "
+                    f"from {what[2]} to "
                     f"{what[1]}; the path goes from {wanted[2]} to {wanted[1]}, whose step is "
                     f"d{wanted[1]}/d{wanted[2]} = {right.text}",
                 )
@@ -235,6 +236,15 @@ def _pair(slot: Slot, missing: list[tuple], catalogue: Catalogue):
                 f"{slot.written} is not a step of this path; {right.text} belongs there",
             )
     return None
+
+
+def _times(scale: float, text: str) -> str:
+    """text times the constant a graph's factor carries (exactly what holds at every draw)."""
+    if abs(scale - 1.0) <= TOL:
+        return text
+    if abs(scale + 1.0) <= TOL:
+        return f"−{text}"
+    return f"{scale:g}·{text}"
 
 
 def _wrong_slope(unit: str, right: str, slot: Slot, catalogue: Catalogue) -> str:
