@@ -9,13 +9,17 @@ how it is written in the prompt, the slips a student may make computing it (see
 - :class:`Loss` the loss L;
 - :class:`Delta` a delta, in this package's convention (dL/dh1) or Mazur's (dL/dnet_h1);
 - :class:`Update` a parameter after one SGD step, w5+ = w5 - lr dL/dw5.
+
+On any computation graph (``bw.expression``, ``bw.Graph(value)``) the same quantities are a
+node's value given the leaves, the graph's end when it is a loss, d(end)/d(node) as a delta,
+and a leaf after one step x+ = x - lr d(end)/dx; their slips are in :mod:`.graph_hints`.
 """
 
 from __future__ import annotations
 
 from ..core import numbers, validation
 from ..core.chain_rule import CONVENTIONS, LOSS_NODE, latex_name
-from . import hints
+from . import graph_hints, hints
 
 CONVENTION_WORDS = {
     "node": "this package's convention: the delta of a neuron is dL/d(its output)",
@@ -112,22 +116,26 @@ class Forward(Asked):
         return latex_name(self.node)
 
     def slips(self, draws) -> list[hints.Slip]:
+        if draws[0].net is None:
+            return graph_hints.forward_slips(self.node, draws)
         return hints.forward_slips(self.node, draws)
 
     def use_problem(self, entry, den, graph) -> str | None:
+        sources = "the inputs, the weights" if graph.net is not None else "the leaves"
         if den is not None or entry.kind in ("delta", "loss_share"):
             return (
-                f"{self.node} is a forward quantity: compute it from the inputs, the weights "
+                f"{self.node} is a forward quantity: compute it from {sources} "
                 "and the nodes before it, without derivatives or deltas."
             )
-        if entry.kind in ("net", "neuron", "loss") and entry.name not in _before(graph, self.node):
+        computed = ("net", "neuron", "loss", "operation")
+        if entry.kind in computed and entry.name not in _before(graph, self.node):
             which = (
                 "is the quantity asked for"
                 if entry.name == self.node
                 else f"comes after {self.node}"
             )
             return (
-                f"{entry.name} {which}: write {self.node} from the inputs, the weights and the "
+                f"{entry.name} {which}: write {self.node} from {sources} and the "
                 f"nodes before it ({', '.join(_before_nodes(graph, self.node)) or 'the inputs'})."
             )
         return None
@@ -137,6 +145,8 @@ class Forward(Asked):
 
     def explain(self, graph) -> list[str]:
         node = self.node
+        if graph.net is None:
+            return graph_hints.explain_forward(graph, node)
         if graph.kind(node) == "net":
             neuron = graph.neuron_of(node)
             parents = [p for p in graph.parents(node)]
@@ -162,23 +172,37 @@ class Forward(Asked):
 
 
 class Loss(Asked):
+    """A network's loss L, or the end of a computation graph that is its loss (``end``)."""
+
     kind = "loss"
 
+    def __init__(self, end: str | None = None):
+        self.end = end  # None: a network's L
+
     def value(self, draw) -> float:
-        return draw.pre.loss
+        return draw.pre.loss if self.end is None else draw.pre.value(self.end)
 
     @property
     def text(self) -> str:
-        return LOSS_NODE
+        return self.end or LOSS_NODE
 
     @property
     def latex(self) -> str:
-        return LOSS_NODE
+        return LOSS_NODE if self.end is None else latex_name(self.end)
 
     def slips(self, draws) -> list[hints.Slip]:
+        if self.end is not None:
+            return graph_hints.loss_slips(self.end, draws)
         return hints.loss_slips(draws)
 
     def use_problem(self, entry, den, graph) -> str | None:
+        if self.end is not None:
+            if den is not None or entry.kind in ("loss", "delta"):
+                return (
+                    f"Write the loss {self.end} from the leaves and the nodes before it (no "
+                    f"derivatives, no deltas, and not {self.end} itself)."
+                )
+            return None
         if den is None and entry.kind == "loss_share":  # Mazur's E_total = E_o1 + E_o2
             return (
                 "E_o1, E_o2, … are the shares of the loss (Mazur's E_total = E_o1 + E_o2), still "
@@ -190,9 +214,11 @@ class Loss(Asked):
         return None
 
     def left_sides(self, graph) -> set[str]:
-        return {LOSS_NODE}
+        return {self.end or LOSS_NODE}
 
     def explain(self, graph) -> list[str]:
+        if self.end is not None:
+            return graph_hints.explain_loss(graph, self.end)
         return [
             "Run the network forward to its outputs, then compare each output with its target.",
             f"The loss is {graph.net.loss_name} over the outputs {', '.join(graph.net.output_names)}.",
@@ -203,9 +229,10 @@ class Loss(Asked):
 class Delta(Asked):
     kind = "delta"
 
-    def __init__(self, node: str, convention: str = "node"):
+    def __init__(self, node: str, convention: str = "node", end: str | None = None):
         self.node = node
         self.convention = convention
+        self.end = end  # None: a network's, whose end is L; else a computation graph's end
 
     def value(self, draw) -> float:
         return draw.pre.delta(self.node, self.convention)
@@ -223,9 +250,16 @@ class Delta(Asked):
         return f"{self.text}|{self.convention}"
 
     def note(self) -> str:
+        if self.end is not None:
+            return (
+                f"δ_{self.node} (delta_{self.node}) is d{self.end}/d{self.node}: the derivative of "
+                f"the end {self.end} with respect to {self.node}."
+            )
         return f"δ is meant in {CONVENTION_WORDS[self.convention]}."
 
     def slips(self, draws) -> list[hints.Slip]:
+        if self.end is not None:  # delta_q = df/dq: a gradient's slips, at a node
+            return hints.graph_gradient_slips(self.node, draws)
         return hints.delta_slips(self.node, self.convention, draws)
 
     def use_problem(self, entry, den, graph) -> str | None:
@@ -251,6 +285,8 @@ class Delta(Asked):
         return {f"delta{self.node}"}
 
     def explain(self, graph) -> list[str]:
+        if self.end is not None:
+            return graph_hints.explain_delta(graph, self.node)
         of = self.node if self.convention == "node" else graph.net_input_of(self.node)
         return [
             f"delta_{self.node} = dL/d{of}: how fast L changes with {of}.",
@@ -263,18 +299,19 @@ class Delta(Asked):
 class Update(Asked):
     kind = "update"
 
-    def __init__(self, param: str, lr: float, frozen: bool = False):
+    def __init__(self, param: str, lr: float, frozen: bool = False, end: str = LOSS_NODE):
         self.param = param
         self.lr = lr
         self.frozen = frozen
+        self.end = end  # what the step goes down: a network's L, a graph's end
 
     def value(self, draw) -> float:
-        if self.param in draw.net.frozen:  # net.step leaves a frozen parameter as it is
-            return draw.parameters[self.param]
-        return draw.parameters[self.param] - self.lr * draw.pre.gradient(self.param)
+        if draw.net is not None and self.param in draw.net.frozen:
+            return draw.parameters[self.param]  # net.step leaves a frozen parameter as it is
+        return leaf_value(draw, self.param) - self.lr * draw.pre.gradient(self.param)
 
     def base(self, draw) -> float:
-        return draw.parameters[self.param]
+        return leaf_value(draw, self.param)
 
     @property
     def text(self) -> str:
@@ -290,6 +327,8 @@ class Update(Asked):
 
     def note(self) -> str:
         text = f"{self.param}⁺ is {self.param} after one SGD step with learning rate {self.lr:g}."
+        if self.end != LOSS_NODE:
+            text += f" The step goes down {self.end}: {self.param}⁺ = {self.param} − lr·d{self.end}/d{self.param}."
         if self.frozen:
             text += f" {self.param} is frozen: the step leaves it as it is."
         return text
@@ -298,7 +337,7 @@ class Update(Asked):
         return hints.update_slips(self.param, self.lr, draws)
 
     def explain(self, graph) -> list[str]:
-        p, lr = self.param, self.lr
+        p, lr, end = self.param, self.lr, self.end
         g = graph.gradient(p)
         if self.frozen:
             return [
@@ -307,11 +346,24 @@ class Update(Asked):
                 f"Here {p}⁺ = {p} = {numbers.plain(graph.value(p), 8)}.",
             ]
         return [
-            f"One SGD step moves {p} against its gradient: {p}⁺ = {p} − lr·dL/d{p}.",
-            f"First find dL/d{p} = {numbers.plain(g, 6)}; lr = {lr:g}.",
-            f"Here {p}⁺ = {numbers.plain(graph.value(p), 6)} − {lr:g}·{numbers.plain(g, 6)} = "
+            f"One SGD step moves {p} against its gradient: {p}⁺ = {p} − lr·d{end}/d{p}.",
+            f"First find d{end}/d{p} = {numbers.plain(g, 6)}; lr = {lr:g}.",
+            f"Here {p}⁺ = {numbers.plain(graph.value(p), 6)} − {lr:g}·{_bracketed(g)} = "
             f"{numbers.plain(graph.value(p) - lr * g, 8)}.",
         ]
+
+
+def _bracketed(value: float) -> str:
+    """-4 as (-4), so that 0.1·(-4) reads as a product."""
+    text = numbers.plain(value, 6)
+    return f"({text})" if text.startswith("-") else text
+
+
+def leaf_value(draw, name: str) -> float:
+    """A parameter's value at a draw; on a computation graph, any leaf's (an input x too)."""
+    if name in draw.parameters:
+        return draw.parameters[name]
+    return draw.pre.value(name)
 
 
 def _before(graph, node: str) -> set[str]:

@@ -281,13 +281,16 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
     (the learning rate left out, a constant of the loss), then the rest.
 
     A frozen parameter does not move (``net.step`` leaves it): p+ = p, and the slip is the
-    step taken anyway.
+    step taken anyway. On any computation graph the step goes down its end f: x+ = x - lr·df/dx,
+    for any input or parameter leaf.
     """
+    net, end = draws[0].net, draws[0].pre.end
     g = lambda d: d.pre.gradient(param)  # noqa: E731 - a one-line accessor
-    p = lambda d: d.parameters[param]  # noqa: E731
-    step = f"{lr:g}·dL/d{param}"
+    p = lambda d: d.parameters[param] if param in d.parameters else d.pre.value(param)  # noqa: E731
+    grad = f"d{end}/d{param}"
+    step = f"{lr:g}·{grad}"
     rule = f"{param}⁺ = {param} − {step} (lr = {lr:g})"
-    if param in draws[0].net.frozen:
+    if net is not None and param in net.frozen:
         return [
             Slip(
                 "frozen_moved",
@@ -297,7 +300,7 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
             ),
             Slip(
                 "gradient_for_update",
-                f"This is the gradient dL/d{param}; {param} is frozen, so {param}⁺ = {param}.",
+                f"This is the gradient {grad}; {param} is frozen, so {param}⁺ = {param}.",
                 g,
             ),
         ]
@@ -322,13 +325,12 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
         ),
         Slip(
             "gradient_for_update",
-            f"This is the gradient dL/d{param}, not the updated {param}: one SGD step gives "
-            f"{rule}.",
+            f"This is the gradient {grad}, not the updated {param}: one SGD step gives {rule}.",
             g,
         ),
         Slip(
             "step_without_lr",
-            f"This is {param} − dL/d{param}, without the learning rate: the step is {step} "
+            f"This is {param} − {grad}, without the learning rate: the step is {step} "
             f"with lr = {lr:g}.",
             lambda d: p(d) - g(d),
         ),
@@ -339,7 +341,7 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
             f"The step {param} − {lr:g}·(…) is right but the gradient in it is not. {slip.message}",
             lambda d, s=slip: p(d) - lr * s.at(d),
         )
-        for slip in gradient_slips(param, draws, gradient=g)
+        for slip in (gradient_slips(param, draws, gradient=g) if net is not None else ())
         # a gradient of the wrong sign in the step is step_wrong_sign, above
         if slip.code in ("constant_factor", "forgot_slope")
     ]
@@ -350,13 +352,18 @@ def update_slips(param: str, lr: float, draws: list[Draw]) -> list[Slip]:
             p,
         )
     )
+    pre = draws[0].pre
+    others = net.parameter_names if net is not None else [
+        n for n in (*pre.node_names, *pre.parameter_names) if pre.kind(n) in ("input", "parameter")
+    ]  # fmt: skip
     found += [
         Slip(
             "wrong_parameter",
-            f"This is the step computed with dL/d{other}: {param}⁺ uses {param}'s own gradient.",
+            f"This is the step computed with d{end}/d{other}: {param}⁺ uses {param}'s own "
+            "gradient.",
             lambda d, q=other: p(d) - lr * d.pre.gradient(q),
         )
-        for other in draws[0].net.parameter_names
+        for other in others
         if other != param
     ]
     return found
@@ -489,6 +496,9 @@ _WORDS = {
     "wrong_node": "another node",
     "loss_constant": "a constant factor",
     "other_convention": "the other delta convention",
+    "forgot_operation": "the operation's input",
+    "wrong_operation": "another operation",
+    "wrong_order": "the inputs in the other order",
 }
 
 

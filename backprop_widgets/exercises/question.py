@@ -533,7 +533,8 @@ class Question:
             values = tried[convention]  # each reading is evaluated once
         if isinstance(values, Feedback):
             return replace(values, interpreted=interpreted)
-        note = "\n" + self._convention_note(deltas, convention, {}) if deltas else ""
+        note = self._convention_note(deltas, convention, {}) if deltas else ""
+        note = "\n" + note if note else ""  # a graph's deltas have one reading: nothing to say
         value = values[0]
         if not math.isfinite(value):
             return self._wrong("formula", "not_finite", NOT_FINITE, interpreted, value=value)

@@ -375,10 +375,12 @@ def _graph_prompt_html(question) -> str:
     forms = [kinds[k] for k in ("number", "formula", "chain_rule") if k in question.accept]
     forms_text = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
     p = html.escape(getattr(question, "param", question.prompt))
+    note = getattr(question, "note", "")  # a learning rate, what a delta means
+    note = f" {html.escape(note)}" if isinstance(note, str) and note else ""
     return "\n".join(
         [
             f'<div class="bpw-prompt-box" data-param="{p}">',
-            f'<p class="bpw-question">What is {_math(question.prompt_latex)} at this example?</p>',
+            f'<p class="bpw-question">What is {_math(question.prompt_latex)} at this example?{note}</p>',
             _graph_example(question),
             f'<p class="bpw-howto">Answer with {forms_text}, using the names on the '
             "diagram; press <b>Enter</b> or <b>Check</b>."
