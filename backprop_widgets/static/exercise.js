@@ -83,6 +83,7 @@ export function renderExercise({ model, el }) {
   // What was typed in this box lately: Python's echo of an older keystroke never overwrites
   // newer text while the student is typing.
   let typedRecently = new Set();
+  let solutionShown = false; // the solution panel's text is not empty
   function sendCheck() {
     model.send({ type: "check", value: box.value });
   }
@@ -135,7 +136,7 @@ export function renderExercise({ model, el }) {
     const solutionText = model.get("solution_label") || "";
     solution.textContent = solutionText;
     solution.style.display = solutionText ? "" : "none";
-    solution.setAttribute("aria-expanded", String(!!model.get("solution_panel")));
+    solution.setAttribute("aria-expanded", String(solutionShown));
     help.style.display = hintText || solutionText ? "" : "none";
   }
   const drawPrompt = () => show(prompt, model.get("prompt") || "");
@@ -145,14 +146,21 @@ export function renderExercise({ model, el }) {
     feedback.classList.toggle("bpw-stale", !!model.get("stale"));
   };
   const drawStatus = () => show(status, model.get("status") || "");
-  const drawHints = () => show(hints, model.get("hint_panel") || "");
-  const drawSolution = () => { show(solutionPanel, model.get("solution_panel") || ""); drawButtons(); };
+  // the hint and solution panels (formulas) arrive deflated (static/deflated.js)
+  const stopPanels = [
+    followDeflated(model, "hint_panel", (html) => show(hints, html)),
+    followDeflated(model, "solution_panel", (html) => {
+      solutionShown = !!html;
+      show(solutionPanel, html);
+      drawButtons();
+    }),
+  ];
 
   const views = {
     answer: drawAnswer, placeholder: drawLabels, answer_label: drawLabels,
     show_diagram: drawFigure, show_values: drawFigure, structure: drawFigure, prompt: drawPrompt, preview: drawPreview,
-    feedback: drawFeedback, stale: drawFeedback, status: drawStatus, hint_panel: drawHints,
-    solution_panel: drawSolution, hint_label: drawButtons, hint_disabled: drawButtons,
+    feedback: drawFeedback, stale: drawFeedback, status: drawStatus,
+    hint_label: drawButtons, hint_disabled: drawButtons,
     solution_label: drawButtons,
   };
   box.value = model.get("answer") || "";
@@ -162,6 +170,7 @@ export function renderExercise({ model, el }) {
   }
   return () => {
     for (const [name, draw] of Object.entries(views)) model.off(`change:${name}`, draw);
+    for (const stop of stopPanels) stop();
     if (typeof stopDiagram === "function") stopDiagram();
   };
 }

@@ -94,18 +94,23 @@ export function renderExplorer({ model, el }) {
   function drawSteps() {
     back.disabled = !model.get("can_back");
     step.disabled = !model.get("can_step");
-    stepPanel.innerHTML = model.get("step_panel") || "";
   }
-  function drawPanel() { panel.innerHTML = model.get("panel") || ""; }
+  // the two panels of formulas arrive deflated (static/deflated.js)
+  const stopPanels = [
+    followDeflated(model, "step_panel", (html) => { stepPanel.innerHTML = html; }),
+    followDeflated(model, "panel", (html) => { panel.innerHTML = html; }),
+  ];
 
-  drawLevels(); fit(); drawSteps(); drawPanel();
+  drawLevels(); fit(); drawSteps();
   model.on("change:levels", drawLevels);
   model.on("change:level", drawLevels);
   model.on("change:show_values", drawLevels);
   model.on("change:diagram_aspect", fit);
-  model.on("change:panel", drawPanel);
-  for (const name of ["step_panel", "can_step", "can_back"]) model.on(`change:${name}`, drawSteps);
-  return () => { if (typeof stopDiagram === "function") stopDiagram(); };
+  for (const name of ["can_step", "can_back"]) model.on(`change:${name}`, drawSteps);
+  return () => {
+    for (const stop of stopPanels) stop();
+    if (typeof stopDiagram === "function") stopDiagram();
+  };
 }
 
 export default { render: renderExplorer };

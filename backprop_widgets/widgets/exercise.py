@@ -35,6 +35,7 @@ from ..core import validation
 from ..core.errors import BackpropInputError
 from ..exercises import Feedback, GradientQuestion
 from ..exercises import answers as answers_file
+from .deflated import DeflatedHTML
 from .diagram import DiagramState, StrictWidget
 from .exercise_html import (
     feedback_html,
@@ -171,7 +172,7 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
     (True, 1)
     """
 
-    _esm = module("diagram.js", "exercise.js")
+    _esm = module("deflated.js", "diagram.js", "exercise.js")
     _css = styles("theme.css", "diagram.css", "exercise.css")
 
     _accepted = (
@@ -192,8 +193,8 @@ class GradientExercise(DiagramState, StrictWidget, anywidget.AnyWidget):
     hint_label = traitlets.Unicode("").tag(sync=True)  # "": no Hint button
     hint_disabled = traitlets.Bool(False).tag(sync=True)
     solution_label = traitlets.Unicode("").tag(sync=True)  # "": no solution button
-    hint_panel = traitlets.Unicode("").tag(sync=True)
-    solution_panel = traitlets.Unicode("").tag(sync=True)
+    hint_panel = DeflatedHTML()
+    solution_panel = DeflatedHTML()
 
     def __init__(self, question, *, id: str | None = None, answers=None, **kwargs):
         missing = [name for name in SURFACE if not hasattr(question, name)]

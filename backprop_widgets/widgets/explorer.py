@@ -20,6 +20,7 @@ from ..core import numbers, validation
 from ..core.errors import BackpropInputError
 from ..core.graph import NETWORK_LEVELS, Graph
 from ..core.network import Network
+from .deflated import DeflatedHTML
 from .diagram import DiagramState, StrictWidget, as_source
 from .mathml import html_with_math
 from .panels import FLAT_PATHS, MAX_TERMS_SHOWN, OPEN_ROWS, panel_html, step_html
@@ -61,14 +62,14 @@ class ChainRuleExplorer(DiagramState, TermsState, StrictWidget, anywidget.AnyWid
     >>> bw.ChainRuleExplorer((x + y).named("q") * z)              # doctest: +SKIP
     """
 
-    _esm = module("diagram.js", "terms.js", "explorer.js")
+    _esm = module("deflated.js", "diagram.js", "terms.js", "explorer.js")
     _css = styles("theme.css", "diagram.css", "terms.css", "explorer.css")
 
     level = traitlets.Unicode("neuron").tag(sync=True)
     levels = traitlets.List().tag(sync=True)  # [[value, label], ...]; one level: no switch
     has_weights = traitlets.Bool(True).tag(sync=True)
-    panel = traitlets.Unicode("").tag(sync=True)
-    step_panel = traitlets.Unicode("").tag(sync=True)
+    panel = DeflatedHTML()
+    step_panel = DeflatedHTML()
     can_step = traitlets.Bool(True).tag(sync=True)
     can_back = traitlets.Bool(False).tag(sync=True)
     # the diagram is never taller than 45 % of the window: the JS needs its aspect for that

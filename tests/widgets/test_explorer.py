@@ -1,6 +1,8 @@
 """ChainRuleExplorer logic without a browser."""
 
+import json
 import re
+import zlib
 
 import numpy as np
 import pytest
@@ -273,3 +275,33 @@ def test_one_update_builds_the_graph_once_and_sends_few_small_messages(monkeypat
     assert len(comm.updates) <= 3
     ex.set_example([0.1, 0.2], [0.0, 1.0])
     assert len(built) == 2
+
+
+class WireComm(RecordingComm):
+    """Counts what a message costs on the wire: its JSON and its binary buffers."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent = []
+
+    def send(self, data=None, buffers=None):
+        super().send(data, buffers)
+        self.sent.append((data, [bytes(b) for b in buffers or []]))
+
+    def bytes(self) -> int:
+        return sum(len(json.dumps(d, separators=(",", ":"))) + sum(map(len, b)) for d, b in self.sent)
+
+
+@pytest.mark.parametrize("level", ["neuron", "pre-activation"])
+@pytest.mark.parametrize("name", ["w5", "w1", "b1"])
+def test_a_click_costs_at_most_5_kB_and_the_page_gets_the_same_formulas(level, name):
+    """The panel of formulas travels deflated (a binary buffer): w1's 10 kB of MathML is
+    under 2 kB on the wire, and inflating the bytes gives back exactly what Python shows."""
+    net, x, t = bw.presets.mazur()
+    ex = ChainRuleExplorer(net, x, t, level=level, selected="w8")
+    ex.comm = comm = WireComm()
+    ex.click(name)
+    assert comm.bytes() <= 5000, comm.bytes()
+    [panel] = [b for d, bs in comm.sent for p, b in zip(d["buffer_paths"], bs) if p == ["panel"]]
+    assert zlib.decompress(panel).decode() == ex.panel
+    assert "0.000438568" in ex.panel or name != "w1"
