@@ -19,6 +19,6 @@ def _from_json(data, _widget) -> str:
     return zlib.decompress(bytes(data)).decode("utf-8") if data else ""
 
 
-def DeflatedHTML(default: str = "") -> traitlets.Unicode:  # noqa: N802 (reads as a trait type)
+def DeflatedHTML(default: str = "") -> traitlets.Unicode:
     """A synced text trait sent to the page as zlib-deflated bytes."""
     return traitlets.Unicode(default).tag(sync=True, to_json=_to_json, from_json=_from_json)

@@ -246,7 +246,9 @@ class ChainRuleExplorer(DiagramState, TermsState, StrictWidget, anywidget.AnyWid
         if self._net is not None:
             names = g.parameter_names
         else:
-            names = [n for n in g.node_names + g.parameter_names if g.kind(n) in ("input", "parameter")]
+            names = [
+                n for n in g.node_names + g.parameter_names if g.kind(n) in ("input", "parameter")
+            ]
         return [(p, g.gradient(p)) for p in names if all(c in done for c in g.children(p))]
 
     def _show_step(self) -> None:

@@ -289,7 +289,9 @@ class WireComm(RecordingComm):
         self.sent.append((data, [bytes(b) for b in buffers or []]))
 
     def bytes(self) -> int:
-        return sum(len(json.dumps(d, separators=(",", ":"))) + sum(map(len, b)) for d, b in self.sent)
+        return sum(
+            len(json.dumps(d, separators=(",", ":"))) + sum(map(len, b)) for d, b in self.sent
+        )
 
 
 @pytest.mark.parametrize("level", ["neuron", "pre-activation"])
