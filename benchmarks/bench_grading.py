@@ -55,7 +55,7 @@ def snapshot_package() -> None:
     shutil.copytree(ROOT / "backprop_widgets", SNAPSHOT / "backprop_widgets",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     found = subprocess.run([sys.executable, "-c", "import backprop_widgets; print(backprop_widgets.__file__)"],
-                           env=env(), check=True, capture_output=True, text=True).stdout  # fmt: skip
+                           env=env(), cwd=SNAPSHOT, check=True, capture_output=True, text=True).stdout  # fmt: skip
     assert found.startswith(str(SNAPSHOT)), f"graders would import {found}, not the snapshot"
 
 
