@@ -124,6 +124,17 @@ def worst_inputs() -> dict[str, str]:
         "1,428 x 'x^(-1) '": fill("x^(-1)", "x^(-1)", " "),
         "10⁻⁴ repeated": fill("10⁻⁴", "10⁻⁴"),
         "δ_h1 repeated": fill("δ_h1", "δ_h1", " "),
+        # layer-numbered names (Nielsen, 3Blue1Brown) and CS231n's d-names, each read with the net
+        "Nielsen's names repeated": fill("δ^3_1 a^2_1", "w^{3}_{1,1} a_1^2", " + "),
+        "Nielsen's BP2 sums": fill(
+            "Σ_k δ^3_k w^3_{k1} σ'(z^2_1) a^1_1", "Σ_k δ^3_k w^3_{k1} σ'(z^2_1) a^1_1", " + "
+        ),
+        "nested Σ over Nielsen's weights": "".join(f"Σ_{c} " for c in "abcdefghijklmnopqrstuvwxyz")
+        + " ".join(f"w^3_{{{c}1}}" for c in "abcdefghijklmnopqrstuvwxyz"),
+        "3Blue1Brown's names repeated": fill("a^(L-1)_0", "σ'(z^{(L)}_0) (a^{(L)}_0 - t1)"),
+        "CS231n's upstream gradients": fill("dh1/dw1 * dh1", "dh1/dw1 * dh1", " + "),
+        "ambiguous 3Blue1Brown names": fill("a^(L)_1", "a^(L-1)_1"),
+        "10,000 x 'a^2_1'": "a^2_1" * MAX_LENGTH,
     }
     for symbol in SYMBOLS:
         inputs[f"10,000 x {symbol!r}"] = symbol * MAX_LENGTH

@@ -78,6 +78,9 @@ class _Writer:
         written = self.names.get(text)
         if written is None:
             shown = self.show(text)
+            if "^" in shown:  # a layer-numbered name, already LaTeX: a^{2}_{1}, delta^{3}_{1}
+                written = self.names[text] = _layered_latex(shown)
+                return written
             written = self.names[text] = _CONSTANTS.get(shown) or latex_name(shown)
         return written
 
@@ -151,6 +154,13 @@ class _Writer:
     def wrap(self, node, least: int) -> str:
         text = self.write(node)
         return rf"\left({text}\right)" if _strength(node) < least else text
+
+
+def _layered_latex(text: str) -> str:
+    """a^{2}_{1} as it is; δ for delta; a d-name (CS231n's da^{2}_{1}) with an upright d."""
+    head = "\\mathrm{d}" if text.startswith("d") and not text.startswith("delta") else ""
+    body = text[1:] if head else text
+    return head + (r"\delta " + body[5:] if body.startswith("delta") else body)
 
 
 def _strength(node) -> int:

@@ -14,6 +14,7 @@ from . import graph_variants, hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, make_graph_draws, rounds_to
 from .latex import to_latex
+from .layers import read_layers
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .notation import expand_index_sums, read_generic
 from .parser import Name, Partial, parse, walk
@@ -336,7 +337,7 @@ class Question:
         """The verdict on one side, after the notations that need the network are read."""
         notes: list[str] = []
         # a network's notations (Σ over a layer, a generic f at a net input); no graph has them
-        for read in (expand_index_sums, read_generic) if self.net is not None else ():
+        for read in (read_layers, expand_index_sums, read_generic) if self.net is not None else ():
             reading = read(node, self.vocabulary, self.net)
             if reading.problem is not None:
                 shown = to_latex(node, self._shown_name)

@@ -325,17 +325,89 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
             name += s[i].translate(_SUBSCRIPT_DIGITS)
             i += 1
         elif s.startswith("_{", i) or s.startswith("_\\", i):
+            layered = _layered_first_sub(s, i, name) if name in _LAYER_STEMS else None
+            if layered is not None:  # w_{1,1}^{3}: Nielsen's weight, its subscript first
+                return layered
             sub, i = _subscript(s, i + 1)
             name += "_" + sub
         elif s[i] in "'^":  # every prime starts with one of these
             prime = next((p for p in _PRIMES if s.startswith(p, i)), None)
             if prime is None:
-                break
+                return _layered(s, i, name) or (name, i)
             name += "''" if prime.count("prime") == 2 else "'"
             i += len(prime)
         else:
             break
     return name, i
+
+
+# ---------------------------------------------------------------- layer-numbered names
+# Nielsen's a^l_j, z^l_j, δ^l_j, b^l_j, w^l_{jk} (and a_j^l, as LaTeX allows), 3Blue1Brown's
+# a^(L), a^(L-1)_k: one name each, in one written form, a^{2}_{1} or a_{1}^{2} (the order
+# typed, since a subscript first can also be a name squared: b_1^2). .layers reads them
+# with the network; d-prefixed stems are their differentials (dz^3_1/dw^3_{11}).
+_LAYER_STEMS = frozenset(d + stem for d in ("", "d") for stem in ("a", "z", "w", "b", "delta"))
+_LAYER = r"(?:[0-9]+|[Ll](?:\s*-\s*[0-9]+)?|\(\s*(?:[0-9]+|L(?:\s*-\s*[0-9]+)?)\s*\))"
+_INDEX = r"[0-9A-Za-z]{1,2}(?:\s*,\s*[0-9A-Za-z])?"
+# ^2 ^L ^(L-1) ^{2} ^{L-1} ^{(L)}: a bare digit is one digit, and not a number's start (a^2.5)
+_LAYER_SUP = re.compile(
+    r"\^\s*(?:\{\s*(?P<braced>" + _LAYER + r")\s*\}"
+    r"|(?P<paren>\(\s*(?:[0-9]+|L(?:\s*-\s*[0-9]+)?)\s*\))|(?P<bare>[0-9Ll])(?![0-9.]))"
+)
+_LAYER_SUB = re.compile(
+    r"_\s*(?:\{\s*(?P<braced>" + _INDEX + r")\s*\}|(?P<bare>[0-9]{1,2}|[a-z]{1,2}))"
+)
+_NAMED_SUB = re.compile(r"(?P<stem>d?(?:a|z|w|b|delta))_(?P<sub>[0-9]{1,2}|[a-z]{1,2})")
+
+
+def _layer_text(stem: str, sup: str | None, sub: str | None, sub_first: bool) -> str:
+    sup = re.sub(r"\s+", "", sup or "")
+    sub = None if sub is None else re.sub(r"\s+", "", sub)
+    if sub is None:
+        return f"{stem}^{{{sup}}}"
+    return f"{stem}_{{{sub}}}^{{{sup}}}" if sub_first else f"{stem}^{{{sup}}}_{{{sub}}}"
+
+
+def _layered(s: str, i: int, name: str) -> tuple[str, int] | None:
+    """A layer-numbered name whose ^ is at s[i], or None (a power: a^2, h1^2)."""
+    if name in _LAYER_STEMS:
+        stem, sub, sub_first = name, None, False
+    else:
+        named = _NAMED_SUB.fullmatch(name)
+        if named is None:
+            return None
+        stem, sub, sub_first = named.group("stem"), named.group("sub"), True
+    sup = _LAYER_SUP.match(s, i)
+    if sup is None:
+        return None
+    layer = sup.group("braced") or sup.group("paren") or sup.group("bare")
+    j = sup.end()
+    if sub is None:
+        after = _LAYER_SUB.match(s, j)
+        if after is not None:
+            sub, j = after.group("braced") or after.group("bare"), after.end()
+        elif layer[0].isdigit():
+            return None  # a^2 alone is a square; only a^2_1 names a unit
+    elif not _one_index_each(stem, sub):
+        return None  # w_1^2: one index, so w1 squared; a_{11}^2 names no unit
+    return _layer_text(stem, layer, sub, sub_first), j
+
+
+def _layered_first_sub(s: str, i: int, stem: str) -> tuple[str, int] | None:
+    """w_{1,1}^{3}: a braced subscript (with a comma, which names never have), then ^."""
+    sub = _LAYER_SUB.match(s, i)
+    if sub is None or sub.group("braced") is None or "," not in sub.group("braced"):
+        return None
+    sup = _LAYER_SUP.match(s, sub.end())
+    if sup is None:
+        return None
+    layer = sup.group("braced") or sup.group("paren") or sup.group("bare")
+    return _layer_text(stem, layer, sub.group("braced"), True), sup.end()
+
+
+def _one_index_each(stem: str, sub: str) -> bool:
+    """A weight has two indices (j, k), every other quantity one."""
+    return (len(sub) == 2) == stem.endswith("w")
 
 
 def _subscript(s: str, i: int) -> tuple[str, int]:

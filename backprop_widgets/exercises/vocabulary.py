@@ -64,6 +64,8 @@ class Vocabulary:
         self._entries: dict[str, Entry] = {}
         self._order: list[Entry] = []
         self._what = "network" if net is not None else "graph"
+        self._net = net
+        self._layered: dict[str, Entry | None] = {}
         if net is None:
             self._of_graph(pre_graph)
             return
@@ -133,7 +135,16 @@ class Vocabulary:
         if key in self._entries:
             return self._entries[key]
         folded = self._folded.get(key.lower(), [])
-        return folded[0] if len(folded) == 1 else None
+        if len(folded) == 1:
+            return folded[0]
+        if "^" in text and self._net is not None:  # a^2_1, w^3_{11}: Nielsen's, 3Blue1Brown's
+            if text not in self._layered:
+                from .layers import entry_name  # layers reads chain_graph, which reads this
+
+                name = entry_name(text, self._net)
+                self._layered[text] = None if name is None else self._entries[name_key(name)]
+            return self._layered[text]
+        return None
 
     def two_readings(self, text: str) -> str | None:
         """The question to ask when a name typed on its own could mean two things, else None.
