@@ -8,7 +8,8 @@ sweep gives d end / d node for every node (its delta) and, over the same edges, 
 number of paths from every node to the end, so counting paths never enumerates them.
 
 Build one micrograd-style from :class:`Value` objects, by :func:`trace`-ing a Python
-function, from a micrograd ``Value`` (:meth:`Graph.from_micrograd`), or from a network
+function, from a micrograd ``Value`` (:meth:`Graph.from_micrograd`) or a PyTorch scalar's
+``grad_fn`` chain (:meth:`Graph.from_torch`), or from a network
 (``net.graph(x, t, level=...)``, see :mod:`.network_graph`), whose three levels
 (neurons; net inputs and activations; every multiply and add) are three graphs of the
 same numbers that map onto each other.
@@ -156,7 +157,11 @@ class Graph:
                     "the operation is outside its domain"
                 ) from None
             merged, locals_ = merged_edges(args, partials)
-            nodes.append(Node(old.name, old.kind, out, old.op, merged, locals_, dict(old.constants), old.args))
+            nodes.append(
+                Node(
+                    old.name, old.kind, out, old.op, merged, locals_, dict(old.constants), old.args
+                )
+            )
             values[old.name] = out
         graph = Graph.__new__(Graph)
         graph._assemble(nodes, self.end, self.level)
@@ -353,7 +358,9 @@ class Graph:
 
         self._node(name)
         if name == self.end:
-            raise BackpropInputError(f"name must be a node other than the end {self.end!r}; got {name!r}")
+            raise BackpropInputError(
+                f"name must be a node other than the end {self.end!r}; got {name!r}"
+            )
         return ChainRule(self, name, validation.integer(max_paths, "max_paths", 0))
 
     # -------------------------------------------------------------- a network's levels
@@ -438,7 +445,10 @@ class Graph:
         carries (Mazur's E_o1), the sum over the paths from name to L through that output."""
         pre = self.both_levels("pre-activation")
         return float(
-            sum(math.prod(pre.local(b, a) for a, b in pairwise(p)) for p in pre.paths_from(name, through=output))
+            sum(
+                math.prod(pre.local(b, a) for a, b in pairwise(p))
+                for p in pre.paths_from(name, through=output)
+            )
         )
 
     def depth(self, name: str) -> int:
@@ -483,6 +493,20 @@ class Graph:
         named by its ``label`` where it has one. micrograd itself is not needed."""
         return cls(from_micrograd(value))
 
+    @classmethod
+    def from_torch(cls, result, **leaves) -> Graph:
+        """The graph of a scalar PyTorch computation, read from ``result.grad_fn`` (duck-typed:
+        PyTorch itself is not imported). Name every leaf by keyword, and any intermediate
+        tensor you want named; call it before ``.backward()`` (which frees what it reads).
+
+        >>> x, y, z = (torch.tensor(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))  # doctest: +SKIP
+        >>> Graph.from_torch((x + y) * z, x=x, y=y, z=z).gradients()["x"]  # doctest: +SKIP
+        -4.0
+        """
+        from .torch_graph import from_torch  # read only when asked for
+
+        return cls(from_torch(result, leaves))
+
 
 # ---------------------------------------------------------------------- trace
 def trace(function, **values) -> Graph:
@@ -493,7 +517,9 @@ def trace(function, **values) -> Graph:
     ('n2', -12.0)
     """
     if not callable(function):
-        raise BackpropInputError(f"function must be callable, e.g. lambda x, y: x * y; got {function!r}")
+        raise BackpropInputError(
+            f"function must be callable, e.g. lambda x, y: x * y; got {function!r}"
+        )
     try:
         params = list(inspect.signature(function).parameters)
     except (TypeError, ValueError):
@@ -514,4 +540,13 @@ def trace(function, **values) -> Graph:
     return Graph(result)
 
 
-__all__ = ["CONVENTIONS", "LOSS_NODE", "NETWORK_LEVELS", "Graph", "Node", "TooManyPathsError", "Value", "trace"]
+__all__ = [
+    "CONVENTIONS",
+    "LOSS_NODE",
+    "NETWORK_LEVELS",
+    "Graph",
+    "Node",
+    "TooManyPathsError",
+    "Value",
+    "trace",
+]
