@@ -109,7 +109,9 @@ class ChainGraph:
         """Every node reachable from name along edges (the core's reach; the finer level
         holds every node of the coarser one, and reaches the same ones)."""
         if name not in self._below:
-            self._below[name] = frozenset(self.core.reaches(name)) if name in self.core else frozenset()
+            self._below[name] = (
+                frozenset(self.core.reaches(name)) if name in self.core else frozenset()
+            )
         return self._below[name]
 
     def reaches(self, name: str) -> bool:
@@ -182,15 +184,23 @@ def factor_text(factor: tuple[str, str]) -> str:
 SHOWN_FACTORS = 6  # a longer product is shown by its ends, so that a message stays short
 
 
+def elided(texts, sep: str = " * ", what: str = "factors") -> str:
+    """texts joined by sep; a long list shown by its ends, with its length, so that a
+    message stays a few lines whatever the student typed.
+
+    >>> elided(["a"] * 7)
+    'a * a * a * … * a * a * a (7 factors)'
+    """
+    texts = list(texts)
+    if len(texts) <= SHOWN_FACTORS:
+        return sep.join(texts)
+    ends = SHOWN_FACTORS // 2
+    return f"{sep.join(texts[:ends])}{sep}…{sep}{sep.join(texts[-ends:])} ({len(texts):,} {what})"
+
+
 def product_text(factors) -> str:
     """``dh1/dw1 * do1/dh1``; a long product elided in the middle, with its length."""
-    factors = list(factors)
-    if len(factors) <= SHOWN_FACTORS:
-        return " * ".join(factor_text(f) for f in factors)
-    ends = SHOWN_FACTORS // 2
-    head = " * ".join(factor_text(f) for f in factors[:ends])
-    tail = " * ".join(factor_text(f) for f in factors[-ends:])
-    return f"{head} * … * {tail} ({len(factors):,} factors)"
+    return elided(factor_text(f) for f in factors)
 
 
 def path_text(path) -> str:
@@ -202,6 +212,9 @@ def path_factors(path) -> list[tuple[str, str]]:
 
 
 def names(items: list[str]) -> str:
+    """``a, b and c``; a long list elided in the middle, with its length."""
+    if len(items) > SHOWN_FACTORS:
+        return elided(items, ", ", "in all")
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 

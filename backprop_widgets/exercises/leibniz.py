@@ -189,7 +189,9 @@ def judge(
         den.name
         for term in terms
         for num, den in term
-        if num.kind == "loss" and cg.has_edge(num.name, den.name) and cg.core.path_count(den.name) > 1
+        if num.kind == "loss"
+        and cg.has_edge(num.name, den.name)
+        and cg.core.path_count(den.name) > 1
     )
     if not both:
         return verdict
@@ -205,7 +207,9 @@ def judge(
 
 
 def _judge(
-    terms: list[list[tuple[Entry, Entry]]], cg: ChainGraph, level: str | None = None,
+    terms: list[list[tuple[Entry, Entry]]],
+    cg: ChainGraph,
+    level: str | None = None,
     as_total=frozenset(),
 ) -> ChainVerdict:
     """Compare the terms (each a list of (numerator, denominator) entries) with the paths.
@@ -260,7 +264,9 @@ def _judge(
             problems.append(found)
     problems += _other_parameters(others, bool(paths or problems), named, cg)
     totals_at = [c.node for _, closers in split for c in closers if c.output is None]
-    problems += _compare_paths(paths, cg, report_missing=not problems, level=level, totals_at=totals_at)
+    problems += _compare_paths(
+        paths, cg, report_missing=not problems, level=level, totals_at=totals_at
+    )
     return ChainVerdict(tuple(problems), value, totals, tuple(notes))
 
 
@@ -295,7 +301,9 @@ _TOO_MANY_PATHS = (
 )
 
 
-def _split_term(term, cg: ChainGraph, as_total=frozenset()) -> tuple[list[tuple[str, str]], list[Closer]]:
+def _split_term(
+    term, cg: ChainGraph, as_total=frozenset()
+) -> tuple[list[tuple[str, str]], list[Closer]]:
     """A term's plain edges (num, den) and its totals."""
     edges, closers = [], []
     for num, den in term:
@@ -415,17 +423,25 @@ def _missing_message(paths, cg: ChainGraph, n_paths: int, totals_at=()) -> str:
 def _judge_term(edges, closers: list[Closer], where: str, cg: ChainGraph):
     """("path", its pre-activation paths) | ("other", path) | ("problem", Problem)."""
     if len(closers) > 1:
+        texts = list(dict.fromkeys(c.text() for c in closers))
+        which = (
+            f"{texts[0]} by itself ({len(closers):,} times): it already stands"
+            if len(texts) == 1
+            else f"{names(texts)}: each of them already stands"
+        )  # a copy per closer would quote a long answer back in full
         return "problem", Problem(
             "product_not_sum",
-            f"{where} multiplies {names([c.text() for c in closers])}: each of them already "
-            "stands for every path below its node, so a product can hold at most one, at its "
-            "end. Add the products of different paths instead of multiplying them.",
+            f"{where} multiplies {which} for every path below its node, so a product can hold "
+            "at most one, at its end. Add the products of different paths instead of "
+            "multiplying them.",
         )
     closer = closers[0] if closers else None
     if closer is not None and not edges:
-        missing = f" (d{closer.node}/d{cg.param} is missing)" if cg.has_edge(
-            closer.node, cg.param
-        ) else ""
+        missing = (
+            f" (d{closer.node}/d{cg.param} is missing)"
+            if cg.has_edge(closer.node, cg.param)
+            else ""
+        )
         return "problem", Problem(
             "wrong_start",
             f"{where} is {closer.text()} alone{missing}: a product must begin with a factor "

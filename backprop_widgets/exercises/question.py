@@ -24,6 +24,7 @@ from .vocabulary import CONSTANTS, Entry, Vocabulary
 KINDS = ("number", "chain_rule", "formula")
 MAX_LENGTH = 10_000  # characters; far above any real answer, and checked in well under 1 s
 MAX_LISTED = 12  # problems described in one Feedback
+MAX_MESSAGE_CHARS = 600  # a message is a few lines: the problems after those that fit are counted
 
 NOT_FINITE = (
     "This is not a finite number: computing it overflows to infinity (or has no value). "
@@ -631,10 +632,14 @@ class Question:
         self, kind, problems, interpreted=None, *, message=None, position=None, value=None
     ) -> Feedback:
         problems = problems[:MAX_LISTED]
-        if message is None:
-            message = "\n".join(p.message for p in problems[:3])
-            if len(problems) > 3:
-                message += f"\n(and {len(problems) - 3} more)"
+        if message is None:  # the first problems that fit in a few lines; details has all
+            shown = [p.message for p in problems[:3]]
+            room = MAX_MESSAGE_CHARS - len("\n(and 12 more)")
+            while len(shown) > 1 and len("\n".join(shown)) > room:
+                shown.pop()
+            message = "\n".join(shown)
+            if len(problems) > len(shown):
+                message += f"\n(and {len(problems) - len(shown)} more)"
         return Feedback(
             correct=not problems,
             message=message,
