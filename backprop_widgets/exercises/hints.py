@@ -20,6 +20,8 @@ Codes, in the order they are tried:
 ``updated_weight``   the updated parameter p − lr·dL/dp typed in place of the gradient.
 ``partial_sum``      the sum over some of the paths only (a path left out).
 ``local_only``       (any computation graph) the first local derivative d child/d node alone.
+``end_value``        (any computation graph) the end's own value, f for df/dx.
+``paths_multiplied`` (any computation graph) the paths' terms multiplied where they are added.
 ``imprecise``        (numbers only) within 5 %, not within the tolerance, and no other slip.
 ``wrong_value``      none of these.
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..core.ops import ACTIVATIONS
-from .chain_graph import Problem, path_text
+from .chain_graph import Problem, elided, path_text
 from .formula import Draw, agrees
 
 MAX_SUBSET_PATHS = 10
@@ -124,7 +126,73 @@ def graph_gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
         if child != end
     ]
     found += _partial_sums(param, draws[0])
+    found += _end_slips(param, draws[0])
     return found
+
+
+def _end_slips(param: str, draw: Draw) -> list[Slip]:
+    """The end itself typed for its derivative, and the paths' terms multiplied where they
+    are added (colah's e = (a + b)(b + 1): de/db = d + c, not d·c, which is e again)."""
+    graph = draw.pre
+    end = graph.end
+    itself = (
+        f"This is {end} itself (the value of the expression), not its derivative d{end}/d{param}."
+    )
+    paths = graph.chain_rule(param)
+    if not (2 <= paths.path_count <= MAX_SUBSET_PATHS):
+        return [Slip("end_value", itself, lambda d: d.pre.value(end))]
+    terms = [_term_text(graph, path) for path in paths.paths]
+    count = "two" if len(terms) == 2 else f"{len(terms)}"
+    product = elided(map(_bracketed, terms), "·", "terms")
+    added = (
+        f"where paths meet, their terms are added: d{end}/d{param} = "
+        f"{elided(terms, ' + ', 'terms')}."
+    )
+    path_values = _path_values(param)
+    return [
+        Slip(
+            "end_value",
+            f"{itself.removesuffix('.')}: it is also the {count} paths' terms multiplied "
+            f"({product}); {added}",
+            lambda d: d.pre.value(end) if _is_product(d, path_values) else math.nan,
+        ),
+        Slip(
+            "paths_multiplied",
+            f"The {count} paths' terms are multiplied ({product}); {added}",
+            lambda d: math.prod(path_values(d)),
+        ),
+        Slip("end_value", itself, lambda d: d.pre.value(end)),
+    ]
+
+
+def _is_product(d: Draw, path_values) -> bool:
+    """The end equals the product of the paths' terms at this draw (e = c·d on colah's graph)."""
+    return agrees(d.pre.value(d.pre.end), math.prod(path_values(d)), EXACT)
+
+
+def _bracketed(term: str) -> str:
+    return f"({term})" if "·" in term else term
+
+
+def _term_text(graph, path) -> str:
+    """One path's product of local derivatives as a student writes it, the 1s left out."""
+    texts = [graph.local_text(path[k + 1], path[k]) for k in range(len(path) - 1)]
+    texts = [t for t in texts if t != "1"]
+    if len(texts) > 1:  # 1 − h² is one factor of w1·(1 − h²)·w2
+        texts = [f"({t})" if " + " in t or " − " in t else t for t in texts]
+    return "·".join(texts) or "1"
+
+
+def _path_values(param: str):
+    """d -> the value of each path's product at draw d, computed once per draw."""
+    values: dict[int, list[float]] = {}
+
+    def at(d: Draw) -> list[float]:
+        if id(d) not in values:
+            values[id(d)] = _coarsest(d).chain_rule(param).term_values()
+        return values[id(d)]
+
+    return at
 
 
 def _constant_slips(net, of) -> list[Slip]:
@@ -197,12 +265,10 @@ def _partial_sums(param: str, draw: Draw) -> list[Slip]:
     end = draw.pre.end
     if not (2 <= paths.path_count <= MAX_SUBSET_PATHS):
         return []
-    values: dict[int, list[float]] = {}  # each draw's path values, computed once per diagnosis
+    path_values = _path_values(param)  # each draw's path values, computed once per diagnosis
 
     def subset_value(d: Draw, subset) -> float:
-        if id(d) not in values:
-            values[id(d)] = _coarsest(d).chain_rule(param).term_values()
-        return math.fsum(values[id(d)][k] for k in subset)
+        return math.fsum(path_values(d)[k] for k in subset)
 
     found = []
     names = paths.paths
@@ -483,6 +549,8 @@ _WORDS = {
     "updated_weight": "the updated weight",
     "partial_sum": "some of the paths",
     "local_only": "the first step only",
+    "end_value": "the expression itself",
+    "paths_multiplied": "the paths' terms multiplied",
     "gradient_for_update": "the gradient",
     "step_only": "the step alone",
     "frozen_moved": "a step of a frozen parameter",

@@ -108,7 +108,7 @@ CASES = [
     case("colah", "b", "2*(a + b)", "missing_path", "The term for the path b → c → e is missing",
          "add d", id="graph-shared-subexpression-missing-term"),
     case("colah", "b", "d*c + c", "extra_factor", "c is extra", id="graph-colah-extra-factor"),
-    case("cs231n", "x", "z * q", "extra_factor", "q is extra", id="graph-cs231n-extra-factor"),
+    case("cs231n", "x", "z * y", "extra_factor", "y is extra", id="graph-cs231n-extra-factor"),
 ]  # fmt: skip
 
 
