@@ -12,11 +12,10 @@ import pytest
 import backprop_widgets as bw
 from backprop_widgets.exercises import GradientQuestion
 from backprop_widgets.exercises.chain_graph import product_text
-from backprop_widgets.exercises.question import MAX_LENGTH
+from backprop_widgets.exercises.question import MAX_LENGTH, MAX_MESSAGE_CHARS
 
 PAIR = "(do1/dh1 * dL/do1 + do2/dh1 * dL/do2)"
 MAX_MESSAGE_LINES = 5
-MAX_MESSAGE_CHARS = 1200
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import backprop_widgets as bw
+from backprop_widgets.exercises.question import MAX_MESSAGE_CHARS
 
 from .test_formula_structure import closed_form, gradient, network
 
@@ -122,7 +123,7 @@ def test_apart_and_graph_answers(where, asked, answer, problem, named):
     assert fb.problems[0] == problem, fb.message
     for text in named:
         assert text in fb.message, fb.message
-    assert fb.message.count("\n") < 5 and len(fb.message) < 1200, fb.message
+    assert fb.message.count("\n") < 5 and len(fb.message) <= MAX_MESSAGE_CHARS, fb.message
 
 
 SAME_AS_ADJACENT = [
