@@ -202,6 +202,10 @@ class Graph:
         op = self._node(name).op
         return OPERATIONS.get(op) if op else None
 
+    def constants(self, name: str) -> dict:
+        """The constants of a node's operation (an exponent, a softmax index; {} for a leaf)."""
+        return dict(self._node(name).constants)
+
     def value(self, name: str) -> float:
         """The value of a node (or of a parameter) at this example."""
         return float(self._node(name).value)

@@ -212,6 +212,12 @@ class Activation(Operation):
     slips: tuple[Slip, ...] = ()
 
     @property
+    def target_range(self) -> tuple[float, float] | None:
+        """Where a target compared with this unit's output makes sense: its output_range,
+        [0, inf) for a rectifier, None for any number (a linear unit)."""
+        return self.output_range
+
+    @property
     def plain(self):
         return f"{self.name}({{0}})"
 
@@ -311,6 +317,7 @@ class ReLU(Activation):
     slope_symbol = "relu′"
     slope_symbol_latex = r"\mathrm{relu}'"
     he_init = True
+    target_range = (0.0, math.inf)  # relu(z) >= 0 (no output_range: pictures scale by size)
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
@@ -430,6 +437,7 @@ class GELU(Activation):
     slope_symbol = "gelu′"
     slope_symbol_latex = r"\mathrm{GELU}'"
     he_init = True
+    target_range = (0.0, math.inf)  # gelu(z) >= -0.17: a rectifier's targets
     slips = (Slip("slope_of_sigmoid", "a(1 − a)", _sigmoid_slope),)
 
     def forward(self, z):
