@@ -16,6 +16,7 @@ from . import structure
 from .asked import Gradient
 from .chain_graph import ChainGraph, Problem, path_text
 from .chain_problems import check_factor, total_problem
+from .layers import gradient_of
 from .leibniz import judge
 from .parser import Name, Partial
 from .question import GRAPH_KINDS, KINDS, Feedback, Question, graph_of
@@ -146,31 +147,43 @@ class GradientQuestion(Question):
         return first
 
     def _left_side_problem(self, side):
-        """dL/dw1 = ...: None when side is the question written out, a Feedback when it names
-        another parameter, False when it is not a left side at all."""
-        if not self._is_left_side(side):
+        """dL/dw1 = ... (or CS231n's dw1 = ...): None when side is the question written out,
+        a Feedback when it names another parameter, False when it is not a left side at all."""
+        den = self._left_side(side)
+        if den is None:
             return False
-        den = self.vocabulary.resolve(side.den.text).name
         if den != self.param:
+            typed = (
+                f" (CS231n's {side.text})"
+                if isinstance(side, Name) and "^" not in side.text
+                else ""
+            )
             return self._wrong(
                 "invalid",
                 "wrong_parameter",
-                f"The left side is d{self._end}/d{den}, but the question asks for {self.prompt}.",
+                f"The left side is d{self._end}/d{den}{typed}, but the question asks for "
+                f"{self.prompt}.",
             )
         return None
 
-    def _is_left_side(self, node) -> bool:
-        """Whether a side reads dL/d(some parameter)."""
+    def _left_side(self, node) -> str | None:
+        """The parameter p of a side that reads dL/dp, or CS231n's dp on a network; else None."""
+        if isinstance(node, Name) and self.net is not None:
+            name = gradient_of(node.text, self.vocabulary, self.net)
+            kind = self.vocabulary.resolve(name).kind if name is not None else None
+            return name if kind == "parameter" else None
         if not isinstance(node, Partial):
-            return False
+            return None
         num = self.vocabulary.resolve(node.num.text)
         den = self.vocabulary.resolve(node.den.text)
-        return (
+        if (
             num is not None
             and den is not None
             and num.name == self._end
             and (den.kind == "parameter" or (self.net is None and den.name == self.param))
-        )
+        ):
+            return den.name
+        return None
 
     def _factor(self, factor, convention: str) -> tuple[Entry, Entry]:
         """A factor as (numerator, denominator) entries; a delta as dL/d(node or net input)."""

@@ -20,7 +20,7 @@ Codes, in the order they are tried:
 ``updated_weight``   the updated parameter p − lr·dL/dp typed in place of the gradient.
 ``partial_sum``      the sum over some of the paths only (a path left out).
 ``local_only``       (any computation graph) the first local derivative d child/d node alone.
-``end_value``        (any computation graph) the end's own value, f for df/dx.
+``end_value``        the end's own value: f for df/dx on any computation graph, L for dL/dp.
 ``paths_multiplied`` (any computation graph) the paths' terms multiplied where they are added.
 ``imprecise``        (numbers only) within 5 %, not within the tolerance, and no other slip.
 ``wrong_value``      none of these.
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..core.chain_rule import LOSS_NODE
 from ..core.ops import ACTIVATIONS
 from .chain_graph import Problem, elided, path_text
 from .formula import Draw, agrees
@@ -88,7 +89,17 @@ def gradient_slips(param: str, draws: list[Draw], gradient=None) -> list[Slip]:
         for lr in LEARNING_RATES
     ]
     found += _partial_sums(param, draws[0])
+    found.append(loss_value_slip(f"dL/d{param}"))
     return found
+
+
+def loss_value_slip(asked: str) -> Slip:
+    """The loss typed for its derivative (Mazur's ½(o1 − t1)² + ½(o2 − t2)² for dL/dw5)."""
+    return Slip(
+        "end_value",
+        f"This is {LOSS_NODE} itself (the value of the loss), not its derivative {asked}.",
+        lambda d: d.pre.value(LOSS_NODE),
+    )
 
 
 def graph_gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
@@ -520,6 +531,8 @@ def delta_slips(node: str, convention: str, draws: list[Draw]) -> list[Slip]:
         )
     )
     found += _constant_slips(draws[0].net, lambda d: d.expected)
+    asked = f"dL/d{pre.net_input_of(node) if convention == 'net' else node}"
+    found.append(loss_value_slip(asked))
     return found
 
 
@@ -549,7 +562,7 @@ _WORDS = {
     "updated_weight": "the updated weight",
     "partial_sum": "some of the paths",
     "local_only": "the first step only",
-    "end_value": "the expression itself",
+    "end_value": "the value itself, not its derivative",
     "paths_multiplied": "the paths' terms multiplied",
     "gradient_for_update": "the gradient",
     "step_only": "the step alone",

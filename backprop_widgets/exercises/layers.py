@@ -511,15 +511,7 @@ class _Reader:
         return Meaning(NET_PREFIX + name, delta=item.stem == "delta")
 
     def _upstream(self, text: str) -> str | None:
-        """dh1 -> h1 when dh1 is no name of the network and h1 is a quantity of it."""
-        if len(text) < 2 or text[0] != "d" or self.vocabulary is None:
-            return None
-        if self.vocabulary.resolve(text) is not None:
-            return None
-        entry = self.vocabulary.resolve(text[1:])
-        if entry is None or entry.kind not in ("input", "neuron", "net", "parameter"):
-            return None
-        return entry.name
+        return upstream(text, self.vocabulary)
 
     def _cs231n(self, name: Name, meaning):
         if meaning is None:
@@ -645,6 +637,38 @@ def _substitute(node, index: str, value: str):
 def _children(node, visit):
     """The node with visit applied to each child (a Sum's terms, a Product's factors, ...)."""
     return _map(node, lambda n: None if n is node else visit(n))
+
+
+def upstream(text: str, vocabulary) -> str | None:
+    """CS231n's d-name: dh1 -> h1 when dh1 is no name of the network and h1 is a quantity
+    of it (an input, a neuron, a net input or a parameter); None otherwise."""
+    if len(text) < 2 or text[0] != "d" or vocabulary is None:
+        return None
+    if vocabulary.resolve(text) is not None:
+        return None
+    entry = vocabulary.resolve(text[1:])
+    if entry is None or entry.kind not in ("input", "neuron", "net", "parameter"):
+        return None
+    return entry.name
+
+
+def gradient_of(text: str, vocabulary, net) -> str | None:
+    """The quantity q of a name that stands for ∂L/∂q as a whole: CS231n's dw1 (-> w1), or
+    a layer-numbered name written as a differential, dw^3_{11} (-> w5); None otherwise.
+
+    >>> import backprop_widgets as bw
+    >>> net, x, t = bw.presets.mazur()
+    >>> q = bw.GradientQuestion(net, "w1", x, t)
+    >>> gradient_of("dw1", q.vocabulary, net), gradient_of("dw^{3}_{11}", q.vocabulary, net)
+    ('w1', 'w5')
+    """
+    name = upstream(text, vocabulary)
+    if name is not None or "^" not in text:
+        return name
+    item = parse_layered(text)
+    if item is None or not item.differential or item.stem == "delta":
+        return None
+    return Layers(net).meaning(item, None).name
 
 
 def entry_name(text: str, net) -> str | None:

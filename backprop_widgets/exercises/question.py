@@ -365,11 +365,14 @@ class Question:
                 partials.append(n)
         written = dict.fromkeys([*names, *(p.num.text for p in partials)])
         written.update(dict.fromkeys(p.den.text for p in partials))
-        resolve = self.vocabulary.resolve
-        unknown = [text for text in written if resolve(text) is None]
+        resolve, two_readings = self.vocabulary.resolve, self.vocabulary.two_readings
+        # a name the network lacks but that could be one of two of its quantities (y: the
+        # target or the output) is asked about, not called unknown
+        unresolved = [text for text in written if resolve(text) is None]
+        unknown = [text for text in unresolved if not two_readings(text)]
         if terms is not None:
             kind = "chain_rule"
-        elif partials or unknown or any(resolve(text).kind != "constant" for text in names):
+        elif partials or unresolved or any(resolve(text).kind != "constant" for text in names):
             kind = "formula"
         else:
             kind = "number"
@@ -380,7 +383,8 @@ class Question:
                 for text in unknown[:3]
             ]
             return self._feedback(kind, problems, interpreted)
-        asked = [self.vocabulary.two_readings(text) for text in names]
+        # E on its own (not in dE/dw1, where it can only be the loss); y anywhere
+        asked = [two_readings(t) for t in written if t in names or resolve(t) is None]
         if any(asked):  # a question, not a verdict: neither right nor wrong yet
             question = next(q for q in asked if q)
             return self._feedback(kind, [Problem("ambiguous_name", question)], interpreted)

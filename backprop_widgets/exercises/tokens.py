@@ -61,10 +61,11 @@ _DIGITS = "0123456789"
 _NAME_CHARS = re.compile(r"(?:[A-Za-z0-9]|_(?![{\\]))+")
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 # What may continue a name (see _tail): name characters, subscript digits, _{, primes.
-_TAIL_START = _NAME_START | frozenset("0123456789₀₁₂₃₄₅₆₇₈₉'^")
+_TAIL_START = _NAME_START | frozenset("0123456789₀₁₂₃₄₅₆₇₈₉'^⁰¹²³⁴⁵⁶⁷⁸⁹")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_SUPERSCRIPT_DIGITS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
 _PRIMES = ("'", "^{\\prime}", "^\\prime", "^{'}", "^{\\prime\\prime}")
 
 _FRAC_COMMANDS = {"frac", "dfrac", "tfrac"}
@@ -330,6 +331,8 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
                 return layered
             sub, i = _subscript(s, i + 1)
             name += "_" + sub
+        elif s[i] in _SUPERSCRIPT_DIGITS:  # a²₁: Nielsen's a^2_1; h1², a² are squares
+            return (_unicode_layered(s, i, name) if name in _LAYER_STEMS else None) or (name, i)
         elif s[i] in "'^":  # every prime starts with one of these
             prime = next((p for p in _PRIMES if s.startswith(p, i)), None)
             if prime is None:
@@ -391,6 +394,19 @@ def _layered(s: str, i: int, name: str) -> tuple[str, int] | None:
     elif not _one_index_each(stem, sub):
         return None  # w_1^2: one index, so w1 squared; a_{11}^2 names no unit
     return _layer_text(stem, layer, sub, sub_first), j
+
+
+_UNICODE_LAYERED = re.compile(r"(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)(?P<sub>[₀₁₂₃₄₅₆₇₈₉]{1,2})(?![₀₁₂₃₄₅₆₇₈₉])")
+
+
+def _unicode_layered(s: str, i: int, stem: str) -> tuple[str, int] | None:
+    """a²₁, δ³₁, w³₁₁ (superscript digits, then subscript digits) at s[i]: Nielsen's a^2_1,
+    read here, before the digits merge into a name; None for a power (a², w² alone)."""
+    m = _UNICODE_LAYERED.match(s, i)
+    if m is None:
+        return None
+    layer = m.group("sup").translate(_SUPERSCRIPTS)
+    return _layer_text(stem, layer, m.group("sub").translate(_SUBSCRIPT_DIGITS), False), m.end()
 
 
 def _layered_first_sub(s: str, i: int, stem: str) -> tuple[str, int] | None:

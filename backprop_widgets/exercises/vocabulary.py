@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX
@@ -20,6 +21,8 @@ TWO_READINGS = {
         "the loss, and e (or exp(…)) for Euler's number."
     ),
 }
+# y, y1, y_1, y_{1}: the target or the output? (asked, see Vocabulary.two_readings)
+_Y = re.compile(r"y(?:_?\{?([0-9]+)\}?)?")
 CONSTANTS = {"pi": 3.141592653589793, "e": 2.718281828459045}
 
 _KIND_WORDS = {
@@ -45,6 +48,9 @@ class Entry:
     name: str
     kind: str
     node: str | None = None
+
+
+LOSS_ENTRY = Entry(LOSS_NODE, "loss")
 
 
 class Vocabulary:
@@ -149,12 +155,31 @@ class Vocabulary:
     def two_readings(self, text: str) -> str | None:
         """The question to ask when a name typed on its own could mean two things, else None.
 
-        Only for an alias: a network whose own node is named E means that node.
+        Only for an alias: a network whose own node is named E means that node. And y (y1,
+        y_1) on a network that has no quantity of that name: the target or the output?
         """
         question = TWO_READINGS.get(text)
-        if question is None or self._entries.get(name_key(text)) != Entry(LOSS_NODE, "loss"):
+        if question is not None:
+            return question if self._entries.get(name_key(text)) == LOSS_ENTRY else None
+        return self._target_or_output(text)
+
+    def _target_or_output(self, text: str) -> str | None:
+        """3Blue1Brown writes the target y (C0 = (a^(L) − y)²); other courses write the
+        network's output y (and the target t, or y for the output and ŷ ...). Ask which."""
+        m = _Y.fullmatch(text)
+        if m is None or self._net is None or name_key(text) in self._entries:
             return None
-        return question
+        targets, outputs = self._net.target_names, self._net.output_names
+        k = int(m.group(1)) if m.group(1) else None
+        if k is not None and 1 <= k <= len(targets):
+            targets, outputs = [targets[k - 1]], [outputs[k - 1]]
+        target, output = " or ".join(targets), " or ".join(outputs)
+        return (
+            f"{text} is no name of this network: it could be the target (as in 3Blue1Brown's "
+            f"C0 = (a^(L) − y)², here {target}) or the network's output (as other courses "
+            f"write y, here {output}). Which did you mean? Write {target} for the target, {output} "
+            "for the output."
+        )
 
     def describe(self) -> str:
         """'inputs i1, i2; neurons h1, ...; parameters w1, ...; targets t1, t2; loss L'."""
