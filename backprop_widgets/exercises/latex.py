@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -33,6 +34,7 @@ _CONSTANTS = {"pi": r"\pi"}
 _SUM, _PRODUCT, _NEG, _POWER, _ATOM = range(5)
 
 
+@functools.lru_cache(maxsize=1024)  # a long answer repeats its numbers: each written once
 def number_latex(value: float) -> str:
     """0.000438568 -> 4.38568 \\times 10^{-4}; plain digits for everyday sizes."""
     if value == 2:  # x², the most common exponent
@@ -164,7 +166,8 @@ def _layered_latex(text: str) -> str:
 
 
 def _strength(node) -> int:
-    if type(node) is Name:
+    kind = type(node)
+    if kind is Name or (kind is Num and node.value >= 0):  # most nodes of a long answer
         return _ATOM
     if isinstance(node, (Sum, Compare, IndexSum)):  # shown in brackets inside a product
         return _SUM

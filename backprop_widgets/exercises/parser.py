@@ -181,6 +181,9 @@ def parse(text: str, known: Collection[str] = ()) -> list:
     return _Parser(_read_times_and_groups(tokenize(text), known), known).answer()
 
 
+_AFTER_A_NUMBER = frozenset((NAME, NUM))  # x in 8.095 x 10^-3; a second number (digit groups)
+
+
 def _read_times_and_groups(tokens: list[Token], known: frozenset[str]) -> list[Token]:
     """Two readings a student means but the grammar would get wrong.
 
@@ -192,7 +195,7 @@ def _read_times_and_groups(tokens: list[Token], known: frozenset[str]) -> list[T
     previous = ""
     for k, tok in enumerate(tokens):
         kind, previous = previous, tok.kind  # kind: the kind of the token before
-        if kind != NUM:  # neither reading applies: most tokens are copied in one step
+        if kind != NUM or previous not in _AFTER_A_NUMBER:  # most tokens: copied in one step
             out.append(tok)
             continue
         before = tokens[k - 1] if k > 0 else None
@@ -209,7 +212,12 @@ def _read_times_and_groups(tokens: list[Token], known: frozenset[str]) -> list[T
                     tok.pos,
                 )
             tok = Token(OP, "*", tok.pos, tok.end)
-        elif tok.kind == NUM and before is not None and before.kind == NUM:
+        elif (
+            tok.kind == NUM
+            and before is not None
+            and before.kind == NUM
+            and not (k > 1 and tokens[k - 2].pos == before.pos)  # 1²1: ^ and ² at one place
+        ):
             run, j = [before, tok], k + 1
             while tokens[j].kind == NUM:  # the last token is END, never a number
                 run.append(tokens[j])

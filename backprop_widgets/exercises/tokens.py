@@ -61,7 +61,7 @@ _DIGITS = "0123456789"
 _NAME_CHARS = re.compile(r"(?:[A-Za-z0-9]|_(?![{\\]))+")
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 # What may continue a name (see _tail): name characters, subscript digits, _{, primes.
-_TAIL_START = _NAME_START | frozenset("0123456789₀₁₂₃₄₅₆₇₈₉'^⁰¹²³⁴⁵⁶⁷⁸⁹")
+_TAIL_START = _NAME_START | frozenset("0123456789₀₁₂₃₄₅₆₇₈₉'^")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
@@ -224,9 +224,7 @@ def _read(text: str) -> list[Token]:
             else:
                 out += (
                     _new(Token, (OP, "^", i, i + 1, 0.0)),
-                    _new(Token, (OPEN, "(", i, i, 0.0)),
                     _new(Token, (NUM, digit, i, i + 1, float(digit))),
-                    _new(Token, (CLOSE, ")", i + 1, i + 1, 0.0)),
                 )
                 i += 1
         elif c == "\u2202":
@@ -284,6 +282,7 @@ _TIMES_TEN = re.compile(
     r"|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))(?![0-9.⁰¹²³⁴⁵⁶⁷⁸⁹])"
 )
 _SCIENTIFIC_TIMES = frozenset("xX×·⋅∙\\")
+_SCIENTIFIC_START = frozenset("xX*\\")  # what may follow a mantissa in _TIMES_TEN (or a space)
 
 
 def _number(s: str, typed: str, i: int) -> Token:
@@ -293,6 +292,8 @@ def _number(s: str, typed: str, i: int) -> Token:
     """
     m = _NUMBER.match(s, i)
     text, end = m.group(), m.end()
+    if end == len(s) or not (s[end] in _SCIENTIFIC_START or s[end].isspace()):
+        return _new(Token, (NUM, text, i, end, float(text)))  # most numbers: no × 10^n after
     sci = None if "e" in text.lower() else _TIMES_TEN.match(s, end)
     if sci is not None:
         written = sci.group()
@@ -316,6 +317,8 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
     """Continue a name: more name characters, subscripts (_1, _{1}, ₁) and primes."""
     n = len(s)
     if i < n and s[i] not in _TAIL_START:  # the common case: the name ends here
+        if s[i] in _SUPERSCRIPT_DIGITS and name in _LAYER_STEMS:  # a²₁; a² is a square
+            return _unicode_layered(s, i, name) or (name, i)
         return name, i
     while i < n:
         m = None if name.endswith("'") else _NAME_CHARS.match(s, i)
@@ -331,8 +334,6 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
                 return layered
             sub, i = _subscript(s, i + 1)
             name += "_" + sub
-        elif s[i] in _SUPERSCRIPT_DIGITS:  # a²₁: Nielsen's a^2_1; h1², a² are squares
-            return (_unicode_layered(s, i, name) if name in _LAYER_STEMS else None) or (name, i)
         elif s[i] in "'^":  # every prime starts with one of these
             prime = next((p for p in _PRIMES if s.startswith(p, i)), None)
             if prime is None:
@@ -538,7 +539,8 @@ _SIGNED_DIGITS = re.compile(r"([+-]?)([0-9]+)")
 
 
 def _superscript(s: str, i: int, out: list[Token]) -> int:
-    """10⁻⁴ reads as 10^(-4): emit ^ ( [sign] number )."""
+    """10⁻⁴ reads as 10^-4: emit ^ [sign] number, all at one place (the parser's digit
+    groups check knows a superscript by that: 10⁻⁴3 is a product)."""
     j = i
     while j < len(s) and s[j] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
         j += 1
@@ -548,9 +550,7 @@ def _superscript(s: str, i: int, out: list[Token]) -> int:
         shown = s[i:j] if j - i <= 12 else s[i : i + 11] + "…"  # a message stays one line
         raise AnswerSyntaxError(f"cannot read the superscript {shown!r} {where(i)}", i)
     out.append(Token(OP, "^", i, j))
-    out.append(Token(OPEN, "(", i, i))
     if m.group(1):
         out.append(Token(OP, m.group(1), i, i))
     out.append(Token(NUM, m.group(2), i, j, float(m.group(2))))
-    out.append(Token(CLOSE, ")", j, j))
     return j

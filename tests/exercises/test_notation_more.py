@@ -167,3 +167,10 @@ def test_the_loss_is_named_only_where_it_is_the_loss_at_every_draw():
     fb = q.check(f"{net.loss(x, t):.12g} * w5 / {w5}")
     assert not fb.correct
     assert "L itself" not in fb.message, fb.message
+
+
+def test_a_superscript_then_a_digit_is_a_product_and_spaced_digits_are_still_refused():
+    _, q = _question(_mazur, "w1")
+    assert q.check(f"{q.expected!r} * 2²1 / 4").correct  # 2² · 1 / 4 = 1
+    fb = q.check("0.000 438 568")
+    assert fb.problems == ("syntax_error",) and "side by side" in fb.message
