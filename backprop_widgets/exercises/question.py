@@ -16,7 +16,7 @@ from . import graph_variants, hints, variants
 from .chain_graph import Problem
 from .formula import FormulaError, agrees, evaluate, make_draws, make_graph_draws, rounds_to
 from .latex import to_latex
-from .layers import read_layers
+from .layer_reader import read_layers
 from .leibniz import MAX_FACTORS, MAX_TERMS, Extent, TooManyTerms, expand
 from .notation import expand_index_sums, read_generic
 from .parser import Name, Partial, parse, walk
