@@ -21,17 +21,14 @@ import numpy as np
 from ..core.chain_rule import NET_PREFIX
 from ..core.ops import ACTIVATIONS
 from .chain_graph import Problem, path_text
+from .factor_catalogue import TOL, Catalogue, Slot, slope_words
 from .factor_match import (
     MAX_PRODUCTS,
-    TOL,
-    Catalogue,
-    Slot,
     align,
     covers,
     plain,
     plainly_too_big,
     products,
-    slope_words,
     slots,
     targets,
 )
