@@ -27,11 +27,12 @@ Answer forms, told apart automatically:
 Other problem codes: ``empty``, ``syntax_error`` (``Feedback.position`` says where),
 ``too_long``, ``not_text``, ``unknown_name`` (the message lists the known names and the
 closest one), ``ambiguous_name`` (a name that could mean two things, such as E as the
-loss or as Euler's number: the message asks which), ``generic_activation`` (f'(…) that is not
+loss or as Euler's number, y as the target or the output on a network without a y: the
+message asks which), ``generic_activation`` (f'(…) that is not
 at the net input of a unit with a slope of its own, :mod:`.notation`), ``index_range`` (Σ_k whose
 index runs over no layer, or over two layers of different sizes), ``layer_index`` (a layer-numbered
 name, Nielsen's a^l_j or 3Blue1Brown's a^(L), whose layer or unit does not exist or is a letter,
-:mod:`.layers`), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
+:mod:`.layers`, :mod:`.layer_reader`), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
 ``domain_error``, ``matches_only_here`` (a formula right at these weights only), the
 numeric guesses of :mod:`.hints`, ``too_many_paths``, ``no_student_id`` (:func:`grade` of a
 variant without a student id), ``internal_error`` (a bug; never expected).
