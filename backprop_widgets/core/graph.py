@@ -295,6 +295,17 @@ class Graph:
                     stack.append(child)
         return [n for n in self._order if n in seen]
 
+    def ancestors(self, name: str) -> list[str]:
+        """The nodes and parameters a node depends on (everything that reaches it), in the
+        graph's order."""
+        seen, stack = set(), list(self._node(name).inputs)
+        while stack:
+            n = stack.pop()
+            if n not in seen:
+                seen.add(n)
+                stack.extend(self._nodes[n].inputs)
+        return [n for n in self._order if n in seen]
+
     def backward_order(self) -> list[str]:
         """Every node but the parameters, from the end back, stage by stage (a stage: the
         nodes at one distance from the leaves), in graph order within a stage."""

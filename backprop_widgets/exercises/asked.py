@@ -368,15 +368,7 @@ def leaf_value(draw, name: str) -> float:
 
 def _before(graph, node: str) -> set[str]:
     """Every node and parameter the node depends on (strictly before it)."""
-    seen: set[str] = set()
-    stack = list(graph.parents(node))
-    while stack:
-        n = stack.pop()
-        if n not in seen:
-            seen.add(n)
-            if n not in graph.parameter_names:
-                stack.extend(graph.parents(n))
-    return seen
+    return set(graph.ancestors(node))
 
 
 def _before_nodes(graph, node: str) -> list[str]:
@@ -385,16 +377,8 @@ def _before_nodes(graph, node: str) -> list[str]:
 
 
 def _after(graph, node: str) -> set[str]:
-    """Every node strictly after the node and its net input, up to L."""
-    start = [node]
-    seen: set[str] = set()
-    while start:
-        n = start.pop()
-        for c in graph.children(n):
-            if c not in seen:
-                seen.add(c)
-                start.append(c)
-    return seen - {node}
+    """Every node strictly after the node, up to the end."""
+    return set(graph.reaches(node))
 
 
 def check_convention(convention) -> str:

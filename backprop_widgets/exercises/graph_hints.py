@@ -120,25 +120,14 @@ def _steps_before(graph, node: str) -> str:
 
 
 def _computed_before(graph, node: str) -> list[str]:
-    seen = _ancestors(graph, node)
+    seen = set(graph.ancestors(node))
     return [n for n in graph.node_names if n in seen and graph.kind(n) == "operation"]
 
 
 def _leaves_before(graph, node: str) -> list[str]:
-    seen = _ancestors(graph, node)
+    seen = set(graph.ancestors(node))
     names = (*graph.node_names, *graph.parameter_names)
     return [n for n in names if n in seen and graph.kind(n) in ("input", "parameter")]
-
-
-def _ancestors(graph, node: str) -> set[str]:
-    seen: set[str] = set()
-    stack = list(graph.parents(node))
-    while stack:
-        n = stack.pop()
-        if n not in seen:
-            seen.add(n)
-            stack.extend(graph.parents(n))
-    return seen
 
 
 def explain_forward(graph, node: str) -> list[str]:

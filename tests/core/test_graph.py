@@ -42,6 +42,8 @@ def test_colah_two_paths_merge_and_their_sum_is_the_derivative():
     assert cr.text(values=True, digits=3) == "1 * 2 + 1 * 3"
     assert g.path_count("b") == 2 and g.path_count("a") == 1
     assert g.reaches("b") == ["c", "d", "e"]
+    assert g.ancestors("e") == ["a", "b", "c", "1", "d"] and g.ancestors("d") == ["b", "1"]
+    assert g.ancestors("a") == []  # a leaf depends on nothing
     assert cr.delta_text(digits=3).splitlines()[0] == "de/db = 1 * 2 + 1 * 3 = 5"
 
 
@@ -197,7 +199,9 @@ def test_random_graph_matches_pytorch():
         leaves = list(rng.uniform(-2, 2, 3))
         tx = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in leaves]
         a, b, c = (Value(v, n) for v, n in zip(leaves, "abc"))
-        f = ((a * b + c).tanh() * a.gelu() + (b - c).sigmoid() / (a * a + 1) + (c.relu() + 1).log()).exp()
+        f = (
+            (a * b + c).tanh() * a.gelu() + (b - c).sigmoid() / (a * a + 1) + (c.relu() + 1).log()
+        ).exp()
         ta, tb, tc = tx
         tf = torch.exp(
             torch.tanh(ta * tb + tc) * torch.nn.functional.gelu(ta)
@@ -329,7 +333,9 @@ def test_with_values_rebuilds_values_and_gradients(text, values):
         assert other.value(name) == pytest.approx(direct.value(name), rel=1e-12)
     for leaf in values:
         assert other.gradient(leaf) == pytest.approx(direct.gradient(leaf), rel=1e-12, abs=1e-12)
-        assert other.gradient(leaf) == pytest.approx(_finite_difference(other, leaf), rel=1e-5, abs=1e-8)
+        assert other.gradient(leaf) == pytest.approx(
+            _finite_difference(other, leaf), rel=1e-5, abs=1e-8
+        )
     assert g.value(g.end) == direct.with_values(**values).value(g.end)  # and back; g unchanged
 
 
@@ -360,3 +366,15 @@ def test_with_values_refuses_an_operation_node_and_an_unknown_name():
         g.with_values(w=1.0)
     with pytest.raises(BackpropInputError, match="finite"):
         g.with_values(x=float("nan"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs())
+def test_ancestors_are_exactly_the_nodes_that_reach_a_node(program):
+    """What the hints list as 'work forward from' is everything upstream, and nothing else."""
+    leaves, steps = program
+    assume(steps)
+    g = Graph(run_values(leaves, steps)[-1])
+    for name in g.node_names:
+        upstream = [n for n in g.node_names if name in g.reaches(n)]
+        assert g.ancestors(name) == upstream
