@@ -103,6 +103,7 @@ bench: $(VENV)/.test-installed
 lint: $(VENV)/.lab-installed
 	$(PIP) install ruff
 	$(PY) -m ruff check backprop_widgets tests benchmarks
+	$(PY) -m ruff format --check backprop_widgets tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .pytest_cache .hypothesis node_modules

@@ -102,7 +102,9 @@ class Network:
         self._loss_name = architecture.check_loss(loss, self._activation_names[-1])
         self._bias_mode = validation.one_of(bias, BIAS_MODES, "bias")
         self._node_names = architecture.check_node_names(node_names, self._sizes)
-        self._target_names = architecture.check_target_names(target_names, self._sizes[-1], self._node_names)
+        self._target_names = architecture.check_target_names(
+            target_names, self._sizes[-1], self._node_names
+        )
         self._activations: list[Activation] = [ACTIVATIONS[a] for a in self._activation_names]
         self._loss: Loss = LOSSES[self._loss_name]
         self._build_layout()

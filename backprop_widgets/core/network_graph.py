@@ -83,15 +83,27 @@ def build(graph: Graph, net, x, t, level: str) -> None:
                         )  # fmt: skip
                         layers[product] = layer
                         terms.append(product)
-                    new.append(Node(net_name, "net", float(z[i]), "add", tuple(terms), (1.0,) * len(terms)))
+                    new.append(
+                        Node(net_name, "net", float(z[i]), "add", tuple(terms), (1.0,) * len(terms))
+                    )
                 layers[net_name] = layer
             nets = [NET_PREFIX + n for n in here]
             for k, neuron in enumerate(here):
                 if act.elementwise:
-                    new.append(Node(neuron, "neuron", float(a[k]), act.name, (nets[k],), (float(J[k, k]),)))
+                    new.append(
+                        Node(neuron, "neuron", float(a[k]), act.name, (nets[k],), (float(J[k, k]),))
+                    )
                 else:
                     new.append(
-                        Node(neuron, "neuron", float(a[k]), act.name, tuple(nets), tuple(map(float, J[k])), {"index": k})
+                        Node(
+                            neuron,
+                            "neuron",
+                            float(a[k]),
+                            act.name,
+                            tuple(nets),
+                            tuple(map(float, J[k])),
+                            {"index": k},
+                        )
                     )
         for node in new:
             layers.setdefault(node.name, layer)
@@ -124,4 +136,3 @@ def _parameters_entering(net, acts) -> list[list[list[tuple[str, float]]]]:
 def _source_of(net, parameter: str) -> str | None:
     """The neuron a weight reads from; None for a bias."""
     return net.parameter_info(parameter).source
-

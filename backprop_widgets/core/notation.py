@@ -90,7 +90,9 @@ class DeltaEquation:
     def text(self, digits: int | None = None) -> str:
         if not self.terms:
             return f"d{self.end}/d{self.node} = 1"
-        if [c for _, c in self.terms] == [self.end]:  # one edge into the end: its delta is that edge
+        if [c for _, c in self.terms] == [
+            self.end
+        ]:  # one edge into the end: its delta is that edge
             value = self.terms[0][0].text() if digits is None else numbers.plain(self.value, digits)
             return f"{delta_symbol(self.node)} = {value}"
         if digits is None:

@@ -329,7 +329,9 @@ class ReLU(Activation):
 
     def saturation(self, z, a):
         if z <= 0:
-            return f"dead: its net input {z:.3g} is not positive, so relu′ = 0 and no gradient passes"
+            return (
+                f"dead: its net input {z:.3g} is not positive, so relu′ = 0 and no gradient passes"
+            )
         return None
 
     def poor_exercise(self, z, a):
@@ -515,7 +517,11 @@ class Loss(Operation):
         return tuple(float(v) for v in self.grad_output(y, t)[0])
 
     def write(self, names, latex=False, targets=()):
-        return self.latex.format(args=", ".join(names)) if latex else f"{self.name}({', '.join(names)})"
+        return (
+            self.latex.format(args=", ".join(names))
+            if latex
+            else f"{self.name}({', '.join(names)})"
+        )
 
 
 def _logit_of(y, output_activation):

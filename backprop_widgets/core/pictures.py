@@ -20,7 +20,9 @@ def extent_of(X, margin: float = MARGIN) -> tuple[tuple[float, float], tuple[flo
     """The ((x1 low, x1 high), (x2 low, x2 high)) box around two-column data, with a margin."""
     X = validation.float_array(X, "X")
     if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise BackpropInputError(f"X must be points with 2 coordinates, shape (n, 2); got {X.shape}")
+        raise BackpropInputError(
+            f"X must be points with 2 coordinates, shape (n, 2); got {X.shape}"
+        )
     validation.check_finite(X, "X")
     lows, highs = X.min(axis=0), X.max(axis=0)
     pad = np.maximum(highs - lows, 1e-9) * margin

@@ -45,7 +45,12 @@ class Value:
         out = cls.__new__(cls)
         out.data = float(op.forward(*(v.data for v in inputs), **constants))
         out.name = _checked_name(name)
-        out._kind, out._op, out._inputs, out._constants = "operation", op_name, tuple(inputs), constants
+        out._kind, out._op, out._inputs, out._constants = (
+            "operation",
+            op_name,
+            tuple(inputs),
+            constants,
+        )
         return out
 
     @property
@@ -210,7 +215,9 @@ def nodes_of_value(end: Value) -> tuple[list[Node], str]:
         inputs, locals_ = merged_edges([names[id(u)] for u in v._inputs], partials)
         args = tuple(names[id(u)] for u in v._inputs)
         nodes.append(
-            Node(names[id(v)], "operation", v.data, v._op, inputs, locals_, dict(v._constants), args)
+            Node(
+                names[id(v)], "operation", v.data, v._op, inputs, locals_, dict(v._constants), args
+            )
         )
     return nodes, names[id(end)]
 
@@ -220,7 +227,14 @@ def _fmt_constant(x: float) -> str:
     return text if "e" not in text else repr(x)
 
 
-_MICROGRAD_OPS = {"+": "add", "*": "multiply", "exp": "exp", "tanh": "tanh", "ReLU": "relu", "relu": "relu"}
+_MICROGRAD_OPS = {
+    "+": "add",
+    "*": "multiply",
+    "exp": "exp",
+    "tanh": "tanh",
+    "ReLU": "relu",
+    "relu": "relu",
+}
 
 
 def from_micrograd(root) -> Value:

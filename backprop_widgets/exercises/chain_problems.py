@@ -75,7 +75,9 @@ def check_factor(
                 f"{f}: {entry.name} is {what}; it is not on any path from {cg.param} to {E}.",
             )
     if den.kind == "loss":
-        return Problem("not_an_edge", f"{f}: nothing depends on {E}; {E} is the end of every chain.")
+        return Problem(
+            "not_an_edge", f"{f}: nothing depends on {E}; {E} is the end of every chain."
+        )
     if a in cg.descendants(b):
         # name the way through at the level the student is writing in
         net_level = level == "pre-activation" or "net" in (cg.kinds.get(a), cg.kinds.get(b))
@@ -341,11 +343,15 @@ def _foreign_edge(factor, term, where: str, cg: ChainGraph) -> Problem:
     num, other = factor
     word = cg.parameter_word(other) if cg.kinds.get(other) == "parameter" else "input"
     reached = [n for n, _ in term if n != num and cg.has_edge(num, n)]
-    fix = f" Write d{num}/d{reached[0]} in its place: {other} shows up inside that factor." if (
-        reached
-    ) else ""
-    through = "neurons only, never through another parameter" if cg.is_network else (
-        "the nodes it reaches, never through another leaf"
+    fix = (
+        f" Write d{num}/d{reached[0]} in its place: {other} shows up inside that factor."
+        if (reached)
+        else ""
+    )
+    through = (
+        "neurons only, never through another parameter"
+        if cg.is_network
+        else ("the nodes it reaches, never through another leaf")
     )
     return Problem(
         "extra_factor",

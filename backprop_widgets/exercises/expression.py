@@ -33,7 +33,9 @@ def expression(text: str, **values) -> Graph:
             f"text must be statements such as 'q = x + y; f = q * z'; got {text!r}"
         )
     statements = [s.strip() for s in text.replace("\n", ";").split(";") if s.strip()]
-    leaves = {name_key(k): Value(v, k) if not isinstance(v, Value) else v for k, v in values.items()}
+    leaves = {
+        name_key(k): Value(v, k) if not isinstance(v, Value) else v for k, v in values.items()
+    }
     defined: dict[str, Value] = {}
     later = {}
     for k, statement in enumerate(statements, start=1):
@@ -45,12 +47,12 @@ def expression(text: str, **values) -> Graph:
         where = f"statement {k} ({statement!r})"
         name, sep, formula = (part.strip() for part in statement.partition("="))
         if not sep or not name.isidentifier() or not formula:
-            raise BackpropInputError(
-                f"{where} must read 'name = formula', e.g. 'q = x + y'"
-            )
+            raise BackpropInputError(f"{where} must read 'name = formula', e.g. 'q = x + y'")
         key = name_key(name)
         if key in leaves:
-            raise BackpropInputError(f"{where} redefines {name}, which is a leaf given as {name}=...")
+            raise BackpropInputError(
+                f"{where} redefines {name}, which is a leaf given as {name}=..."
+            )
         if key in defined:
             raise BackpropInputError(f"{where} redefines {name}: each name is defined once")
         try:
@@ -94,7 +96,11 @@ def _build(node, scope, later, k, where):
         total = None
         for sign, term in node.terms:
             v = _build(term, scope, later, k, where)
-            total = (v if sign == "+" else -v) if total is None else (total + v if sign == "+" else total - v)
+            total = (
+                (v if sign == "+" else -v)
+                if total is None
+                else (total + v if sign == "+" else total - v)
+            )
         return total
     if isinstance(node, Product):
         out = None
@@ -123,7 +129,9 @@ def _build(node, scope, later, k, where):
             return arg**0.5
         return Value._apply(op.name, (arg,))
     if isinstance(node, (Partial, Differential)):
-        raise BackpropInputError(f"{where}: a derivative (d.../d...) is not an operation of the graph")
+        raise BackpropInputError(
+            f"{where}: a derivative (d.../d...) is not an operation of the graph"
+        )
     raise BackpropInputError(f"{where} holds something that is not a formula")
 
 

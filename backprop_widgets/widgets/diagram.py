@@ -148,7 +148,11 @@ class DiagramState(traitlets.HasTraits):
             if name not in self._net:
                 raise unknown_name("parameter", name, self._net.parameter_names)
         elif name not in self._graph or name == self._graph.end:
-            choices = [n for n in self._graph.node_names + self._graph.parameter_names if n != self._graph.end]
+            choices = [
+                n
+                for n in self._graph.node_names + self._graph.parameter_names
+                if n != self._graph.end
+            ]
             raise unknown_name("node", name, choices)
         return name
 
@@ -322,7 +326,9 @@ class DiagramState(traitlets.HasTraits):
         if self._drawn is not None and graph.level == self._drawn.level:
             self._drawn = graph
         # a constant's value is its name: written once, not again under it
-        self.node_values = {n: graph.value(n) for n in graph.node_names if graph.kind(n) != "constant"}
+        self.node_values = {
+            n: graph.value(n) for n in graph.node_names if graph.kind(n) != "constant"
+        }
 
 
 class NetworkDiagram(DiagramState, StrictWidget, anywidget.AnyWidget):
@@ -389,7 +395,9 @@ class NetworkDiagram(DiagramState, StrictWidget, anywidget.AnyWidget):
                 f"NetworkDiagram() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
                 f"accepted: {', '.join(self._OWN)}, or a widget trait ({', '.join(sorted(_widget_traits()))})"
             )
-        start = self._start_diagram(source, auto_update=auto_update, highlight_paths=highlight_paths)
+        start = self._start_diagram(
+            source, auto_update=auto_update, highlight_paths=highlight_paths
+        )
         super().__init__(**start, show_values=show_values, editable=editable, **traits)
         self.add_class("bpw-diagram-widget")
         self._follow()

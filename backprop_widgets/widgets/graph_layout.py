@@ -53,6 +53,7 @@ def _order(graph: Graph, column: dict[str, int]) -> list[list[str]]:
         forward = sweep % 2 == 0
         cols = range(1, n_columns) if forward else range(n_columns - 2, -1, -1)
         for c in cols:
+
             def centre(n, forward=forward):
                 near = graph.parents(n) if forward else graph.children(n)
                 near = [m for m in near if m in row]

@@ -121,8 +121,12 @@ def _largest_unit(weights, at, nodes, r, chars, spots) -> float:
 def node_radius(n: dict, r: float) -> float:
     """How large static/diagram.js draws a node of a non-dense diagram (kept in step)."""
     kind = n["kind"]
-    return max(8, r * 0.55) if kind == "bias" else max(7, r * 0.62) if kind == "net" else (
-        r + 2 if kind == "loss" else r
+    return (
+        max(8, r * 0.55)
+        if kind == "bias"
+        else max(7, r * 0.62)
+        if kind == "net"
+        else (r + 2 if kind == "loss" else r)
     )
 
 

@@ -95,7 +95,9 @@ def diagram_structure(net: Network, level: str = "neuron") -> dict:
         target = info.targets[0]
         edge = {"id": name, "s": info.source, "d": into[target], "kind": "weight", "p": name}
         if dense:  # only the selected weight is named: a spot on its line, without a search
-            edge |= _label_place(pos, info.source, target, into, layers[info.layer - 1 : info.layer + 1])
+            edge |= _label_place(
+                pos, info.source, target, into, layers[info.layer - 1 : info.layer + 1]
+            )
         edges.append(edge)
     bias_y = height - 28
     for name in net.bias_names:
@@ -208,7 +210,11 @@ def downstream_edges(net: Network, param: str, level: str = "neuron") -> list[st
             if den in on_path:
                 key = _edge_key(graph, den, num)
                 activation = key is not None and ">" in key and key.startswith(NET_PREFIX)
-                if key is not None and key not in keys and (level == "pre-activation" or not activation):
+                if (
+                    key is not None
+                    and key not in keys
+                    and (level == "pre-activation" or not activation)
+                ):
                     keys.append(key)
     return keys
 

@@ -33,9 +33,28 @@ OPERATORS = {
     "langle": "⟨", "rangle": "⟩",
 }  # fmt: skip
 FUNCTIONS = {"log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min", "sech"}
-SPACES = {"quad": "1em", "qquad": "2em", ",": "0.17em", ";": "0.28em", ":": "0.22em", " ": "0.25em", "!": "0"}
+SPACES = {
+    "quad": "1em",
+    "qquad": "2em",
+    ",": "0.17em",
+    ";": "0.28em",
+    ":": "0.22em",
+    " ": "0.25em",
+    "!": "0",
+}
 FRACTIONS = {"frac", "tfrac", "dfrac"}
-IGNORED = {"displaystyle", "textstyle", "limits", "nolimits", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"}
+IGNORED = {
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nolimits",
+    "big",
+    "Big",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+}
 TEXT_FONTS = {"mathrm": "normal", "operatorname": "normal", "text": None, "textrm": None,
               "mathbb": "double-struck", "mathbf": "bold", "mathit": "italic", "boldsymbol": "bold-italic"}  # fmt: skip
 
@@ -218,7 +237,8 @@ class _Reader:
         body = "".join(
             "<mtr>"
             + "".join(
-                f'<mtd style="text-align:{sides[min(i, 1)]};padding:2px 0">{c}</mtd>' for i, c in enumerate(row)
+                f'<mtd style="text-align:{sides[min(i, 1)]};padding:2px 0">{c}</mtd>'
+                for i, c in enumerate(row)
             )
             + "</mtr>"
             for row in rows
@@ -226,13 +246,15 @@ class _Reader:
         )
         table = f'<mtable displaystyle="true">{body}</mtable>'
         if env.startswith("cases"):
-            return f'<mrow><mo>{{</mo>{table}</mrow>'
+            return f"<mrow><mo>{{</mo>{table}</mrow>"
         return table
 
 
 def _delimiter(token: str | None) -> str:
     token = token or ""
-    return {"\\{": "{", "\\}": "}", ".": "", "\\|": "‖", "\\langle": "⟨", "\\rangle": "⟩"}.get(token, token)
+    return {"\\{": "{", "\\}": "}", ".": "", "\\|": "‖", "\\langle": "⟨", "\\rangle": "⟩"}.get(
+        token, token
+    )
 
 
 def _fence(delim: str) -> str:

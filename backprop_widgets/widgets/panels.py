@@ -37,7 +37,6 @@ DIGITS = numbers.DIGITS  # each factor
 TOTAL_DIGITS = 6  # a gradient's total: enough to compare with a published worked example
 
 
-
 def result(number: float, digits: int = DIGITS) -> str:
     """A value standing alone after "=": the core's LaTeX, without a factor's brackets."""
     text = numbers.latex(number, digits)
@@ -102,7 +101,7 @@ def panel_html(cr: ChainRule) -> str:
     parts = [
         f'<div class="bpw-explorer-panel" data-param="{html.escape(p)}" data-level="{g.level}">',
         # a title, not a heading: inside a notebook a widget cannot know the level it sits at
-        f"<p class=\"bpw-panel-title\">∂{end}/∂{html.escape(p)}: {count} path{'s' if count != 1 else ''} from {html.escape(p)} to {end}</p>",
+        f'<p class="bpw-panel-title">∂{end}/∂{html.escape(p)}: {count} path{"s" if count != 1 else ""} from {html.escape(p)} to {end}</p>',
     ]
     if cr.enumerated and count <= FLAT_PATHS:
         parts += _sum_over_paths(cr, lhs)

@@ -51,8 +51,6 @@ class TrailingRedraw:
         self._callback()
 
 
-
-
 class FrameBudget:
     """Say when a view is due: at most ``fps`` frames per second, and at most ``share`` of the
     last second spent rendering it.

@@ -81,7 +81,9 @@ def test_bad_targets_and_learning_rates():
         net["w1"] = float("nan")
     with pytest.raises(ValueError, match="x must be one example"):
         net.chain_rule("w1", np.zeros((2, 2)), t)
-    with pytest.raises(ValueError, match="level must be one of neuron, pre-activation, operation; got 'net'"):
+    with pytest.raises(
+        ValueError, match="level must be one of neuron, pre-activation, operation; got 'net'"
+    ):
         net.chain_rule("w1", x, t, level="net")
     with pytest.raises(ValueError, match=r"weights\[1\] must have shape \(2, 2\)"):
         net.weights = [np.zeros((2, 2)), np.zeros((2, 3))]

@@ -421,7 +421,9 @@ def test_the_message_for_play_after_a_divergence_says_what_to_do():
     text = after_divergence_message(h, trainer.lr)
     assert f"diverged at step {h.diverged_at} with lr = 300" in text
     assert (
-        "Reset" in text and f"continue from step {trainer.step} with lr = 0.5, the last learning rate that trained" in text
+        "Reset" in text
+        and f"continue from step {trainer.step} with lr = 0.5, the last learning rate that trained"
+        in text
     )
     assert trainer.after_divergence_message() == text
     trainer.lr = 0.5

@@ -166,7 +166,9 @@ def test_a_saved_lecture_reopens_with_its_widgets_after_the_kernel_is_gone(lab_s
     # a click with nothing to answer it: nothing half-updates (the saved selection and its
     # formula stay together), and the page says once how to make it live
     before = shown.locator(".editing .bpw-explorer-panel").first.get_attribute("data-param")
-    x, y = page.evaluate(POINT_ON_EDGE_JS, [".jp-NotebookPanel:not(.lm-mod-hidden) .editing", "w5", 0.5, 0])
+    x, y = page.evaluate(
+        POINT_ON_EDGE_JS, [".jp-NotebookPanel:not(.lm-mod-hidden) .editing", "w5", 0.5, 0]
+    )
     page.mouse.click(x, y)
     tip = shown.locator(".editing .bpw-tooltip.bpw-offline")
     tip.wait_for(state="visible", timeout=20_000)

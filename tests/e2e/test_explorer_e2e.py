@@ -90,7 +90,9 @@ def test_clicking_w1_shows_both_paths_and_the_backprop_total(lab_server, page, p
     assert shown_total == "0.000438568" and digits >= 6  # Mazur's published dE/dw1
     # the click reached Python, and the diagram lit the two paths
     assert kernel_exec(page, "print(ex.selected)").strip() == "w1"
-    lit = page.locator(".ex-mazur g.bpw-edge.bpw-lit").evaluate_all("els => els.map(e => e.dataset.edge)")
+    lit = page.locator(".ex-mazur g.bpw-edge.bpw-lit").evaluate_all(
+        "els => els.map(e => e.dataset.edge)"
+    )
     assert sorted(lit) == ["o1>L", "o2>L", "w1", "w5", "w7"]
     # hovering the second product of the sum lights only its path: w1 -> h1 -> o2 -> L
     page.locator(".ex-mazur .bpw-term").nth(1).hover()

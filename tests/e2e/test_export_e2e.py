@@ -85,9 +85,13 @@ def wait_for_explorer(page, param: str, timeout: float = 60_000) -> None:
 def assert_diagram_drawn(page) -> None:
     """Every node and weight of the x -> h -> y' network, each with its label on the SVG."""
     diagram = page.locator(f"{SEED} .bpw-diagram svg").first
-    nodes = diagram.locator("g.bpw-node[data-node]").evaluate_all("els => els.map(e => e.dataset.node)")
+    nodes = diagram.locator("g.bpw-node[data-node]").evaluate_all(
+        "els => els.map(e => e.dataset.node)"
+    )
     assert {"x", "h", "y'", "L"} <= set(nodes), nodes
-    edges = diagram.locator("g.bpw-edge.bpw-weight").evaluate_all("els => els.map(e => e.dataset.param)")
+    edges = diagram.locator("g.bpw-edge.bpw-weight").evaluate_all(
+        "els => els.map(e => e.dataset.param)"
+    )
     assert sorted(edges) == ["w1", "w2"], edges
     labels = diagram.locator("text").evaluate_all("els => els.map(e => e.textContent.trim())")
     for name in ("w1", "w2", "x", "h", "y'", "L", "b"):

@@ -38,7 +38,9 @@ def click_node(page, root: str, name: str) -> None:
 
 def lit_edges(page, root: str) -> list[str]:
     return sorted(
-        page.locator(f"{root} g.bpw-edge.bpw-lit").evaluate_all("els => els.map(e => e.dataset.edge)")
+        page.locator(f"{root} g.bpw-edge.bpw-lit").evaluate_all(
+            "els => els.map(e => e.dataset.edge)"
+        )
     )
 
 
@@ -67,7 +69,10 @@ def test_a_click_on_a_leaf_of_any_graph_lights_its_paths_and_writes_its_derivati
         assert kernel_exec(page, "print(ex_circuit.selected)").strip() == "x"
         assert lit_edges(page, ".ex-circuit") == ["q>f", "x>q"]
         assert total_shown(page, ".ex-circuit", "x") == -4.0
-        assert "1 path from x to f" in page.locator(".ex-circuit .bpw-explorer-panel .bpw-panel-title").inner_text()
+        assert (
+            "1 path from x to f"
+            in page.locator(".ex-circuit .bpw-explorer-panel .bpw-panel-title").inner_text()
+        )
 
         # colah: b reaches e through c and through d; the derivative is the sum, 2 + 3 = 5
         click_node(page, ".ex-colah", "b")

@@ -39,7 +39,9 @@ def answer_and_play(page) -> None:
     expect(exercise.locator(".bpw-feedback")).to_contain_text("w7")
     box.fill("dh1/dw1 * (do1/dh1 * dL/do1 + do2/dh1 * dL/do2)")
     exercise.locator("button.bpw-check").click()
-    expect(exercise.locator(".bpw-feedback .bpw-verdict")).to_have_attribute("data-verdict", "correct")
+    expect(exercise.locator(".bpw-feedback .bpw-verdict")).to_have_attribute(
+        "data-verdict", "correct"
+    )
     dashboard = page.locator(".bpw-training").first
     dashboard.scroll_into_view_if_needed()
     curve = dashboard.locator("canvas.bpw-loss-curve")
@@ -48,7 +50,8 @@ def answer_and_play(page) -> None:
     dashboard.locator("button.bpw-play").click()
     page.wait_for_function(
         "([el, first]) => Number(el.dataset.frame || 0) > first + 3",
-        arg=[curve.element_handle(), first], timeout=60_000,
+        arg=[curve.element_handle(), first],
+        timeout=60_000,
     )
     dashboard.locator("button.bpw-play").click()  # pause
 

@@ -107,7 +107,6 @@ def show(page, cls: str) -> None:
     page.wait_for_timeout(300)  # the layout may re-flow once more after the formulas
 
 
-
 @pytest.fixture(scope="module")
 def layout_notebook(lab_server):
     return write_notebook(lab_server.root, "layout.ipynb", CELLS)
@@ -199,7 +198,9 @@ def test_on_a_projector_the_diagram_and_its_formula_share_the_screen(
     larger): the diagram and the formula's total are on screen together, the diagram beside
     the formula rather than above it."""
     if mode == "zoom150":
-        context = browser.new_context(viewport={"width": 911, "height": 512}, device_scale_factor=1.5)
+        context = browser.new_context(
+            viewport={"width": 911, "height": 512}, device_scale_factor=1.5
+        )
     else:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()

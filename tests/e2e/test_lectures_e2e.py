@@ -91,5 +91,7 @@ def test_every_widget_of_the_lecture_shows_and_fits_a_laptop_screen(lab_server, 
         out.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         out.screenshot(path=SHOTS / f"{stem}-{i + 1}.png")
-    print(f"\n[e2e lectures] {lecture}: {count} widget outputs at 1366x768, problems: {len(problems)}")
+    print(
+        f"\n[e2e lectures] {lecture}: {count} widget outputs at 1366x768, problems: {len(problems)}"
+    )
     assert problems == [], f"{lecture}: " + "; ".join(problems)

@@ -99,7 +99,9 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
             )
             assert drawn, f"{name} is not drawn"
         # the formula is MathML, typeset without MathJax
-        expect(explorer.locator(".bpw-explorer-panel[data-param='w2'] .bpw-total math")).to_be_visible()
+        expect(
+            explorer.locator(".bpw-explorer-panel[data-param='w2'] .bpw-total math")
+        ).to_be_visible()
         # a click on w1 reaches Python (one kernel per marimo session) and comes back
         click_edge(page, explorer, "w1")
         total = explorer.locator(".bpw-explorer-panel[data-param='w1'] .bpw-total math")
@@ -111,7 +113,9 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         expect(explorer.locator(".bpw-step-panel [data-node='L']")).to_be_visible()
         # the expression graph: df/dx = z = -4
         graph = page.locator(".bpw-explorer").nth(1)
-        expect(graph.locator(".bpw-explorer-panel[data-param='x'] .bpw-total math")).to_contain_text("4")
+        expect(
+            graph.locator(".bpw-explorer-panel[data-param='x'] .bpw-total math")
+        ).to_contain_text("4")
         # the exercise: type a chain-rule sum, press Enter, read the verdict
         exercise = page.locator(".bpw-exercise").first
         exercise.scroll_into_view_if_needed()
@@ -133,7 +137,8 @@ def test_the_lecture_widgets_render_and_click_in_marimo(marimo_app, browser):
         dashboard.locator("button.bpw-play").click()
         page.wait_for_function(
             "([el, first]) => Number(el.dataset.frame || 0) > Number(first) + 3",
-            arg=[curve.element_handle(), first], timeout=60_000,
+            arg=[curve.element_handle(), first],
+            timeout=60_000,
         )
         dashboard.locator("button.bpw-play").click()  # pause
         # the widgets follow marimo's theme: light text on a dark page in dark, and the reverse

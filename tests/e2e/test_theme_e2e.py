@@ -225,29 +225,38 @@ def check_theme(page, theme: str, capsys) -> list[str]:
         axe_unsure += found["axe"]["unsure"]
         for v in found["axe"]["violations"]:
             ratio = v["data"].get("contrastRatio")
-            detail = (f"ratio {ratio} ({v['data'].get('fgColor')} on {v['data'].get('bgColor')})"
-                      if v["rule"] == "color-contrast" else v["html"])
+            detail = (
+                f"ratio {ratio} ({v['data'].get('fgColor')} on {v['data'].get('bgColor')})"
+                if v["rule"] == "color-contrast"
+                else v["html"]
+            )
             problems.append(f"{theme} {name}: axe {v['rule']} {v['target']} {detail}")
         for t in found["svg"]:
             t["widget"] = name
             svg_texts.append(t)
             if t["ratio"] < MIN_RATIO:
-                problems.append(f"{theme} {name}: svg {t['cls']} {t['text']!r} at {t['where']} "
-                                f"on {t['on']}: {t['ratio']:.2f}:1")
+                problems.append(
+                    f"{theme} {name}: svg {t['cls']} {t['text']!r} at {t['where']} "
+                    f"on {t['on']}: {t['ratio']:.2f}:1"
+                )
         for t in found["svg"] + found["html"]:
             sizes.append((t["px"], name, t.get("cls"), t["text"]))
             if t["px"] < MIN_PX - 0.05:
-                problems.append(f"{theme} {name}: {t.get('cls') or t.get('tag')} "
-                                f"{t['text']!r} renders at {t['px']:.1f} px")
+                problems.append(
+                    f"{theme} {name}: {t.get('cls') or t.get('tag')} "
+                    f"{t['text']!r} renders at {t['px']:.1f} px"
+                )
     lowest = min(svg_texts, key=lambda t: t["ratio"])
     smallest = min(sizes)
     with capsys.disabled():
-        print(f"\n[e2e theme] {theme}: {len(sizes)} texts checked ({len(svg_texts)} SVG); "
-              f"lowest SVG contrast {lowest['ratio']:.2f}:1 ({lowest['widget']} "
-              f"{lowest['cls']} {lowest['text']!r} on {lowest['on']}); smallest text "
-              f"{smallest[0]:.1f} px ({smallest[1]} {smallest[2]} {smallest[3]!r}); "
-              f"axe judged {axe_judged} HTML texts, {len(axe_unsure)} undecided, "
-              f"{sum(p.count(': axe ') for p in problems)} violations")
+        print(
+            f"\n[e2e theme] {theme}: {len(sizes)} texts checked ({len(svg_texts)} SVG); "
+            f"lowest SVG contrast {lowest['ratio']:.2f}:1 ({lowest['widget']} "
+            f"{lowest['cls']} {lowest['text']!r} on {lowest['on']}); smallest text "
+            f"{smallest[0]:.1f} px ({smallest[1]} {smallest[2]} {smallest[3]!r}); "
+            f"axe judged {axe_judged} HTML texts, {len(axe_unsure)} undecided, "
+            f"{sum(p.count(': axe ') for p in problems)} violations"
+        )
         if axe_unsure:
             print(f"[e2e theme] axe could not decide (e.g. text over an image): {axe_unsure[:8]}")
     # axe saw the widgets' text: a run that judged nothing would pass vacuously
@@ -259,8 +268,11 @@ def screenshot(page, name: str) -> Path:
     """The diagram, explorer and top of the first exercise in view, as a student sees them."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS_DIR / name
-    for widget, shot in (("theme-diagram", path), ("theme-wrong", path.with_stem(f"{path.stem}-wrong")),
-                         ("theme-training", path.with_stem(f"{path.stem}-training"))):
+    for widget, shot in (
+        ("theme-diagram", path),
+        ("theme-wrong", path.with_stem(f"{path.stem}-wrong")),
+        ("theme-training", path.with_stem(f"{path.stem}-training")),
+    ):
         page.locator(f".{widget}").first.scroll_into_view_if_needed()
         page.wait_for_timeout(600)  # Lab paints a cell scrolled back into view a moment later
         page.screenshot(path=str(shot))

@@ -65,7 +65,6 @@ BOXES_JS = """
 """
 
 
-
 def show_cell_of(page, cls: str) -> None:
     page.locator(f".{cls}").first.evaluate(
         "el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})"

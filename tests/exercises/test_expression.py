@@ -15,7 +15,9 @@ def test_cs231n_and_colah_from_text():
 
 
 def test_a_neuron_with_a_loss_matches_the_network():
-    g = bw.expression("net = w * x + b; h = sigma(net); L = 0.5 * (h - t)^2", w=0.5, x=1.0, b=0.1, t=1.0)
+    g = bw.expression(
+        "net = w * x + b; h = sigma(net); L = 0.5 * (h - t)^2", w=0.5, x=1.0, b=0.1, t=1.0
+    )
     h = g.value("h")
     # dL/dw = (h - t) h (1 - h) x, written out by hand
     assert g.gradients()["w"] == pytest.approx((h - 1.0) * h * (1 - h) * 1.0, rel=1e-12)
@@ -26,7 +28,10 @@ def test_a_neuron_with_a_loss_matches_the_network():
     ("text", "message"),
     [
         ("q = x + y; q = q * 2", "redefines q: each name is defined once"),
-        ("a = b + 1; b = a * 2", "uses b before it is defined (statement 2): a computation graph has no cycles"),
+        (
+            "a = b + 1; b = a * 2",
+            "uses b before it is defined (statement 2): a computation graph has no cycles",
+        ),
         ("f = x + w", "unknown name 'w'; known names: x, y"),
         ("x = 2", "redefines x, which is a leaf"),
         ("f = dh1/dw1", "a derivative (d.../d...) is not an operation"),

@@ -61,8 +61,14 @@ TABLE = [
     # one edge from q to f: its local derivative is the whole chain
     ("cs231n", "q", "df/dq", True, None, "q → f"),
     ("cs231n", "q", "z", True, None, ""),
-    ("cs231n", "x", "dq/dx * dz/dq * df/dz", False, "input_as_function",
-     "z is an input: nothing flows into it, so dz/dq is not a step of the graph"),
+    (
+        "cs231n",
+        "x",
+        "dq/dx * dz/dq * df/dz",
+        False,
+        "input_as_function",
+        "z is an input: nothing flows into it, so dz/dq is not a step of the graph",
+    ),
     ("cs231n", "x", "dx/dq * df/dq", False, "upside_down", "dx/dq is upside down: q depends on x"),
     ("cs231n", "x", "df/dx", False, "total_of_parameter", "restates the question"),
     ("cs231n", "x", "dq/dx * df/dx", False, "total_of_parameter", "restates the question"),
@@ -72,7 +78,14 @@ TABLE = [
     ("cs231n", "x", "df/dx_", False, None, ""),  # read as df/dx: restated
     ("cs231n", "x", "dq/dx*df/dq + dq/dy*df/dq", False, "extra_path", "starts at y, not at x"),
     ("cs231n", "x", "dq/dy * df/dq", False, "wrong_parameter", "for df/dy"),
-    ("cs231n", "x", "dq/dx * dq/dy * df/dq", False, "extra_factor", "the edge from the input y into q"),
+    (
+        "cs231n",
+        "x",
+        "dq/dx * dq/dy * df/dq",
+        False,
+        "extra_factor",
+        "the edge from the input y into q",
+    ),
     ("cs231n", "x", "df/dx_ + 0", False, None, ""),
     ("cs231n", "x", "-z", False, "wrong_sign", "sign is wrong"),
     ("cs231n", "x", "x + y", False, "wrong_parameter", "This is df/dz"),
@@ -80,7 +93,14 @@ TABLE = [
     ("cs231n", "x", "1", False, "local_only", "first step only"),
     ("cs231n", "x", "dq/dx + df/dq", False, "sum_not_product", "sum of products"),
     ("cs231n", "x", "dq/dx * df/dq * df/dq", False, "product_not_sum", "reaches f 2 times"),
-    ("residual", "w1", "da/dw1 * dh/da * dh/da * dF/dh * dL/dF", False, "repeated_factor", "more than once"),
+    (
+        "residual",
+        "w1",
+        "da/dw1 * dh/da * dh/da * dF/dh * dL/dF",
+        False,
+        "repeated_factor",
+        "more than once",
+    ),
     ("cs231n", "x", "dq/dx * df/dq + dq/dx * df/dq", False, "duplicate_path", "appears 2 times"),
     ("cs231n", "x", "dw/dx * df/dq", False, "unknown_name", "This graph's names are"),
     # colah: e = (a + b)(b + 1), two paths from b merge at e
@@ -108,44 +128,114 @@ TABLE = [
     ("neuron", "w1", "x1 * sigma'(z)", True, None, ""),
     ("neuron", "w1", "dp1/dw1 * dh/dp1", True, None, "dh/dp1"),  # a total at p1
     ("neuron", "w1", "dp1/dw1 * ds/dp1 * dz/ds", False, "stops_early", "until it reaches h"),
-    ("neuron", "w1", "dp1/dw1 * dz/dp1 * dh/dz", False, "not_an_edge", "z depends on p1 only through s"),
+    (
+        "neuron",
+        "w1",
+        "dp1/dw1 * dz/dp1 * dh/dz",
+        False,
+        "not_an_edge",
+        "z depends on p1 only through s",
+    ),
     ("neuron", "w1", "dz/dw1 * dh/dz", False, "not_an_edge", "z depends on w1 only through p1"),
     ("neuron", "w1", "dp1/dw1 * dx1/dp1 * dh/dx1", False, "upside_down", "dx1/dp1 is upside down"),
-    ("neuron", "w1", "dp1/dw1 * dx2/dp1 * dh/dx2", False, "input_as_function",
-     "x2 is an input: nothing flows into it, so dx2/dp1 is not a step of the graph"),
+    (
+        "neuron",
+        "w1",
+        "dp1/dw1 * dx2/dp1 * dh/dx2",
+        False,
+        "input_as_function",
+        "x2 is an input: nothing flows into it, so dx2/dp1 is not a step of the graph",
+    ),
     ("neuron", "w1", "x1", False, "local_only", "first step only"),
     ("neuron", "b", "dz/db * dh/dz", True, None, ""),
     ("neuron", "b", "h * (1 - h)", True, None, ""),
     # a residual block: y = x + F(x), F = w2 tanh(w1 x)
-    ("residual", "x", "dy/dx * dL/dy + da/dx * dh/da * dF/dh * dy/dF * dL/dy", True, None,
-     "each of the 2 paths"),
+    (
+        "residual",
+        "x",
+        "dy/dx * dL/dy + da/dx * dh/da * dF/dh * dy/dF * dL/dy",
+        True,
+        None,
+        "each of the 2 paths",
+    ),
     ("residual", "x", "(dy/dx + da/dx * dh/da * dF/dh * dy/dF) * dL/dy", True, None, ""),
     ("residual", "x", "(1 + w1 * (1 - h^2) * w2) * (y - t)", True, None, ""),
     ("residual", "x", "dy/dx * dL/dy + da/dx * delta_a", True, None, ""),
-    ("residual", "x", "da/dx * dh/da * dF/dh * dy/dF * dL/dy", False, "missing_path",
-     "The path x → y → n1 → n2 → L is missing"),
+    (
+        "residual",
+        "x",
+        "da/dx * dh/da * dF/dh * dy/dF * dL/dy",
+        False,
+        "missing_path",
+        "The path x → y → n1 → n2 → L is missing",
+    ),
     ("residual", "x", "dy/dx * dL/dy", False, "missing_path", "x → a → h → F → y"),
-    ("residual", "x", "(dy/dx + dF/dx) * dL/dy", False, "not_an_edge", "F depends on x only through a"),
+    (
+        "residual",
+        "x",
+        "(dy/dx + dF/dx) * dL/dy",
+        False,
+        "not_an_edge",
+        "F depends on x only through a",
+    ),
     ("residual", "x", "dL/dx", False, "total_of_parameter", "restates the question"),
     ("residual", "x", "y - t", False, "wrong_parameter", "This is dL/d"),
     ("residual", "w1", "da/dw1 * dh/da * dF/dh * dy/dF * dL/dy", True, None, ""),
     ("residual", "w1", "x * (1 - h^2) * w2 * (y - t)", True, None, ""),
-    ("residual", "w1", "da/dw1 * dw2/da * dF/dw2 * dL/dF", False, "input_as_function",
-     "w2 is an input: nothing flows into it, so dw2/da is not a step of the graph"),
-    ("residual", "w1", "da/dw1 * dh/da * dF/dh * dL/dF + dy/dx * dL/dy", False, "extra_path", "starts at x"),
+    (
+        "residual",
+        "w1",
+        "da/dw1 * dw2/da * dF/dw2 * dL/dF",
+        False,
+        "input_as_function",
+        "w2 is an input: nothing flows into it, so dw2/da is not a step of the graph",
+    ),
+    (
+        "residual",
+        "w1",
+        "da/dw1 * dh/da * dF/dh * dL/dF + dy/dx * dL/dy",
+        False,
+        "extra_path",
+        "starts at x",
+    ),
     # a weight used twice: y = w tanh(w x)
-    ("twice", "w", "da/dw * dh/da * dy/dh * dL/dy + dy/dw * dL/dy", True, None, "each of the 2 paths"),
+    (
+        "twice",
+        "w",
+        "da/dw * dh/da * dy/dh * dL/dy + dy/dw * dL/dy",
+        True,
+        None,
+        "each of the 2 paths",
+    ),
     ("twice", "w", "(da/dw * dh/da * dy/dh + dy/dw) * dL/dy", True, None, ""),
     ("twice", "w", "(x * (1 - h^2) * w + h) * (y - t)", True, None, ""),
     ("twice", "w", "dy/dw * dL/dy", False, "missing_path", "w is used in 2 places (a and y)"),
     ("twice", "w", "da/dw * dh/da * dy/dh * dL/dy", False, "missing_path", "The path w → y"),
     ("twice", "w", "h * (y - t)", False, "partial_sum", "w → y → n1 → n2 → L only"),
-    ("twice", "w", "dw/da * dh/da * dy/dh * dL/dy + dy/dw * dL/dy", False, "upside_down",
-     "dw/da is upside down"),
-    ("twice", "w", "da/dw * dh/da * dy/dh * dL/dy + dy/dw * dL/dy + dy/dw * dL/dy", False,
-     "duplicate_path", "appears 2 times"),
-    ("twice", "w", "da/dw * dh/da * dw/dh * dy/dw * dL/dy", False, "input_as_function",
-     "w is an input: nothing flows into it, so dw/dh is not a step of the graph"),
+    (
+        "twice",
+        "w",
+        "dw/da * dh/da * dy/dh * dL/dy + dy/dw * dL/dy",
+        False,
+        "upside_down",
+        "dw/da is upside down",
+    ),
+    (
+        "twice",
+        "w",
+        "da/dw * dh/da * dy/dh * dL/dy + dy/dw * dL/dy + dy/dw * dL/dy",
+        False,
+        "duplicate_path",
+        "appears 2 times",
+    ),
+    (
+        "twice",
+        "w",
+        "da/dw * dh/da * dw/dh * dy/dw * dL/dy",
+        False,
+        "input_as_function",
+        "w is an input: nothing flows into it, so dw/dh is not a step of the graph",
+    ),
     # u -> f is an edge and u also reaches f through v: df/du is the edge or the total
     ("both", "x", "du/dx * df/du + du/dx * dv/du * df/dv", True, None, "each of the 2 paths"),
     ("both", "x", "du/dx * df/du", True, None, "df/du is read as the total derivative"),
@@ -169,14 +259,21 @@ def test_derivation_table(graph, asked, answer, correct, code, words):
 
 def test_parameters_as_leaves_get_the_seed_mistake_in_its_general_form():
     # the seed's dw7/dh1: a parameter differentiated as if something flowed into it
-    x, w, v, t = Value(0.5, "x"), Value(0.4, "w", kind="parameter"), Value(-0.7, "v", kind="parameter"), Value(0.2, "t")
+    x, w, v, t = (
+        Value(0.5, "x"),
+        Value(0.4, "w", kind="parameter"),
+        Value(-0.7, "v", kind="parameter"),
+        Value(0.2, "t"),
+    )
     h = (w * x).named("a").tanh("h")
     y = (v * h).named("y")
     g = Graph((0.5 * (y - t) ** 2).named("L"))
     q = bw.GradientQuestion(g, "w")
     fb = q.check("da/dw * dh/da * dv/dh * dy/dv * dL/dy")
     assert not fb.correct and fb.problems[0] == "parameter_as_function"
-    assert "v is a parameter: nothing flows into it, so dv/dh is not a step of the graph" in fb.message
+    assert (
+        "v is a parameter: nothing flows into it, so dv/dh is not a step of the graph" in fb.message
+    )
     assert q.check("da/dw * dh/da * dy/dh * dL/dy").correct
     fb = q.check("da/dw * dh/da * dy/dh * dL/dy + dL/dv")
     assert not fb.correct and "another leaf, v" in fb.message
@@ -237,7 +334,9 @@ def test_variants_stay_in_every_operation_s_domain():
         v = q.variant(student)
         assert v.graph.value("x") > 0 and v.graph.value("y") > 0
         assert abs(v.expected) >= 1e-3
-        assert all(abs(v.graph.delta(n)) >= 1e-3 for n in v.graph.node_names if v.graph.path_count(n))
+        assert all(
+            abs(v.graph.delta(n)) >= 1e-3 for n in v.graph.node_names if v.graph.path_count(n)
+        )
         assert v.check("s / x + (1 - tanh(x*y)^2) * y").correct
 
 

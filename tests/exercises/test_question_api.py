@@ -274,7 +274,11 @@ def test_adversarial_input_is_answered_quickly(q1, text):
 def test_the_seed_mistake_made_twice_is_explained_once():
     net, x, t = bw.presets.mazur()
     fb = bw.check_answer(
-        net, "w1", x, t, "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1"
+        net,
+        "w1",
+        x,
+        t,
+        "dh1/dw1 * dw7/dh1 * do2/dw7 * dL/do2 + dh1/dw1 * dw5/dh1 * do1/dw5 * dL/do1",
     )
     assert fb.problems == ("parameter_as_function", "parameter_as_function")
     assert fb.message.count("independent variable") == 1

@@ -29,10 +29,19 @@ def mazur():
         (lambda n, x, t: bw.LossQuestion(n, x, t), "0.298371109"),
         (lambda n, x, t: bw.LossQuestion(n, x, t), "1/2 (t1 - o1)^2 + 1/2 (t2 - o2)^2"),
         (lambda n, x, t: bw.DeltaQuestion(n, "o1", x, t, convention="net"), "0.138498562"),
-        (lambda n, x, t: bw.DeltaQuestion(n, "o1", x, t, convention="net"), "(o1 - t1) o1 (1 - o1)"),
-        (lambda n, x, t: bw.DeltaQuestion(n, "o1", x, t, convention="net"), "dL/do1 * o1 * (1 - o1)"),
+        (
+            lambda n, x, t: bw.DeltaQuestion(n, "o1", x, t, convention="net"),
+            "(o1 - t1) o1 (1 - o1)",
+        ),
+        (
+            lambda n, x, t: bw.DeltaQuestion(n, "o1", x, t, convention="net"),
+            "dL/do1 * o1 * (1 - o1)",
+        ),
         (lambda n, x, t: bw.DeltaQuestion(n, "h1", x, t), "0.036350306"),
-        (lambda n, x, t: bw.DeltaQuestion(n, "h1", x, t), "do1/dh1 * delta_o1 + do2/dh1 * delta_o2"),
+        (
+            lambda n, x, t: bw.DeltaQuestion(n, "h1", x, t),
+            "do1/dh1 * delta_o1 + do2/dh1 * delta_o2",
+        ),
         (lambda n, x, t: bw.UpdateQuestion(n, "w5", x, t, lr=0.5), "0.35891648"),
         (lambda n, x, t: bw.UpdateQuestion(n, "w5", x, t, lr=0.5), "w5 - 0.5 * dL/dw5"),
         (lambda n, x, t: bw.ForwardQuestion(n, "net_h1", x, t), "net_h1 = 0.3775"),
