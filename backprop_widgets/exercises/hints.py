@@ -89,17 +89,44 @@ def gradient_slips(param: str, draws: list[Draw], gradient=None) -> list[Slip]:
         for lr in LEARNING_RATES
     ]
     found += _partial_sums(param, draws[0])
-    found.append(loss_value_slip(f"dL/d{param}"))
+    found += loss_value_slips(f"dL/d{param}", net)
     return found
 
 
-def loss_value_slip(asked: str) -> Slip:
-    """The loss typed for its derivative (Mazur's ½(o1 − t1)² + ½(o2 − t2)² for dL/dw5)."""
-    return Slip(
-        "end_value",
-        f"This is {LOSS_NODE} itself (the value of the loss), not its derivative {asked}.",
-        lambda d: d.pre.value(LOSS_NODE),
-    )
+def loss_value_slips(asked: str, net) -> list[Slip]:
+    """The loss typed for its derivative (Mazur's ½(o1 − t1)² + ½(o2 − t2)² for dL/dw5), and
+    the loss with its constant dropped or doubled: Σ (y − t)² for half_sse is 2·L."""
+    found = [
+        Slip(
+            "end_value",
+            f"This is {LOSS_NODE} itself (the value of the loss), not its derivative {asked}.",
+            lambda d: d.pre.value(LOSS_NODE),
+        )
+    ]
+    n_out = len(net.output_names)
+    if net.loss_name == "half_sse":
+        multiples = {2.0: "the loss without its ½", 0.5: "the loss with its ½ twice"}
+    elif net.loss_name == "mse" and n_out > 1:
+        multiples = {
+            float(n_out): f"the sum of squares, without the mean's 1/{n_out}",
+            0.5: "the loss with a ½ the mean squared error does not have",
+        }
+    elif net.loss_name == "mse":
+        multiples = {0.5: "the loss with a ½ the squared error does not have"}
+    else:
+        return found
+    return found + [
+        Slip(
+            "end_value",
+            f"This is {_ratio_text(k)}·{LOSS_NODE} ({words}), not its derivative {asked}.",
+            lambda d, k=k: k * d.pre.value(LOSS_NODE),
+        )
+        for k, words in multiples.items()
+    ]
+
+
+def _ratio_text(k: float) -> str:
+    return "½" if k == 0.5 else f"{k:g}"
 
 
 def graph_gradient_slips(param: str, draws: list[Draw]) -> list[Slip]:
@@ -532,7 +559,7 @@ def delta_slips(node: str, convention: str, draws: list[Draw]) -> list[Slip]:
     )
     found += _constant_slips(draws[0].net, lambda d: d.expected)
     asked = f"dL/d{pre.net_input_of(node) if convention == 'net' else node}"
-    found.append(loss_value_slip(asked))
+    found += loss_value_slips(asked, draws[0].net)
     return found
 
 

@@ -320,6 +320,10 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
         if s[i] in _SUPERSCRIPT_DIGITS and name in _LAYER_STEMS:  # a²₁; a² is a square
             return _unicode_layered(s, i, name) or (name, i)
         return name, i
+    if i < n and s[i] in _SUBSCRIPT_CHARS and name in _LAYER_STEMS:  # a₁², w₁₁³, δ₁³
+        layered = _unicode_sub_first(s, i, name)
+        if layered is not None:
+            return layered
     while i < n:
         m = None if name.endswith("'") else _NAME_CHARS.match(s, i)
         if m:
@@ -408,6 +412,27 @@ def _unicode_layered(s: str, i: int, stem: str) -> tuple[str, int] | None:
         return None
     layer = m.group("sup").translate(_SUPERSCRIPTS)
     return _layer_text(stem, layer, m.group("sub").translate(_SUBSCRIPT_DIGITS), False), m.end()
+
+
+_UNICODE_SUB_FIRST = re.compile(
+    r"(?P<sub>[₀₁₂₃₄₅₆₇₈₉]{1,2})(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)(?![⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉])"
+)
+_SUBSCRIPT_CHARS = frozenset("₀₁₂₃₄₅₆₇₈₉")
+
+
+def _unicode_sub_first(s: str, i: int, stem: str) -> tuple[str, int] | None:
+    """a₁², w₁₁³, δ₁³ (subscript digits, then superscript digits) at s[i]: Nielsen's a^2_1
+    written subscript first, as a_1^2; None for a power of a one-index weight (w₁² is w1
+    squared) or a name that continues. Whether a₁² is a1 squared where the network has a1
+    is for the reader to ask (see .layer_reader)."""
+    m = _UNICODE_SUB_FIRST.match(s, i)
+    if m is None:
+        return None
+    sub = m.group("sub").translate(_SUBSCRIPT_DIGITS)
+    if not _one_index_each(stem, sub):
+        return None
+    layer = m.group("sup").translate(_SUPERSCRIPTS)
+    return _layer_text(stem, layer, sub, True), m.end()
 
 
 def _layered_first_sub(s: str, i: int, stem: str) -> tuple[str, int] | None:

@@ -10,7 +10,7 @@ by an impossible one refused and named); variants drawn again for graphs.
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import backprop_widgets as bw
@@ -371,6 +371,8 @@ def expression_graphs(draw):
         if draw(st.booleans()):
             arg = draw(st.sampled_from(pool[-3:]))
             op = draw(st.sampled_from(UNARY))
+            if op == "exp" and abs(arg.data) > 20:
+                reject()  # exp of a product of exps overflows: no graph a student is asked about
             node = getattr(arg, op)(name)
         else:
             a = draw(st.sampled_from(pool))
@@ -383,8 +385,6 @@ def expression_graphs(draw):
     asked = [n for n in g.node_names if g.kind(n) == "input" and 1 <= g.path_count(n) <= 8]
     asked = [n for n in asked if abs(g.gradient(n)) > 1e-3]
     if not asked:
-        from hypothesis import reject
-
         reject()
     return g, draw(st.sampled_from(asked))
 
