@@ -27,6 +27,31 @@ export function bytesOf(value) {
   return new Uint8Array(0);
 }
 
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 of bytes, as Python's zlib.crc32 computes it. */
+export function crc32(bytes) {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Whether a picture's box and bytes belong together (the box's CRC-32 is the bytes') and are
+ * a frame not yet taken: the box and its bytes may arrive as two changes (marimo applies
+ * binary traits after the others), and each change calls for a look.
+ */
+export function isNewPair(at, bytes, taken) {
+  if (!at || at.length < 6) return false;
+  const crc = at[6];
+  if (crc !== undefined && crc32(bytes) !== crc) return false;
+  return at[4] !== taken;
+}
+
 /** Float32 values (little-endian, as numpy writes them) by name. */
 export function floatsByName(names, value) {
   const bytes = bytesOf(value);
@@ -106,12 +131,15 @@ function pictureCanvas(model, name, cls, parent, description, askWhole) {
   canvas.setAttribute("aria-label", description);
   const ctx = canvas.getContext("2d");
   let shown = 0;
+  let taken = 0;
   let chain = Promise.resolve();
   function take() {
     const at = model.get(`${name}_box`);
-    if (!at || at.length < 6) return;
+    const bytes = bytesOf(model.get(`${name}_png`));
+    if (!isNewPair(at, bytes, taken)) return;
     const [x, y, w, h, seq, whole] = at;
-    const blob = new Blob([bytesOf(model.get(`${name}_png`))], { type: "image/png" });
+    taken = seq;
+    const blob = new Blob([bytes], { type: "image/png" });
     chain = chain.then(async () => {
       if (!whole && seq !== shown + 1) { askWhole(); return; }
       const bitmap = await createImageBitmap(blob);
@@ -126,6 +154,7 @@ function pictureCanvas(model, name, cls, parent, description, askWhole) {
     }).catch(() => {});
   }
   model.on(`change:${name}_box`, take);
+  model.on(`change:${name}_png`, take);
   take();
   return canvas;
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,9 +146,12 @@ class PictureStream:
     """The frames of one Agg canvas as PNG patches: the first (and the first after
     :meth:`resend`) whole, then only the rectangle of pixels that changed since the last
     frame sent (None: nothing changed). Each frame comes with its box
-    ``[x, y, width, height, seq, whole]``: where the patch goes in a picture of
-    ``width`` x ``height``, its number, and whether it is the whole picture; a patch applies
-    on top of frame ``seq - 1`` (the page asks for the whole picture when it has not got it).
+    ``[x, y, width, height, seq, whole, crc]``: where the patch goes in a picture of
+    ``width`` x ``height``, its number, whether it is the whole picture, and the CRC-32 of its
+    PNG bytes; a patch applies on top of frame ``seq - 1`` (the page asks for the whole picture
+    when it has not got it). The CRC pairs box and bytes: a host may apply the two traits as
+    two changes (marimo sets binary traits after the others), and a box read with the previous
+    frame's bytes would paint that patch in the wrong place.
     """
 
     def __init__(self):
@@ -178,7 +182,8 @@ class PictureStream:
         # small patches (a paced curve's new end) compress harder at no cost worth counting
         level = 6 if patch.size < 200_000 else 1
         Image.fromarray(patch, "RGBA").save(out, format="PNG", compress_level=level)
-        return out.getvalue(), [x0, y0, width, height, self.seq, whole]
+        png = out.getvalue()
+        return png, [x0, y0, width, height, self.seq, whole, zlib.crc32(png)]
 
 
 class _BlitFigure:

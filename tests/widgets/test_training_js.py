@@ -18,4 +18,4 @@ def test_the_theme_reporter_parses_the_colours_the_browser_computes():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "# pass 3" in result.stdout
+    assert "# pass 5" in result.stdout
