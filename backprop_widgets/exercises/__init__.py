@@ -32,7 +32,8 @@ message asks which), ``generic_activation`` (f'(…) that is not
 at the net input of a unit with a slope of its own, :mod:`.notation`), ``index_range`` (Σ_k whose
 index runs over no layer, or over two layers of different sizes), ``layer_index`` (a layer-numbered
 name, Nielsen's a^l_j or 3Blue1Brown's a^(L), whose layer or unit does not exist or is a letter,
-:mod:`.layers`, :mod:`.layer_reader`), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
+:mod:`.layers`, :mod:`.layer_reader`), ``whole_matrix`` (CS231n's dW, a whole weight matrix's
+gradient, where one weight's is asked), ``kind_not_accepted``, ``not_finite``, ``division_by_zero``,
 ``domain_error``, ``matches_only_here`` (a formula right at these weights only), the
 numeric guesses of :mod:`.hints`, ``too_many_paths``, ``no_student_id`` (:func:`grade` of a
 variant without a student id), ``internal_error`` (a bug; never expected).

@@ -16,7 +16,7 @@ from . import structure
 from .asked import Gradient
 from .chain_graph import ChainGraph, Problem, path_text
 from .chain_problems import check_factor, total_problem
-from .layers import gradient_of
+from .layers import gradient_of, upstream
 from .leibniz import judge
 from .parser import Name, Partial
 from .question import GRAPH_KINDS, KINDS, Feedback, Question, graph_of
@@ -172,6 +172,10 @@ class GradientQuestion(Question):
             name = gradient_of(node.text, self.vocabulary, self.net)
             kind = self.vocabulary.resolve(name).kind if name is not None else None
             return name if kind == "parameter" else None
+        if isinstance(node, Name):  # a graph's dx = ...: CS231n's ∂f/∂x, any node but f
+            if self.vocabulary.resolve("d") is not None:
+                return None  # dx could be d·x: the reader asks
+            return upstream(node.text, self.vocabulary)
         if not isinstance(node, Partial):
             return None
         num = self.vocabulary.resolve(node.num.text)

@@ -6,7 +6,9 @@
 Nielsen's weights use k, and writes one "read as" line per convention. Where a name could
 be two things (``b_1^2``: b1 squared, or Nielsen's b^2_1), or stands for any layer or unit
 (``a^l_j`` outside a sum over j), the answer is asked or refused with the reason, never
-guessed.
+guessed. Goodfellow's h^(k) makes the answer's a^(k) his net input; his J and ∇_{w1} J get a
+"read as" line. CS231n's dW (a whole matrix's gradient) is refused with the one weight asked
+for; on any computation graph CS231n's dq is ∂f/∂q (asked about where d is a node: d·q?).
 """
 
 from __future__ import annotations
@@ -15,13 +17,24 @@ from dataclasses import replace
 
 from ..core.chain_rule import LOSS_NODE, NET_PREFIX
 from .chain_graph import Problem
-from .layers import BROWN, CS231N, NIELSEN, Layered, Layers, Meaning, parse_layered, upstream
+from .layers import (
+    BROWN,
+    CS231N,
+    GOODFELLOW,
+    NIELSEN,
+    Layered,
+    Layers,
+    Meaning,
+    parse_layered,
+    upstream,
+    whole_matrix,
+)
 from .notation import MAX_EXPANDED, Reading, _map  # one tree walker for every reader
 from .notation import _substitute as _plain_substitute
 from .parser import IndexSum, Name, Partial, Product, Sum, walk
 
 
-def read_layers(node, vocabulary, net) -> Reading:
+def read_layers(node, vocabulary, net, param: str | None = None) -> Reading:
     """Rewrite layer-numbered names and CS231n's d-names into the network's own quantities.
 
     >>> import backprop_widgets as bw
@@ -31,9 +44,9 @@ def read_layers(node, vocabulary, net) -> Reading:
     >>> r.node.text, r.notes[0][:40]
     ('h1', "Read with Nielsen's layer numbers (the i")
     """
-    reader = _Reader(vocabulary, net)
-    if not reader.has_any(node):
-        return Reading(node)
+    reader = _Reader(vocabulary, net, param)
+    if not reader.has_any(node):  # (a graph's dc where d is a node is asked about)
+        return Reading(node, problem=reader.problem)
     reader.settle_base(node)
     if reader.problem is None:
         new = reader.rewrite(node)
@@ -43,9 +56,13 @@ def read_layers(node, vocabulary, net) -> Reading:
 
 
 class _Reader:
-    def __init__(self, vocabulary, net):
+    def __init__(self, vocabulary, net, param=None):
         self.vocabulary = vocabulary
-        self.layers = Layers(net)
+        self.net = net
+        self.param = param
+        self.layers = Layers(net) if net is not None else None  # a graph has no layers
+        self.end = vocabulary.end if vocabulary is not None else LOSS_NODE
+        self.goodfellow = False  # the answer writes Goodfellow's h^(k): a^(k) is his too
         self.read: dict[str, dict[str, str]] = {}  # book -> {as typed: as read}
         self.problem: Problem | None = None
         self.base: int | None = None
@@ -55,12 +72,26 @@ class _Reader:
 
     # -------------------------------------------------------- which names there are
     def has_any(self, node) -> bool:
+        layered = self.layers is not None
         for n in walk(node):
-            if isinstance(n, Name) and ("^" in n.text or self._upstream(n.text) is not None):
+            if isinstance(n, Name) and (
+                ("^" in n.text and layered)
+                or n.text in _WHOLE_MATRIX
+                or self._upstream(n.text) is not None
+                or self._alias(n.text)
+            ):
                 return True
-            if isinstance(n, Partial) and ("^" in n.num.text or "^" in n.den.text):
+            if isinstance(n, Partial) and (
+                (("^" in n.num.text or "^" in n.den.text) and layered)
+                or n.typed
+                or self._alias(n.num.text)
+            ):
                 return True
         return False
+
+    def _alias(self, text: str) -> bool:
+        """Goodfellow's J for the cost (the loss), where the network has no J of its own."""
+        return text == "J" and self.vocabulary is not None and self.vocabulary.is_loss_alias(text)
 
     def settle_base(self, node) -> None:
         """How 3Blue1Brown's unit indices count in this answer: from 0 when one of them is
@@ -73,7 +104,9 @@ class _Reader:
                 (n.num, n.den) if isinstance(n, Partial) else (n,) if isinstance(n, Name) else ()
             )
             for name in names:
-                item = parse_layered(name.text)
+                item = parse_layered(name.text) if self.layers is not None else None
+                if item is not None and item.stem == "h":
+                    self.goodfellow = True
                 if item is None or item.book != BROWN:
                     continue
                 k = self.layers.layer_index(item)
@@ -96,6 +129,8 @@ class _Reader:
             )
         elif evidence:
             self.base = evidence.pop()
+        if self.goodfellow:
+            self.base = 1  # Goodfellow's units count from 1, and a^(k) is his
 
     # -------------------------------------------------------- rewriting
     def rewrite(self, node):
@@ -181,6 +216,12 @@ class _Reader:
         return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
 
     def _name(self, name: Name):
+        if self._alias(name.text):
+            self._note(GOODFELLOW, "J", self.end)
+            return name
+        if name.text in _WHOLE_MATRIX and self.layers is not None:
+            self.problem = Problem("whole_matrix", whole_matrix(name.text, self.net, self.param))
+            return name
         if "^" in name.text and (item := parse_layered(name.text)) is not None:
             if item.differential:
                 return self._cs231n(name, self._meaning(item, name))
@@ -200,6 +241,13 @@ class _Reader:
         return name
 
     def _partial(self, node: Partial):
+        if node.typed == "∇":
+            num, den = self._own(node.num.text), self._own(node.den.text)
+            self._note(GOODFELLOW, f"∇_{den} {node.num.text}", f"∂{num}/∂{den}")
+        if self._alias(node.num.text):
+            self._note(GOODFELLOW, "J", self.end)
+        if self.layers is None:
+            return node
         halves = []
         for half in (node.num, node.den):
             item = parse_layered(half.text) if "^" in half.text else None
@@ -221,6 +269,11 @@ class _Reader:
         return replace(node, num=halves[0], den=halves[1])
 
     def _meaning(self, item: Layered, name: Name) -> Meaning | None:
+        if self.goodfellow and item.layer.startswith("("):
+            item = replace(item, goodfellow=True)
+        elif item.stem == "a" and item.layer.strip("()").isdigit() and item.layer[0] == "(":
+            self.problem = self._goodfellow_or_brown(item)
+            return None
         letters = [i for i in item.indices if not i.isdigit()]
         if letters and all(i in self.bound for i in letters):
             return self._indexed(item, letters[0])
@@ -264,7 +317,38 @@ class _Reader:
         return Meaning(NET_PREFIX + name, delta=item.stem == "delta")
 
     def _upstream(self, text: str) -> str | None:
-        return upstream(text, self.vocabulary)
+        name = upstream(text, self.vocabulary)
+        if name is not None and self.layers is None and self.vocabulary.resolve("d"):
+            # colah's dc where d is a node: d·c, or CS231n's ∂e/∂c?
+            self.problem = self.problem or Problem(
+                "ambiguous_name",
+                f"{text} could be d·{text[1:]} (d is a node of this graph) or CS231n's "
+                f"{text}, the gradient ∂{self.end}/∂{text[1:]}. Which did you mean? Write "
+                f"d*{text[1:]} for the product, ∂{self.end}/∂{text[1:]} for the gradient.",
+            )
+            return None
+        return name
+
+    def _own(self, text: str) -> str:
+        """The network's (or graph's) own name for a typed one: J -> L, w_1 -> w1."""
+        entry = self.vocabulary.resolve(text) if self.vocabulary is not None else None
+        return entry.name if entry is not None else text
+
+    def _goodfellow_or_brown(self, item: Layered) -> Problem:
+        """a^(1): Goodfellow's net input of layer 1, or the activation, as 3Blue1Brown's a?"""
+        good = self.layers.meaning(replace(item, goodfellow=True), 1)
+        if good.problem is not None:
+            return good.problem
+        k = int(item.layer.strip("()"))
+        h = replace(item, stem="h").shown
+        return Problem(
+            "ambiguous_name",
+            f"{item.shown} could be Goodfellow's a^({k}), a net input (pre-activation), "
+            f"counting the input as layer 0, h^(0) (here {good.name}), or an activation, as "
+            "3Blue1Brown writes a^(L), a^(L-1). Which did you mean? Write Goodfellow's "
+            f"{h} for the activation beside it (a^({k}) is then the net input), or count "
+            "back from the last layer as 3Blue1Brown does: a^(L), a^(L-1).",
+        )
 
     def _cs231n(self, name: Name, meaning):
         if meaning is None:
@@ -277,8 +361,8 @@ class _Reader:
                 return name
             meaning = meaning.name
         self._note(CS231N, name.text if "^" not in name.text else _shown(name.text),
-                   f"∂{LOSS_NODE}/∂{meaning}")  # fmt: skip
-        return Partial(Name(LOSS_NODE, name.pos), Name(meaning, name.pos), name.pos, name.pos)
+                   f"∂{self.end}/∂{meaning}")  # fmt: skip
+        return Partial(Name(self.end, name.pos), Name(meaning, name.pos), name.pos, name.pos)
 
     def _check_division(self, node: Product) -> None:
         """(dh1)/(dw1): a ratio of CS231n gradients, or a Leibniz factor in brackets?"""
@@ -301,6 +385,8 @@ class _Reader:
                 return
 
     def _note(self, book: str, typed: str, read: str) -> None:
+        if book == BROWN and self.goodfellow:  # a^(k) beside h^(k): Goodfellow's net input
+            book = GOODFELLOW
         self.read.setdefault(book, {})[typed] = read
 
     def notes(self) -> tuple[str, ...]:
@@ -334,6 +420,13 @@ def _brown(reader) -> str:
     )
 
 
+def _goodfellow(reader) -> str:
+    return (
+        "Read as Goodfellow writes it (Deep Learning, 6.5: J is the cost, ∇_x J = ∂J/∂x; "
+        "h^(k) is layer k's activation and a^(k) its net input, the input is h^(0)): "
+    )
+
+
 def _cs231n_intro(reader) -> str:
     return (
         "Read as CS231n's code names gradients (dh1 holds ∂L/∂h1, the upstream gradient; "
@@ -341,7 +434,8 @@ def _cs231n_intro(reader) -> str:
     )
 
 
-_INTRO = {NIELSEN: _nielsen, BROWN: _brown, CS231N: _cs231n_intro}
+_INTRO = {NIELSEN: _nielsen, BROWN: _brown, CS231N: _cs231n_intro, GOODFELLOW: _goodfellow}
+_WHOLE_MATRIX = frozenset(("dW", "dw"))  # CS231n's dW: a whole matrix's gradient
 
 
 def _shown(text: str) -> str:

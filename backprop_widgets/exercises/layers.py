@@ -1,4 +1,4 @@
-"""Names that count layers: Nielsen's a^l_j, 3Blue1Brown's a^(L), and CS231n's dh1.
+"""Names that count layers: Nielsen's a^l_j, 3Blue1Brown's a^(L), Goodfellow's h^(k), CS231n's dh1.
 
 Nielsen (*Neural Networks and Deep Learning*, chapter 2) numbers layers from the input,
 which is layer 1, and units from 1: ``a^l_j`` is the activation of unit j of layer l,
@@ -19,6 +19,13 @@ CS231n's code calls the gradient of the loss with respect to h1 ``dh1``: ``dh1/d
 is a local gradient times the upstream gradient, read as ``∂h1/∂w1 · ∂L/∂h1``, and ``dw1``
 is ∂L/∂w1 as a whole. Only where it cannot be a Leibniz factor: ``(dh1)/(dw1)`` is asked.
 
+Goodfellow (*Deep Learning*, 6.5, Algorithms 6.3 and 6.4) writes h^(k) for the activation
+of layer k, with the input as h^(0), and a^(k) for its net input (pre-activation); his units
+count from 1 (``h^(1)_2`` is h2 on Mazur's network). Since 3Blue1Brown's a is an activation,
+``a^(1)`` is read as Goodfellow's only where the answer also writes an h^(k); on its own it is
+asked about (:mod:`.layer_reader`). His cost J and gradient ∇_{w1} J (= ∂J/∂w1) are read by
+the vocabulary and the parser.
+
 This module counts: what one such name is on one network (:class:`Layers`, and
 :func:`entry_name`, :func:`gradient_of` for a name on its own), or the Problem that keeps it
 from being read (a layer or unit that does not exist, a unit index that could count from 0
@@ -31,15 +38,16 @@ import re
 from dataclasses import dataclass
 
 from ..core.chain_rule import NET_PREFIX
-from .chain_graph import Problem
+from .chain_graph import Problem, elided
 
-NIELSEN, BROWN, CS231N = "Nielsen", "3Blue1Brown", "CS231n"
+NIELSEN, BROWN, CS231N, GOODFELLOW = "Nielsen", "3Blue1Brown", "CS231n", "Goodfellow"
 _TEXT = re.compile(
-    r"(?P<d>d?)(?P<stem>a|z|w|b|delta)"
+    r"(?P<d>d?)(?P<stem>a|z|w|b|delta|h)"
     r"(?:\^\{(?P<sup>[^{}]*)\}(?:_\{(?P<sub>[^{}]*)\})?|_\{(?P<sub1>[^{}]*)\}\^\{(?P<sup1>[^{}]*)\})"
 )
 _BACK = re.compile(r"\(?L(?:-(?P<back>[0-9]+))?\)?")
-_WORDS = {"a": "activation", "z": "net input", "b": "bias", "w": "weight", "delta": "delta"}
+_WORDS = {"a": "activation", "z": "net input", "b": "bias", "w": "weight", "delta": "delta",
+          "h": "activation"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,12 @@ class Layered:
     indices: tuple[str, ...]  # ("1",), ("1", "1"), ("j",), ()
     sub_first: bool
     differential: bool  # da^2_1: CS231n's gradient of a^2_1
+    goodfellow: bool = False  # a^(k) read as Goodfellow's (the answer also writes h^(k))
 
     @property
     def book(self) -> str:
+        if self.stem == "h" or self.goodfellow:
+            return GOODFELLOW
         return BROWN if self.layer.startswith("(") else NIELSEN
 
     @property
@@ -107,6 +118,15 @@ class Layers:
     def layer_index(self, item: Layered) -> int | Problem:
         """The 0-based position in node_names of the layer the name counts."""
         layer, n = item.layer, len(self.layers)
+        if item.book == GOODFELLOW and layer.strip("()").isdigit():
+            k = int(layer.strip("()"))
+            if not 0 <= k < n:
+                return _problem(
+                    "layer_index",
+                    f"{item.shown}: Goodfellow counts the input as h^(0), so this network has "
+                    f"layers 0 to {n - 1} ({self.listed(0)}).",
+                )
+            return k
         if layer.isdigit():
             k = int(layer) - 1
             if not 0 <= k < n:
@@ -140,8 +160,9 @@ class Layers:
             )
         return k
 
-    def listed(self) -> str:
-        return "; ".join(f"{k + 1}: {', '.join(layer)}" for k, layer in enumerate(self.layers))
+    def listed(self, first: int = 1) -> str:
+        """The layers and their units, numbered from ``first`` (Nielsen's 1, Goodfellow's 0)."""
+        return "; ".join(f"{k + first}: {', '.join(layer)}" for k, layer in enumerate(self.layers))
 
     def unit(self, item: Layered, k: int, index: str, base: int | None) -> str | Problem:
         """The unit of layer k an index names (1-based for Nielsen, per ``base`` else)."""
@@ -185,16 +206,18 @@ class Layers:
         k = self.layer_index(item)
         if isinstance(k, Problem):
             return Meaning(problem=k)
-        base = 1 if item.book == NIELSEN else base
+        base = 1 if item.book in (NIELSEN, GOODFELLOW) else base
         if item.stem == "w":
             return self._weight(item, k, base)
-        if k == 0 and item.stem != "a":
+        activation = "h" if item.book == GOODFELLOW else "a"  # Goodfellow's a is the net input
+        if k == 0 and item.stem != activation:
+            number = {NIELSEN: "1", GOODFELLOW: "(0)"}.get(item.book, f"L-{len(self.layers) - 1}")
+            word = "net input" if item.stem == "a" else _WORDS[item.stem]
             return Meaning(
                 problem=Problem(
                     "layer_index",
-                    f"{item.shown}: layer {1 if item.book == NIELSEN else 'L-' + str(len(self.layers) - 1)} "
-                    f"is the input layer ({', '.join(self.layers[0])}): its units have no "
-                    f"{_WORDS[item.stem]}.",
+                    f"{item.shown}: layer {number} is the input layer "
+                    f"({', '.join(self.layers[0])}): its units have no {word}.",
                 )
             )
         if len(item.indices) > 1:
@@ -208,9 +231,9 @@ class Layers:
         unit = self.unit(item, k, item.indices[0] if item.indices else None, base)
         if isinstance(unit, Problem):
             return Meaning(problem=unit)
-        if item.stem == "a":
+        if item.stem == activation:
             return Meaning(unit)
-        if item.stem == "z":
+        if item.stem in ("z", "a"):  # a: Goodfellow's net input (pre-activation)
             return Meaning(NET_PREFIX + unit)
         if item.stem == "delta":
             return Meaning(NET_PREFIX + unit, delta=True)
@@ -266,13 +289,14 @@ def _with_index(item: Layered, index: str) -> str:
 
 def upstream(text: str, vocabulary) -> str | None:
     """CS231n's d-name: dh1 -> h1 when dh1 is no name of the network and h1 is a quantity
-    of it (an input, a neuron, a net input or a parameter); None otherwise."""
+    of it (an input, a neuron, a net input or a parameter; any node of a graph but its
+    end: dq is ∂f/∂q); None otherwise."""
     if len(text) < 2 or text[0] != "d" or vocabulary is None:
         return None
     if vocabulary.resolve(text) is not None:
         return None
     entry = vocabulary.resolve(text[1:])
-    if entry is None or entry.kind not in ("input", "neuron", "net", "parameter"):
+    if entry is None or entry.kind not in ("input", "neuron", "net", "parameter", "operation"):
         return None
     return entry.name
 
@@ -306,3 +330,26 @@ def entry_name(text: str, net) -> str | None:
         return None  # b_1^2 may be b1 squared: read_layers asks
     meaning = Layers(net).meaning(item, None)
     return meaning.name
+
+
+def whole_matrix(text: str, net, param: str | None) -> str:
+    """What a marker writes beside CS231n's dW where one weight's gradient is asked.
+
+    >>> import backprop_widgets as bw
+    >>> print(whole_matrix("dW", bw.presets.mazur()[0], "w5").split("(w5 ")[1])
+    joins h1 to o1: it is one entry of W2, the matrix of the weights into layer 3 (o1, o2): w5, w6, w7, w8.)
+    """
+    head = f"{text} is CS231n's gradient of a whole weight matrix (∂L/∂W, one number per weight); "
+    if param is None or param not in net.parameter_names:
+        return head + "name one weight instead: dw1 is ∂L/∂w1."
+    info = net.parameter_info(param)
+    head += f"this question asks for one {info.kind}, {param}: write d{param} or ∂L/∂{param}."
+    if info.kind != "weight":
+        return head
+    matrix = [w for w in net.weight_names if net.parameter_info(w).layer == info.layer]
+    units = ", ".join(net.node_names[info.layer])
+    return head + (
+        f" ({param} joins {info.source} to {info.targets[0]}: it is one entry of W{info.layer}, "
+        f"the matrix of the weights into layer {info.layer + 1} ({units}): "
+        f"{elided(matrix, ', ', 'weights')}.)"
+    )

@@ -37,6 +37,7 @@ from .tokens import (
     END,
     EQ,
     FRAC,
+    NABLA,
     NAME,
     NUM,
     OP,
@@ -99,6 +100,7 @@ class Partial:
     den: Name
     pos: int
     end: int
+    typed: str = field(default="", compare=False)  # "∇" for Goodfellow's ∇_{den} num
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,9 @@ def _describe(tok: Token) -> str:
     return f"{tok.text!r} {where(tok.pos)}"
 
 
-_OPERANDS = frozenset((NUM, NAME, PARTIAL, FRAC, OPEN, SUM_OVER))  # kinds that start an operand
+_OPERANDS = frozenset(
+    (NUM, NAME, PARTIAL, FRAC, OPEN, SUM_OVER, NABLA)
+)  # kinds that start an operand
 
 
 class _Parser:
@@ -436,6 +440,8 @@ class _Parser:
             node = Num(tok.value, tok.text, tok.pos)
         elif tok.kind == SUM_OVER:
             node = self.index_sum()
+        elif tok.kind == NABLA:
+            node = self.nabla()
         elif tok.kind == NAME:
             node = self.name_or_call()
         elif tok.kind == OPEN:
@@ -587,6 +593,20 @@ class _Parser:
                 odd.pos,
             )
         return Product((("*", num), ("/", den)))
+
+    def nabla(self) -> Partial:
+        """Goodfellow's ∇_{w1} J: ∂J/∂w1, the name after ∇ differentiated by its subscript."""
+        tok = self.advance()
+        found = self.bare_name(self.i)
+        if found is None:
+            nxt = self.peek()
+            raise AnswerSyntaxError(
+                f"∇_{tok.text} {where(tok.pos)} needs the quantity it differentiates after it, "
+                f"as in ∇_{{{tok.text}}} J; found {_describe(nxt)}",
+                nxt.pos,
+            )
+        name, self.i = found
+        return Partial(name, Name(tok.text, tok.pos), tok.pos, self.toks[self.i - 1].end, "∇")
 
     # ------------------------------------------------------------ Leibniz
     def may_start_leibniz(self, tok: Token) -> bool:

@@ -6,6 +6,7 @@ import gc
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -342,7 +343,11 @@ class Question:
         """The verdict on one side, after the notations that need the network are read."""
         notes: list[str] = []
         # a network's notations (Σ over a layer, a generic f at a net input); no graph has them
-        for read in (read_layers, expand_index_sums, read_generic) if self.net is not None else ():
+        readers = (read_layers, expand_index_sums, read_generic) if self.net is not None else ()
+        # CS231n's dq and Goodfellow's J and ∇ are read on any graph, layers on a network
+        for read in readers or (read_layers,):
+            if read is read_layers:
+                read = partial(read_layers, param=getattr(self.asked, "param", None))
             reading = read(node, self.vocabulary, self.net)
             if reading.problem is not None:
                 shown = to_latex(node, self._shown_name)

@@ -35,9 +35,9 @@ from typing import NamedTuple
 
 from ..core.ops import OPERATIONS
 
-NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, SUM_OVER, END = (
+NUM, NAME, PARTIAL, FRAC, OP, OPEN, CLOSE, EQ, CMP, SUM_OVER, NABLA, END = (
     "number", "name", "partial", "frac", "operator", "open", "close", "equals", "compare",
-    "sum over", "end",
+    "sum over", "nabla", "end",
 )  # fmt: skip
 
 CLOSING = {"(": ")", "[": "]", "{": "}"}
@@ -242,6 +242,10 @@ def _read(text: str) -> list[Token]:
         elif c in ")]}":
             out.append(Token(CLOSE, c, i, i + 1))
             i += 1
+        elif c == "∇":
+            tok = _nabla(s, i, i + 1)
+            out.append(tok)
+            i = tok.end
         elif c in "Σ∑":
             tok = _sum_over(s, i, i + 1)
             out.append(tok)
@@ -355,6 +359,8 @@ def _tail(s: str, i: int, name: str) -> tuple[str, int]:
 # typed, since a subscript first can also be a name squared: b_1^2). .layers reads them
 # with the network; d-prefixed stems are their differentials (dz^3_1/dw^3_{11}).
 _LAYER_STEMS = frozenset(d + stem for d in ("", "d") for stem in ("a", "z", "w", "b", "delta"))
+# Goodfellow's activation h^(k): a layer-numbered name only with its layer in brackets
+_BRACKETED_STEMS = frozenset(("h", "dh"))
 _LAYER = r"(?:[0-9]+|[Ll](?:\s*-\s*[0-9]+)?|\(\s*(?:[0-9]+|L(?:\s*-\s*[0-9]+)?)\s*\))"
 _INDEX = r"[0-9A-Za-z]{1,2}(?:\s*,\s*[0-9A-Za-z])?"
 # ^2 ^L ^(L-1) ^{2} ^{L-1} ^{(L)}: a bare digit is one digit, and not a number's start (a^2.5)
@@ -378,7 +384,7 @@ def _layer_text(stem: str, sup: str | None, sub: str | None, sub_first: bool) ->
 
 def _layered(s: str, i: int, name: str) -> tuple[str, int] | None:
     """A layer-numbered name whose ^ is at s[i], or None (a power: a^2, h1^2)."""
-    if name in _LAYER_STEMS:
+    if name in _LAYER_STEMS or name in _BRACKETED_STEMS:
         stem, sub, sub_first = name, None, False
     else:
         named = _NAMED_SUB.fullmatch(name)
@@ -389,6 +395,8 @@ def _layered(s: str, i: int, name: str) -> tuple[str, int] | None:
     if sup is None:
         return None
     layer = sup.group("braced") or sup.group("paren") or sup.group("bare")
+    if stem in _BRACKETED_STEMS and not layer.startswith("("):
+        return None  # h^2 is a square; Goodfellow's layers are in brackets, h^(2)
     j = sup.end()
     if sub is None:
         after = _LAYER_SUB.match(s, j)
@@ -506,6 +514,10 @@ def _command(s: str, i: int, out: list[Token]) -> int:
         out.append(Token(OP, "/", i, j))
     elif word in _SKIPPED_COMMANDS:
         pass
+    elif word == "nabla":
+        tok = _nabla(s, i, j)
+        out.append(tok)
+        j = tok.end
     elif word == "sum":
         tok = _sum_over(s, i, j)
         out.append(tok)
@@ -556,6 +568,30 @@ def _sum_over(s: str, i: int, j: int) -> Token:
     if high:
         text += "^" + high
     return Token(SUM_OVER, text, i, m.end())
+
+
+# ∇_w1, ∇_{w_1}, \nabla_{w_1}: Goodfellow's gradient with respect to the subscript
+_NABLA_SUB = re.compile(r"\s*_\s*")
+
+
+def _nabla(s: str, i: int, j: int) -> Token:
+    """Goodfellow's ∇_{w1} at s[i] (its symbol ends at j): a token whose text is the
+    subscript, the quantity differentiated by; the parser reads ∇_{w1} J as ∂J/∂w1."""
+    m = _NABLA_SUB.match(s, j)
+    if m is not None:
+        k = m.end()
+        if s.startswith("{", k) or s.startswith("\\", k):
+            sub, end = _subscript(s, k)
+            return Token(NABLA, sub, i, end)
+        name = _NAME_CHARS.match(s, k) if k < len(s) and s[k] in _NAME_START else None
+        if name is not None:
+            sub, end = _tail(s, name.end(), name.group())
+            return Token(NABLA, sub, i, end)
+    raise AnswerSyntaxError(
+        f"∇ {where(i)} needs what it differentiates by as a subscript, as in ∇_{{w1}} J "
+        "(Goodfellow's ∂J/∂w1)",
+        i,
+    )
 
 
 # a superscript character -> its digit (None for a sign)

@@ -10,8 +10,9 @@ from ..core.chain_rule import LOSS_NODE, NET_PREFIX
 from .parser import FUNCTIONS
 from .tokens import name_key
 
-# The loss in the textbooks: Mazur's E and E_total, Nielsen's C, 3Blue1Brown's C0 (C_0).
-LOSS_ALIASES = ("E", "E_total", "E_tot", "Loss", "loss", "C", "C0", "Cost", "cost")
+# The loss in the textbooks: Mazur's E and E_total, Nielsen's C, 3Blue1Brown's C0 (C_0),
+# Goodfellow's cost J (Deep Learning, 6.5).
+LOSS_ALIASES = ("E", "E_total", "E_tot", "Loss", "loss", "C", "C0", "Cost", "cost", "J")
 # Names a textbook may mean in two ways, as typed (case matters): the checker asks which
 # was meant instead of guessing. E is Mazur's loss, and Euler's number in 1/(1+E^(-z)).
 TWO_READINGS = {
@@ -130,6 +131,17 @@ class Vocabulary:
             self._entries[key] = entry
             if listed:
                 self._order.append(entry)
+
+    @property
+    def end(self) -> str:
+        """What every derivative ends at: a network's L, a graph's end (f, e)."""
+        return next((e.name for e in self._order if e.kind == "loss"), LOSS_NODE)
+
+    def is_loss_alias(self, text: str) -> bool:
+        """Whether a typed name is one of the textbooks' names for the loss (J, C, E_total),
+        not the network's own quantity of that name."""
+        entry = self._entries.get(name_key(text))
+        return entry is not None and entry.kind == "loss" and entry.name != name_key(text)
 
     @property
     def keys(self) -> frozenset[str]:
