@@ -19,25 +19,12 @@ import backprop_widgets as bw
 from backprop_widgets.exercises.question import MAX_MESSAGE_CHARS
 
 from .test_formula_structure import closed_form, gradient, network
+from .test_graph_questions import GRAPHS  # the same expression graphs, written once
 
 MAZUR_APART = "h1 * i1 * (1 - h1) * ((o1 - t1)*o1*(1-o1)*w5 + (o2-t2)*o2*(1-o2)*w7)"
 MAZUR_APART_2 = "h1*((o1-t1)*o1*(1-o1)*w5 + (o2-t2)*o2*(1-o2)*w7)*i1*(1-h1)"
 MAZUR_SPREAD = "o1*(o1-t1)*w5*h1*i1*(1-o1)*(1-h1) + o2*(o2-t2)*w7*h1*i1*(1-o2)*(1-h1)"
 SOFTMAX_W1 = "h1 * ((o1-t1)*w5 + (o2-t2)*w7 + (o3-t3)*w9) * i1 * (1-h1)"
-
-GRAPHS = {
-    "cs231n": ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}),
-    "colah": ("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}),
-    "neuron": (
-        "p1 = w1 * x1; p2 = w2 * x2; s = p1 + p2; z = s + b; h = sigma(z)",
-        {"x1": 0.5, "x2": -1.0, "w1": 0.3, "w2": 0.8, "b": 0.1},
-    ),
-    "residual": (
-        "a = w1 * x; h = tanh(a); F = w2 * h; y = x + F; L = 0.5 * (y - t)^2",
-        {"x": 0.5, "w1": 0.8, "w2": -1.2, "t": 0.2},
-    ),
-    "both": ("u = x * y; v = tanh(u); f = u * v", {"x": 0.5, "y": 0.8}),
-}
 
 
 @functools.cache
