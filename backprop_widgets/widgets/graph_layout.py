@@ -24,6 +24,7 @@ ROW = 58  # px between nodes of a column
 MIN_HEIGHT = 200
 SWEEPS = 4
 DENSE_NODES = 40  # past this, names show on hover only
+NAMED_ROOM = 1.7  # the height an operation (name above, value below) takes beside a leaf's
 
 
 def columns_of(graph: Graph) -> dict[str, int]:
@@ -77,10 +78,17 @@ def graph_structure(graph: Graph) -> dict:
     nodes, edges = [], []
     for c, names in enumerate(order):
         x = left + gap * c
-        for j, name in enumerate(names):
-            y = 40 + (height - 70) * (j + 0.5) / len(names)
+        looks = [_look(graph, name) for name in names]
+        # an operation has its name above and its value below; a leaf's name is inside it: in
+        # a tall column (a network at the operation level) the operations get the room, so no
+        # value runs into the name of the node below
+        room = [NAMED_ROOM if "name" in look else 1.0 for look in looks]
+        before = 0.0
+        for name, look, share in zip(names, looks, room, strict=True):
+            y = 40 + (height - 70) * (before + share / 2) / sum(room)
+            before += share
             node = {"id": name, "x": round(x, 1), "y": round(y, 1), "layer": c}
-            node |= _look(graph, name)
+            node |= look
             if name != graph.end:
                 node["p"] = name  # selectable: the explorer writes d end / d node
             nodes.append(node)
