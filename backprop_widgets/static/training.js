@@ -46,10 +46,9 @@ export function crc32(bytes) {
  * binary traits after the others), and each change calls for a look.
  */
 export function isNewPair(at, bytes, taken) {
-  if (!at || at.length < 6) return false;
+  if (!at || at.length < 6 || at[4] === taken) return false;  // each change calls: one CRC a frame
   const crc = at[6];
-  if (crc !== undefined && crc32(bytes) !== crc) return false;
-  return at[4] !== taken;
+  return crc === undefined || crc32(bytes) === crc;
 }
 
 /** Float32 values (little-endian, as numpy writes them) by name. */
